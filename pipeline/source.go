@@ -161,3 +161,8 @@ func WriteFileAtomic(path string, data []byte) error {
 	}
 	return nil
 }
+
+// Locate returns the file path of key, for messages.
+func (d Dir) Locate(key string) string {
+	return filepath.Join(d.Root, filepath.FromSlash(key))
+}

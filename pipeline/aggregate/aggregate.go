@@ -1,0 +1,363 @@
+// Package aggregate holds Wiretap's mergeable aggregates: counts, sums and
+// sums of squares per office, user, channel, topic and hour of week, kept in
+// integers so that adding them up in any order gives the same bits.
+//
+// An Aggregate covers any stretch of message time: one worker's share of a
+// day, a whole day, or a whole range. Merging two Aggregates is exact, which
+// is what lets workers, days and shards be combined freely; means, rankings
+// and intervals are computed only at the end, from the merged sums.
+//
+// Aggregates are not safe for concurrent use.
+package aggregate
+
+import (
+	"math"
+	"time"
+)
+
+// Unassigned is the office of users the roster does not know. They are
+// counted there, never dropped.
+const Unassigned = "unassigned"
+
+// Scale is the fixed-point scale of sentiment sums. VADER reports compound
+// scores to four decimals; summing them as integers in units of 1e-4 keeps
+// sums exact and independent of the order messages were added in, which
+// float64 addition is not.
+const Scale = 10_000
+
+// PolarityThreshold is VADER's neutral band, ±0.05, in Scale units.
+const PolarityThreshold = 500
+
+// Quantize converts a compound score in [-1, 1] to Scale units.
+func Quantize(compound float64) int64 {
+	return int64(math.Round(compound * Scale))
+}
+
+// Sentiment accumulates compound scores.
+type Sentiment struct {
+	N        int64 // messages scored
+	Sum      int64 // sum of compound, in 1/Scale
+	SumSq    int64 // sum of compound², in 1/Scale²
+	Positive int64 // compound >= +0.05
+	Neutral  int64
+	Negative int64 // compound <= -0.05
+}
+
+// Add adds one message's compound score, in Scale units.
+func (s *Sentiment) Add(c int64) {
+	s.N++
+	s.Sum += c
+	s.SumSq += c * c
+	switch {
+	case c >= PolarityThreshold:
+		s.Positive++
+	case c <= -PolarityThreshold:
+		s.Negative++
+	default:
+		s.Neutral++
+	}
+}
+
+// Merge adds o into s.
+func (s *Sentiment) Merge(o *Sentiment) {
+	s.N += o.N
+	s.Sum += o.Sum
+	s.SumSq += o.SumSq
+	s.Positive += o.Positive
+	s.Neutral += o.Neutral
+	s.Negative += o.Negative
+}
+
+// Mean is the mean compound score, 0 for no messages.
+func (s *Sentiment) Mean() float64 {
+	if s.N == 0 {
+		return 0
+	}
+	return float64(s.Sum) / Scale / float64(s.N)
+}
+
+// StdDev is the sample standard deviation of compound scores.
+func (s *Sentiment) StdDev() float64 {
+	if s.N < 2 {
+		return 0
+	}
+	n := float64(s.N)
+	mean := float64(s.Sum) / Scale / n
+	v := (float64(s.SumSq)/(Scale*Scale) - n*mean*mean) / (n - 1)
+	if v < 0 {
+		return 0
+	}
+	return math.Sqrt(v)
+}
+
+// CI95 is the half-width of the normal-approximation 95% interval of Mean.
+func (s *Sentiment) CI95() float64 {
+	if s.N < 2 {
+		return 0
+	}
+	return 1.96 * s.StdDev() / math.Sqrt(float64(s.N))
+}
+
+// Activity is what is counted for every kind of key.
+type Activity struct {
+	Messages      int64
+	Words         int64
+	ThreadReplies int64
+	Sentiment     Sentiment
+}
+
+func (a *Activity) merge(o *Activity) {
+	a.Messages += o.Messages
+	a.Words += o.Words
+	a.ThreadReplies += o.ThreadReplies
+	a.Sentiment.Merge(&o.Sentiment)
+}
+
+// UserKey identifies a user: ids are unique within a workspace.
+type UserKey struct{ Team, User string }
+
+// ChannelKey identifies a channel.
+type ChannelKey struct{ Team, Channel string }
+
+// TopicKey is a topic as discussed in one office.
+type TopicKey struct{ Office, Topic string }
+
+// HourKey is an hour of the week (0 = Monday 00:00-01:00, local time of the
+// author's office) in one office.
+type HourKey struct {
+	Office     string
+	HourOfWeek int
+}
+
+// Name is a display name with the time it was seen. Names change; the one
+// seen last wins, and ties go to the smaller name, so the outcome does not
+// depend on the order records were read in.
+type Name struct {
+	Name string
+	At   time.Time
+}
+
+func (n *Name) observe(name string, at time.Time) {
+	if name == "" {
+		return
+	}
+	if n.Name == "" || at.After(n.At) || (at.Equal(n.At) && name < n.Name) {
+		n.Name, n.At = name, at
+	}
+}
+
+// OfficeStats is an office's activity.
+type OfficeStats struct {
+	Activity
+	MentionsReceived int64 // mentions of the office's people
+}
+
+// UserStats is a user's activity. A user mentioned but silent has a row with
+// no messages.
+type UserStats struct {
+	Activity
+	Name             Name
+	Office           string
+	MentionsReceived int64
+}
+
+// ChannelStats is a channel's activity.
+type ChannelStats struct {
+	Activity
+	Name  Name
+	Users map[string]struct{} // distinct authors
+}
+
+// TopicStats counts the messages that carry a topic.
+type TopicStats struct {
+	Messages  int64
+	Sentiment Sentiment
+}
+
+// Aggregate is the set of all aggregates over some stretch of message time.
+type Aggregate struct {
+	Offices  map[string]*OfficeStats
+	Users    map[UserKey]*UserStats
+	Channels map[ChannelKey]*ChannelStats
+	Topics   map[TopicKey]*TopicStats
+	Hours    map[HourKey]int64
+}
+
+// New returns an empty Aggregate.
+func New() *Aggregate {
+	return &Aggregate{
+		Offices:  make(map[string]*OfficeStats),
+		Users:    make(map[UserKey]*UserStats),
+		Channels: make(map[ChannelKey]*ChannelStats),
+		Topics:   make(map[TopicKey]*TopicStats),
+		Hours:    make(map[HourKey]int64),
+	}
+}
+
+// Observation is one authored message, analysed.
+type Observation struct {
+	Time        time.Time
+	Team        string
+	UserID      string
+	UserName    string
+	ChannelID   string
+	ChannelName string
+	Office      string         // the author's office (Unassigned when unknown)
+	Location    *time.Location // the office's time zone, for hour of week; nil is UTC
+	Words       int
+	Compound    int64 // Scale units
+	ThreadReply bool
+	// Mentioned are the users mentioned, each once, with their offices.
+	Mentioned []Mention
+	// Topics are the message's distinct topics. Strings may alias a scratch
+	// buffer: Observe copies what it keeps.
+	Topics []string
+}
+
+// Mention is a mentioned user and their office.
+type Mention struct {
+	User, Office string
+}
+
+// Observe adds one message.
+func (a *Aggregate) Observe(o *Observation) {
+	office := o.Office
+	if office == "" {
+		office = Unassigned
+	}
+	act := Activity{Messages: 1, Words: int64(o.Words)}
+	if o.ThreadReply {
+		act.ThreadReplies = 1
+	}
+	act.Sentiment.Add(o.Compound)
+
+	os := a.office(office)
+	os.merge(&act)
+
+	us := a.user(UserKey{o.Team, o.UserID}, office)
+	us.merge(&act)
+	us.Name.observe(o.UserName, o.Time)
+
+	ck := ChannelKey{o.Team, o.ChannelID}
+	cs := a.Channels[ck]
+	if cs == nil {
+		cs = &ChannelStats{Users: make(map[string]struct{})}
+		a.Channels[ck] = cs
+	}
+	cs.merge(&act)
+	cs.Name.observe(o.ChannelName, o.Time)
+	if _, ok := cs.Users[o.UserID]; !ok {
+		cs.Users[o.UserID] = struct{}{}
+	}
+
+	for _, m := range o.Mentioned {
+		mo := m.Office
+		if mo == "" {
+			mo = Unassigned
+		}
+		a.user(UserKey{o.Team, m.User}, mo).MentionsReceived++
+		a.office(mo).MentionsReceived++
+	}
+
+	for _, t := range o.Topics {
+		ts := a.Topics[TopicKey{office, t}]
+		if ts == nil {
+			ts = &TopicStats{}
+			a.Topics[TopicKey{office, clone(t)}] = ts
+		}
+		ts.Messages++
+		ts.Sentiment.Add(o.Compound)
+	}
+
+	loc := o.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	a.Hours[HourKey{office, HourOfWeek(o.Time.In(loc))}]++
+}
+
+// clone copies s so a map key does not pin a scratch buffer.
+func clone(s string) string { return string([]byte(s)) }
+
+// HourOfWeek numbers the hours of a week from Monday 00:00 (0) to Sunday
+// 23:00 (167), ISO style.
+func HourOfWeek(t time.Time) int {
+	day := (int(t.Weekday()) + 6) % 7
+	return day*24 + t.Hour()
+}
+
+func (a *Aggregate) office(name string) *OfficeStats {
+	s := a.Offices[name]
+	if s == nil {
+		s = &OfficeStats{}
+		a.Offices[name] = s
+	}
+	return s
+}
+
+func (a *Aggregate) user(k UserKey, office string) *UserStats {
+	s := a.Users[k]
+	if s == nil {
+		s = &UserStats{Office: office}
+		a.Users[UserKey{clone(k.Team), clone(k.User)}] = s
+	}
+	return s
+}
+
+// Merge adds o into a. o must not be used afterwards: a may take its maps'
+// values.
+func (a *Aggregate) Merge(o *Aggregate) {
+	for k, v := range o.Offices {
+		if s := a.Offices[k]; s != nil {
+			s.merge(&v.Activity)
+			s.MentionsReceived += v.MentionsReceived
+		} else {
+			a.Offices[k] = v
+		}
+	}
+	for k, v := range o.Users {
+		if s := a.Users[k]; s != nil {
+			s.merge(&v.Activity)
+			s.MentionsReceived += v.MentionsReceived
+			s.Name.observe(v.Name.Name, v.Name.At)
+			if s.Office == Unassigned || (v.Office != Unassigned && v.Office < s.Office) {
+				s.Office = v.Office
+			}
+		} else {
+			a.Users[k] = v
+		}
+	}
+	for k, v := range o.Channels {
+		if s := a.Channels[k]; s != nil {
+			s.merge(&v.Activity)
+			s.Name.observe(v.Name.Name, v.Name.At)
+			for u := range v.Users {
+				s.Users[u] = struct{}{}
+			}
+		} else {
+			a.Channels[k] = v
+		}
+	}
+	for k, v := range o.Topics {
+		if s := a.Topics[k]; s != nil {
+			s.Messages += v.Messages
+			s.Sentiment.Merge(&v.Sentiment)
+		} else {
+			a.Topics[k] = v
+		}
+	}
+	for k, v := range o.Hours {
+		a.Hours[k] += v
+	}
+}
+
+// ActiveUsers counts, per office, the users with at least one message.
+func (a *Aggregate) ActiveUsers() map[string]int64 {
+	n := make(map[string]int64)
+	for _, u := range a.Users {
+		if u.Messages > 0 {
+			n[u.Office]++
+		}
+	}
+	return n
+}

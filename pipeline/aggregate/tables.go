@@ -1,0 +1,147 @@
+package aggregate
+
+import (
+	"cmp"
+	"slices"
+)
+
+// The output tables. Each row type is one Parquet table, written per UTC
+// message day under <out>/<table>/date=YYYY-MM-DD/. The date lives in the
+// path only (Hive style): Spark refuses a partition column that is also in
+// the files. Sentiment columns are sums, never means, so that rows of
+// different days (or shards) add up; sentiment_sum and sentiment_sumsq are
+// exact multiples of 1e-4 and 1e-8 because scores are rounded to four
+// decimals before summing.
+
+// SentimentColumns are the sentiment sums shared by several tables.
+type SentimentColumns struct {
+	SentimentN     int64   `parquet:"sentiment_n"`
+	SentimentSum   float64 `parquet:"sentiment_sum"`
+	SentimentSumSq float64 `parquet:"sentiment_sumsq"`
+	Positive       int64   `parquet:"positive"`
+	Neutral        int64   `parquet:"neutral"`
+	Negative       int64   `parquet:"negative"`
+}
+
+func sentimentColumns(s *Sentiment) SentimentColumns {
+	return SentimentColumns{
+		SentimentN:     s.N,
+		SentimentSum:   float64(s.Sum) / Scale,
+		SentimentSumSq: float64(s.SumSq) / (Scale * Scale),
+		Positive:       s.Positive,
+		Neutral:        s.Neutral,
+		Negative:       s.Negative,
+	}
+}
+
+// OfficeRow is a row of the offices table.
+type OfficeRow struct {
+	Office           string `parquet:"office,dict"`
+	Messages         int64  `parquet:"messages"`
+	ActiveUsers      int64  `parquet:"active_users"`
+	Words            int64  `parquet:"words"`
+	ThreadReplies    int64  `parquet:"thread_replies"`
+	MentionsReceived int64  `parquet:"mentions_received"`
+	SentimentColumns
+}
+
+// UserRow is a row of the users table.
+type UserRow struct {
+	TeamID           string `parquet:"team_id,dict"`
+	UserID           string `parquet:"user_id"`
+	UserName         string `parquet:"user_name"`
+	Office           string `parquet:"office,dict"`
+	Messages         int64  `parquet:"messages"`
+	Words            int64  `parquet:"words"`
+	ThreadReplies    int64  `parquet:"thread_replies"`
+	MentionsReceived int64  `parquet:"mentions_received"`
+	SentimentColumns
+}
+
+// ChannelRow is a row of the channels table.
+type ChannelRow struct {
+	TeamID        string `parquet:"team_id,dict"`
+	ChannelID     string `parquet:"channel_id"`
+	ChannelName   string `parquet:"channel_name"`
+	Messages      int64  `parquet:"messages"`
+	ActiveUsers   int64  `parquet:"active_users"`
+	Words         int64  `parquet:"words"`
+	ThreadReplies int64  `parquet:"thread_replies"`
+	SentimentColumns
+}
+
+// TopicRow is a row of the topics table: the messages of one office that
+// carry a topic (a unigram, or a bigram of two words joined by a space).
+type TopicRow struct {
+	Office   string `parquet:"office,dict"`
+	Topic    string `parquet:"topic"`
+	Messages int64  `parquet:"messages"`
+	SentimentColumns
+}
+
+// ActivityRow is a row of the activity table: messages per hour of the week,
+// in the office's local time (UTC for people without a time zone).
+type ActivityRow struct {
+	Office     string `parquet:"office,dict"`
+	HourOfWeek int32  `parquet:"hour_of_week"`
+	Messages   int64  `parquet:"messages"`
+}
+
+// Tables is an Aggregate rendered as table rows, each table sorted by its key.
+type Tables struct {
+	Offices  []OfficeRow
+	Users    []UserRow
+	Channels []ChannelRow
+	Topics   []TopicRow
+	Activity []ActivityRow
+}
+
+// Tables renders a as sorted table rows.
+func (a *Aggregate) Tables() *Tables {
+	t := &Tables{}
+	active := a.ActiveUsers()
+	for k, v := range a.Offices {
+		t.Offices = append(t.Offices, OfficeRow{
+			Office: k, Messages: v.Messages, ActiveUsers: active[k], Words: v.Words,
+			ThreadReplies: v.ThreadReplies, MentionsReceived: v.MentionsReceived,
+			SentimentColumns: sentimentColumns(&v.Sentiment),
+		})
+	}
+	slices.SortFunc(t.Offices, func(x, y OfficeRow) int { return cmp.Compare(x.Office, y.Office) })
+	for k, v := range a.Users {
+		t.Users = append(t.Users, UserRow{
+			TeamID: k.Team, UserID: k.User, UserName: v.Name.Name, Office: v.Office,
+			Messages: v.Messages, Words: v.Words, ThreadReplies: v.ThreadReplies,
+			MentionsReceived: v.MentionsReceived, SentimentColumns: sentimentColumns(&v.Sentiment),
+		})
+	}
+	slices.SortFunc(t.Users, func(x, y UserRow) int {
+		return cmp.Or(cmp.Compare(x.TeamID, y.TeamID), cmp.Compare(x.UserID, y.UserID))
+	})
+	for k, v := range a.Channels {
+		t.Channels = append(t.Channels, ChannelRow{
+			TeamID: k.Team, ChannelID: k.Channel, ChannelName: v.Name.Name, Messages: v.Messages,
+			ActiveUsers: int64(len(v.Users)), Words: v.Words, ThreadReplies: v.ThreadReplies,
+			SentimentColumns: sentimentColumns(&v.Sentiment),
+		})
+	}
+	slices.SortFunc(t.Channels, func(x, y ChannelRow) int {
+		return cmp.Or(cmp.Compare(x.TeamID, y.TeamID), cmp.Compare(x.ChannelID, y.ChannelID))
+	})
+	for k, v := range a.Topics {
+		t.Topics = append(t.Topics, TopicRow{
+			Office: k.Office, Topic: k.Topic, Messages: v.Messages,
+			SentimentColumns: sentimentColumns(&v.Sentiment),
+		})
+	}
+	slices.SortFunc(t.Topics, func(x, y TopicRow) int {
+		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.Topic, y.Topic))
+	})
+	for k, v := range a.Hours {
+		t.Activity = append(t.Activity, ActivityRow{Office: k.Office, HourOfWeek: int32(k.HourOfWeek), Messages: v})
+	}
+	slices.SortFunc(t.Activity, func(x, y ActivityRow) int {
+		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.HourOfWeek, y.HourOfWeek))
+	})
+	return t
+}

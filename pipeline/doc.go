@@ -1,0 +1,44 @@
+// Package pipeline knows where bytes come from and where results go: it
+// lists and reads archives (a local folder or S3), decodes and accounts for
+// every record, and publishes outputs. It owns concurrency.
+//
+// # The engine
+//
+// Run reads the hour prefixes of a range, plus the late-arrival margin after
+// it, and moves records through these stages:
+//
+//	list hours ──▶ objects, in hour order ──▶ N readers ──▶ N Workers
+//	(ListAhead hours ahead, concurrently)     open, gunzip, split lines,
+//	                                          decode, quarantine, dedup,
+//	                                          Arrow batches
+//
+// Each reader goroutine owns its decoder, line buffer, Arrow batch builder
+// and Worker: nothing on the hot path is shared but the dedup set. A batch
+// belongs to the reader that built it and is released when the Worker's
+// Process returns; a Worker that keeps one must Retain it. Sends and
+// receives select on the context, so the first error stops every stage.
+//
+// # Watermarks
+//
+// Objects are handed out in hour order. When the last object of an arrival
+// hour is read, every record of the message hours that could still arrive
+// in it has been seen (a record counts only within the margin after its
+// message hour; see InArrivalWindow). From that the engine derives a time
+// "through" before which no message can change any more: it then drops the
+// dedup state of those hours, asks each Worker to Flush what it holds before
+// through, and once every Worker has, tells the Handler to Complete through
+// it. A Handler writes a message day as soon as it is complete, so memory
+// holds only the days in flight.
+//
+// # Accounting
+//
+// Every record read is counted as parsed, quarantined or a duplicate, and
+// every parsed record as in range or out of range; Counts.Check verifies the
+// identities at the end of every run.
+//
+// # Outputs
+//
+// An Output stages files and publishes them together at Commit: partitions
+// whole, the manifest last. A failed run aborts and leaves what an earlier
+// run published untouched.
+package pipeline

@@ -1,0 +1,595 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wiretap-hq/wiretap/schema"
+)
+
+// A Worker consumes the record batches of one reading goroutine. The engine
+// never calls one Worker from two goroutines at once, so a Worker keeps its
+// partial results without locks.
+type Worker interface {
+	// Process is given a batch of parsed, deduplicated, in-range records of
+	// one object. The batch is released when Process returns: a Worker that
+	// keeps it must Retain it, and must not modify it.
+	Process(ctx context.Context, rec arrow.RecordBatch) error
+	// Flush hands over what the Worker holds for messages before through:
+	// all of those have been read, by every worker.
+	Flush(ctx context.Context, through time.Time) error
+}
+
+// A Handler makes the Workers of a run and hears when a stretch of message
+// time is complete.
+type Handler interface {
+	NewWorker() (Worker, error)
+	// Complete is called, never concurrently and with through increasing,
+	// once every Worker has flushed all messages before through. The last
+	// call, after everything has been read, has through = EndOfTime.
+	Complete(ctx context.Context, through time.Time) error
+}
+
+// Config says what a run reads and how.
+type Config struct {
+	Source Source
+	// Locate renders a key for errors and the quarantine; nil leaves keys as
+	// they are.
+	Locate func(key string) string
+	Range  Range
+	// Margin is how long after its message hour a record may arrive and
+	// still count (see InArrivalWindow). Whole hours; default 1h.
+	Margin     time.Duration
+	Workers    int // default GOMAXPROCS
+	BatchRows  int // rows per Arrow batch; default 4096
+	BatchBytes int // text bytes per Arrow batch; default 8 MiB
+	MaxLine    int // default DefaultMaxLine
+	// ListAhead is how many hour prefixes are listed ahead of the readers;
+	// default 8.
+	ListAhead  int
+	Alloc      memory.Allocator // default memory.DefaultAllocator
+	Quarantine QuarantineSink   // nil drops the entries (they are still counted)
+	// Progress, when set, is updated as the run goes; it may be read at any
+	// time from another goroutine.
+	Progress *Progress
+}
+
+// Progress is a live view of a run, for progress bars.
+type Progress struct {
+	HoursTotal  atomic.Int64
+	HoursDone   atomic.Int64
+	ObjectsRead atomic.Int64
+	BytesRead   atomic.Int64
+	RecordsRead atomic.Int64
+}
+
+func (c *Config) defaults() error {
+	if c.Source == nil {
+		return errors.New("pipeline: no source")
+	}
+	if err := c.Range.Validate(); err != nil {
+		return err
+	}
+	if c.Margin == 0 {
+		c.Margin = time.Hour
+	}
+	if c.Margin < 0 || c.Margin%time.Hour != 0 {
+		return fmt.Errorf("late-arrival margin %v: want a whole number of hours", c.Margin)
+	}
+	if c.Workers <= 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.BatchRows <= 0 {
+		c.BatchRows = 4096
+	}
+	if c.BatchBytes <= 0 {
+		c.BatchBytes = 8 << 20
+	}
+	if c.ListAhead <= 0 {
+		c.ListAhead = 8
+	}
+	if c.Alloc == nil {
+		c.Alloc = memory.DefaultAllocator
+	}
+	if c.Locate == nil {
+		c.Locate = func(k string) string { return k }
+	}
+	return nil
+}
+
+// Run reads the archive objects of cfg.Range, decodes, accounts for and
+// deduplicates their records, and hands in-range records to the Handler's
+// Workers as Arrow batches. It returns the run's accounting, checked.
+func Run(ctx context.Context, cfg Config, h Handler) (*Counts, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	hours := cfg.Range.ArrivalHours(cfg.Margin)
+	e := &engine{
+		cfg:     cfg,
+		h:       h,
+		dedup:   NewDedup(),
+		marks:   newWatermark(hours),
+		flushed: make([]time.Time, cfg.Workers),
+	}
+	if cfg.Progress != nil {
+		cfg.Progress.HoursTotal.Store(int64(len(hours)))
+	}
+	workers := make([]Worker, cfg.Workers)
+	for i := range workers {
+		w, err := h.NewWorker()
+		if err != nil {
+			return nil, err
+		}
+		workers[i] = w
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	objects := make(chan object, cfg.Workers*4)
+	g.Go(func() error {
+		defer close(objects)
+		return e.list(gctx, hours, objects)
+	})
+	counts := make([]Counts, cfg.Workers)
+	for i, w := range workers {
+		g.Go(func() error {
+			r := e.newReader(i, w, &counts[i])
+			defer r.release()
+			for obj := range objects {
+				if err := r.read(gctx, obj); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	// Everything has been read: hand over and complete all that is left.
+	for _, w := range workers {
+		if err := w.Flush(ctx, EndOfTime); err != nil {
+			return nil, err
+		}
+	}
+	if err := h.Complete(ctx, EndOfTime); err != nil {
+		return nil, err
+	}
+	total := &Counts{}
+	total.Add(&e.listCounts)
+	for i := range counts {
+		total.Add(&counts[i])
+	}
+	if err := total.Check(); err != nil {
+		return total, err
+	}
+	return total, nil
+}
+
+// EndOfTime is the through of the last Flush and Complete of a run: nothing
+// more will be read.
+var EndOfTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+type object struct {
+	ObjectInfo
+	hour    time.Time
+	gzipped bool
+}
+
+type engine struct {
+	cfg        Config
+	h          Handler
+	dedup      *Dedup
+	marks      *watermark
+	listCounts Counts // written by the lister only
+
+	mu        sync.Mutex // serialises flush bookkeeping and Complete
+	flushed   []time.Time
+	completed time.Time
+}
+
+// list lists the hour prefixes, ListAhead at a time, and sends their
+// Firehose objects to the readers in hour order.
+func (e *engine) list(ctx context.Context, hours []time.Time, out chan<- object) error {
+	type listing struct {
+		hour time.Time
+		objs []object
+		err  error
+		done chan struct{}
+	}
+	pending := make(chan *listing, e.cfg.ListAhead)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(pending)
+		for _, h := range hours {
+			l := &listing{hour: h, done: make(chan struct{})}
+			select {
+			case pending <- l:
+			case <-lctx.Done():
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer close(l.done)
+				prefix := HourPrefix("", h)
+				for info, err := range e.cfg.Source.List(lctx, prefix) {
+					if err != nil {
+						l.err = fmt.Errorf("list %s: %w", e.cfg.Locate(prefix), err)
+						return
+					}
+					fo, ok := ParseObjectKey("", info.Key)
+					if !ok || !fo.Hour.Equal(h) {
+						e.skipped()
+						continue
+					}
+					l.objs = append(l.objs, object{ObjectInfo: info, hour: h, gzipped: fo.Gzipped})
+				}
+			}()
+		}
+	}()
+	for l := range pending {
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if l.err != nil {
+			return l.err
+		}
+		e.listCounts.HoursListed++
+		e.listCounts.ObjectsListed += int64(len(l.objs))
+		for _, o := range l.objs {
+			e.marks.add(o.hour)
+			select {
+			case out <- o:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if done := e.marks.listed(l.hour); done && e.cfg.Progress != nil {
+			e.cfg.Progress.HoursDone.Add(1)
+		}
+	}
+	return ctx.Err()
+}
+
+// skipped counts a key that is not a Firehose object; called from listing
+// goroutines.
+func (e *engine) skipped() {
+	e.mu.Lock()
+	e.listCounts.KeysSkipped++
+	e.mu.Unlock()
+}
+
+// objectDone records that a reader finished an object and that its worker
+// flushed through the new watermark, and completes what every worker has
+// flushed.
+func (e *engine) objectDone(ctx context.Context, idx int, w Worker, hour time.Time) error {
+	hourDone, arrivedThrough := e.marks.done(hour)
+	if p := e.cfg.Progress; p != nil && hourDone {
+		p.HoursDone.Add(1)
+	}
+	// Messages before through can no longer arrive: every object they may
+	// be in (InArrivalWindow) has been read.
+	through := arrivedThrough.Add(-e.cfg.Margin)
+	e.dedup.Release(through)
+	if err := w.Flush(ctx, through); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if through.After(e.flushed[idx]) {
+		e.flushed[idx] = through
+	}
+	all := e.flushed[0]
+	for _, t := range e.flushed[1:] {
+		if t.Before(all) {
+			all = t
+		}
+	}
+	if all.After(e.completed) && all.Before(e.cfg.Range.To) {
+		e.completed = all
+		return e.h.Complete(ctx, all)
+	}
+	return nil
+}
+
+// watermark tracks which arrival hours have been read completely.
+type watermark struct {
+	mu       sync.Mutex
+	hours    []time.Time
+	pending  []int  // objects of each hour not yet read
+	complete []bool // all objects of each hour have been dispatched
+	next     int    // first hour not complete
+	index    map[int64]int
+}
+
+func newWatermark(hours []time.Time) *watermark {
+	w := &watermark{hours: hours, pending: make([]int, len(hours)), complete: make([]bool, len(hours)),
+		index: make(map[int64]int, len(hours))}
+	for i, h := range hours {
+		w.index[h.Unix()] = i
+	}
+	return w
+}
+
+func (w *watermark) add(h time.Time) {
+	w.mu.Lock()
+	w.pending[w.index[h.Unix()]]++
+	w.mu.Unlock()
+}
+
+// listed marks all objects of hour h dispatched; it reports whether they
+// have all been read already.
+func (w *watermark) listed(h time.Time) (hourDone bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	i := w.index[h.Unix()]
+	w.complete[i] = true
+	return w.pending[i] == 0
+}
+
+// done marks one object of hour h read. It reports whether that finished the
+// hour, and the time before which every arrival hour is complete.
+func (w *watermark) done(h time.Time) (hourDone bool, through time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	i := w.index[h.Unix()]
+	w.pending[i]--
+	hourDone = w.pending[i] == 0 && w.complete[i]
+	for w.next < len(w.hours) && w.complete[w.next] && w.pending[w.next] == 0 {
+		w.next++
+	}
+	if w.next == len(w.hours) {
+		return hourDone, w.hours[len(w.hours)-1].Add(time.Hour)
+	}
+	return hourDone, w.hours[w.next]
+}
+
+// reader is one reading goroutine's state: its decoder, line reader, batch
+// builder and counts, reused from object to object.
+type reader struct {
+	e       *engine
+	idx     int
+	w       Worker
+	counts  *Counts
+	dec     schema.Decoder
+	lines   *LineReader
+	batch   *schema.BatchBuilder
+	msg     schema.Message
+	gz      *gzip.Reader
+	entries []QuarantineEntry
+	// reported is how many of counts.RecordsRead Progress has been told of.
+	reported int64
+}
+
+func (e *engine) newReader(idx int, w Worker, c *Counts) *reader {
+	return &reader{e: e, idx: idx, w: w, counts: c,
+		lines: NewLineReader(nil, e.cfg.MaxLine), batch: schema.NewBatchBuilder(e.cfg.Alloc)}
+}
+
+func (r *reader) release() { r.batch.Release() }
+
+// countingReader counts the bytes that pass through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (r *reader) read(ctx context.Context, obj object) (err error) {
+	cfg := &r.e.cfg
+	where := cfg.Locate(obj.Key)
+	body, err := cfg.Source.Open(ctx, obj.Key)
+	if errors.Is(err, ErrNotExist) {
+		// Listed, then deleted (a lifecycle rule, a manual clean-up): there
+		// is nothing to read, and it is counted rather than failing a
+		// nightly run.
+		r.counts.ObjectsVanished++
+		return r.e.objectDone(ctx, r.idx, r.w, obj.hour)
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", where, err)
+	}
+	defer body.Close()
+	raw := &countingReader{r: body}
+	decoded := &countingReader{r: raw}
+	if obj.gzipped {
+		if r.gz == nil {
+			r.gz, err = gzip.NewReader(raw)
+		} else {
+			err = r.gz.Reset(raw)
+		}
+		if err != nil {
+			if !isCorruptGzip(err) {
+				return fmt.Errorf("read %s: %w", where, err)
+			}
+			// A corrupt stream is one bad record: the rest of the object.
+			r.counts.RecordsRead++
+			r.quarantine(obj.Key, 0, fmt.Errorf("%w: %v", ErrTruncatedGzip, err), nil)
+			return r.finish(ctx, obj, raw.n, 0)
+		}
+		decoded.r = r.gz
+	}
+	r.lines.Reset(decoded)
+	for {
+		line, tooLong, err := r.lines.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if obj.gzipped && isCorruptGzip(err) {
+				r.counts.RecordsRead++
+				r.quarantine(obj.Key, r.lines.Line()+1, fmt.Errorf("%w: %v", ErrTruncatedGzip, err), nil)
+				break
+			}
+			return fmt.Errorf("read %s: %w", where, err)
+		}
+		if tooLong {
+			r.counts.RecordsRead++
+			r.quarantine(obj.Key, r.lines.Line(), fmt.Errorf("%w: over %d bytes", ErrLineTooLong, cfg.MaxLine), line)
+			continue
+		}
+		if err := r.decodeLine(ctx, obj, line); err != nil {
+			return err
+		}
+	}
+	return r.finish(ctx, obj, raw.n, decoded.n)
+}
+
+func isCorruptGzip(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) ||
+		errors.Is(err, gzip.ErrHeader) || errors.As(err, &corrupt)
+}
+
+// decodeLine accounts for every record of one line.
+func (r *reader) decodeLine(ctx context.Context, obj object, line []byte) error {
+	if len(line) == 0 || isBlank(line) {
+		return nil
+	}
+	cfg := &r.e.cfg
+	r.dec.Reset(line)
+	for {
+		err := r.dec.Next(&r.msg)
+		if err == io.EOF {
+			return nil
+		}
+		r.counts.RecordsRead++
+		if err != nil {
+			r.quarantine(obj.Key, r.lines.Line(), err, line)
+			continue
+		}
+		m := &r.msg
+		if m.Time.After(obj.hour.Add(24 * time.Hour)) {
+			r.quarantine(obj.Key, r.lines.Line(), fmt.Errorf("%w: ts %s", ErrFutureTS, m.TS), line)
+			continue
+		}
+		if !InArrivalWindow(m.Time, obj.hour, cfg.Margin) {
+			r.counts.Parsed++
+			r.counts.OutOfRange++
+			r.counts.OutsideWindow++
+			continue
+		}
+		cand := Candidate{Hour: m.Time.Truncate(time.Hour), Key: m.Key()}
+		cand.EventKey, cand.HasEvent = m.EventKey()
+		if r.e.dedup.Seen(cand) {
+			r.counts.Duplicates++
+			continue
+		}
+		r.counts.Parsed++
+		switch {
+		case m.Time.Before(cfg.Range.From):
+			r.counts.OutOfRange++
+			r.counts.BeforeRange++
+			continue
+		case !m.Time.Before(cfg.Range.To):
+			r.counts.OutOfRange++
+			r.counts.AfterRange++
+			continue
+		}
+		r.counts.InRange++
+		r.countKind(m)
+		r.batch.Append(m)
+		if r.batch.Len() >= cfg.BatchRows || r.batch.Bytes() >= cfg.BatchBytes {
+			if err := r.emit(ctx); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *reader) countKind(m *schema.Message) {
+	c := r.counts
+	switch {
+	case m.IsAuthored():
+		c.Authored++
+	case m.Kind != schema.KindMessage:
+		c.Reactions++
+	case m.BotID != "" || m.Subtype == "bot_message":
+		c.Bots++
+	case m.Subtype == "message_changed":
+		c.Edits++
+	case m.Subtype == "message_deleted":
+		c.Deletions++
+	default:
+		c.Other++
+	}
+}
+
+// quarantine records a bad record; the caller has counted it read.
+func (r *reader) quarantine(key string, line int, err error, record []byte) {
+	r.counts.Quarantined++
+	r.counts.quarantine(reasonCategory(err), 1)
+	r.entries = append(r.entries, newEntry(r.e.cfg.Locate(key), line, err, record))
+}
+
+// emit hands the batch built so far to the worker.
+func (r *reader) emit(ctx context.Context) error {
+	if r.batch.Len() == 0 {
+		return nil
+	}
+	rec := r.batch.NewBatch()
+	defer rec.Release()
+	return r.w.Process(ctx, rec)
+}
+
+// finish emits what is left of the object, delivers its quarantine entries
+// and reports it read. Batches never span objects: a batch is complete when
+// its object is, which is what lets the watermark advance.
+func (r *reader) finish(ctx context.Context, obj object, raw, decoded int64) error {
+	if err := r.emit(ctx); err != nil {
+		return err
+	}
+	if len(r.entries) > 0 {
+		if q := r.e.cfg.Quarantine; q != nil {
+			if err := q.Quarantine(r.entries); err != nil {
+				return fmt.Errorf("quarantine: %w", err)
+			}
+		}
+		r.entries = r.entries[:0]
+	}
+	r.counts.ObjectsRead++
+	r.counts.BytesRead += raw
+	r.counts.BytesDecoded += decoded
+	if p := r.e.cfg.Progress; p != nil {
+		p.ObjectsRead.Add(1)
+		p.BytesRead.Add(raw)
+		p.RecordsRead.Add(r.counts.RecordsRead - r.reported)
+		r.reported = r.counts.RecordsRead
+	}
+	return r.e.objectDone(ctx, r.idx, r.w, obj.hour)
+}

@@ -1,0 +1,83 @@
+package pipeline
+
+import (
+	"bufio"
+	"errors"
+	"io"
+)
+
+// DefaultMaxLine bounds one NDJSON line. Firehose records are at most
+// 1,000 KiB, but records glued together without a newline make longer
+// lines, and those are worth recovering; anything longer is quarantined.
+const DefaultMaxLine = 8 << 20
+
+// LineReader splits an object into lines of any length up to a bound.
+// Unlike bufio.Scanner it does not stop at the first long line: a line over
+// the bound is reported as too long and reading goes on after it.
+type LineReader struct {
+	br   *bufio.Reader
+	buf  []byte
+	max  int
+	line int
+}
+
+// NewLineReader reads lines from r; max <= 0 means DefaultMaxLine.
+func NewLineReader(r io.Reader, max int) *LineReader {
+	if max <= 0 {
+		max = DefaultMaxLine
+	}
+	return &LineReader{br: bufio.NewReaderSize(r, 256<<10), max: max}
+}
+
+// Reset reuses the reader, and its buffers, for r.
+func (l *LineReader) Reset(r io.Reader) {
+	l.br.Reset(r)
+	l.line = 0
+}
+
+// Line is the 1-based number of the line last returned.
+func (l *LineReader) Line() int { return l.line }
+
+// Next returns the next line without its newline. The slice is valid until
+// the next call. tooLong reports a line over the bound, whose bytes were
+// skipped (line then holds its first bytes, for the quarantine). At the end
+// of input Next returns io.EOF; a last line without a newline is returned
+// first, as Firehose objects are not required to end with one.
+func (l *LineReader) Next() (line []byte, tooLong bool, err error) {
+	l.buf = l.buf[:0]
+	spans := false // the line is longer than bufio's buffer and accumulates in l.buf
+	for {
+		chunk, err := l.br.ReadSlice('\n')
+		switch {
+		case err == nil:
+			l.line++
+			if !spans {
+				return chunk[:len(chunk)-1], false, nil
+			}
+			if !tooLong {
+				l.buf = append(l.buf, chunk[:len(chunk)-1]...)
+			}
+			return l.buf, tooLong, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			spans = true
+			if !tooLong {
+				l.buf = append(l.buf, chunk...)
+				if len(l.buf) > l.max {
+					tooLong = true
+					l.buf = l.buf[:min(len(l.buf), 4096)]
+				}
+			}
+		case errors.Is(err, io.EOF):
+			if !tooLong {
+				l.buf = append(l.buf, chunk...)
+			}
+			if len(l.buf) == 0 && !tooLong {
+				return nil, false, io.EOF
+			}
+			l.line++
+			return l.buf, tooLong, nil
+		default:
+			return nil, false, err
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package schema
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Column positions in ArrowSchema.
+const (
+	colTeam = iota
+	colChannelID
+	colChannelName
+	colUserID
+	colUserName
+	colTS
+	colTime
+	colText
+	colThreadTS
+	colParentUser
+	colSubtype
+	colBotID
+	colEventID
+	colEditedTS
+	colSource
+	colKind
+	colReaction
+	colItemUser
+	colItemTS
+	numColumns
+)
+
+// Identifiers repeat across a batch (a few hundred users and channels in
+// thousands of rows), so they are dictionary-encoded: the batch stores each
+// once and rows hold int32 indices. Free text and per-message ids are not.
+var dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+
+// ArrowSchema is the Arrow form of Message. Optional fields are null when
+// absent. The schema version travels in the metadata.
+var ArrowSchema = arrow.NewSchema([]arrow.Field{
+	colTeam:        {Name: "team_id", Type: dictString},
+	colChannelID:   {Name: "channel_id", Type: dictString},
+	colChannelName: {Name: "channel_name", Type: dictString, Nullable: true},
+	colUserID:      {Name: "user_id", Type: dictString, Nullable: true},
+	colUserName:    {Name: "user_name", Type: dictString, Nullable: true},
+	colTS:          {Name: "ts", Type: arrow.BinaryTypes.String},
+	colTime:        {Name: "time", Type: arrow.FixedWidthTypes.Timestamp_us},
+	colText:        {Name: "text", Type: arrow.BinaryTypes.String, Nullable: true},
+	colThreadTS:    {Name: "thread_ts", Type: arrow.BinaryTypes.String, Nullable: true},
+	colParentUser:  {Name: "parent_user_id", Type: dictString, Nullable: true},
+	colSubtype:     {Name: "subtype", Type: dictString, Nullable: true},
+	colBotID:       {Name: "bot_id", Type: dictString, Nullable: true},
+	colEventID:     {Name: "event_id", Type: arrow.BinaryTypes.String, Nullable: true},
+	colEditedTS:    {Name: "edited_ts", Type: arrow.BinaryTypes.String, Nullable: true},
+	colSource:      {Name: "source", Type: dictString},
+	colKind:        {Name: "kind", Type: dictString},
+	colReaction:    {Name: "reaction", Type: dictString, Nullable: true},
+	colItemUser:    {Name: "item_user_id", Type: dictString, Nullable: true},
+	colItemTS:      {Name: "item_ts", Type: arrow.BinaryTypes.String, Nullable: true},
+}, func() *arrow.Metadata {
+	m := arrow.NewMetadata([]string{"wiretap.schema_version"}, []string{fmt.Sprint(Version)})
+	return &m
+}())
+
+// A BatchBuilder accumulates Messages into Arrow record batches. It is not
+// safe for concurrent use. Call Release when done with it.
+type BatchBuilder struct {
+	rb        *array.RecordBuilder
+	dicts     [numColumns]*array.BinaryDictionaryBuilder
+	strs      [numColumns]*array.StringBuilder
+	times     *array.TimestampBuilder
+	rows      int
+	textBytes int
+}
+
+// NewBatchBuilder returns a builder allocating from mem.
+func NewBatchBuilder(mem memory.Allocator) *BatchBuilder {
+	b := &BatchBuilder{rb: array.NewRecordBuilder(mem, ArrowSchema)}
+	for i := range numColumns {
+		switch f := b.rb.Field(i).(type) {
+		case *array.BinaryDictionaryBuilder:
+			b.dicts[i] = f
+		case *array.StringBuilder:
+			b.strs[i] = f
+		case *array.TimestampBuilder:
+			b.times = f
+		}
+	}
+	return b
+}
+
+// Release frees the builder's buffers.
+func (b *BatchBuilder) Release() { b.rb.Release() }
+
+// Len is the number of rows appended since the last NewBatch.
+func (b *BatchBuilder) Len() int { return b.rows }
+
+// Bytes approximates the variable-length bytes appended since the last
+// NewBatch; batches are cut by rows and by bytes so that one huge message
+// cannot make a batch huge.
+func (b *BatchBuilder) Bytes() int { return b.textBytes }
+
+// Append adds m as a row.
+func (b *BatchBuilder) Append(m *Message) {
+	b.dict(colTeam, m.Team, false)
+	b.dict(colChannelID, m.ChannelID, false)
+	b.dict(colChannelName, m.ChannelName, true)
+	b.dict(colUserID, m.UserID, true)
+	b.dict(colUserName, m.UserName, true)
+	b.str(colTS, m.TS, false)
+	b.times.Append(arrow.Timestamp(m.Time.UnixMicro()))
+	b.str(colText, m.Text, true)
+	b.str(colThreadTS, m.ThreadTS, true)
+	b.dict(colParentUser, m.ParentUser, true)
+	b.dict(colSubtype, m.Subtype, true)
+	b.dict(colBotID, m.BotID, true)
+	b.str(colEventID, m.EventID, true)
+	b.str(colEditedTS, m.EditedTS, true)
+	b.dict(colSource, m.Source.String(), false)
+	b.dict(colKind, m.Kind.String(), false)
+	b.dict(colReaction, m.Reaction, true)
+	b.dict(colItemUser, m.ItemUser, true)
+	b.str(colItemTS, m.ItemTS, true)
+	b.rows++
+	b.textBytes += len(m.Text) + len(m.TS) + len(m.EventID)
+}
+
+func (b *BatchBuilder) dict(col int, v string, nullable bool) {
+	d := b.dicts[col]
+	if nullable && v == "" {
+		d.AppendNull()
+		return
+	}
+	// The only error is an index overflow, impossible below 2^31 distinct
+	// values in one batch, which batch sizes rule out.
+	_ = d.AppendString(v)
+}
+
+func (b *BatchBuilder) str(col int, v string, nullable bool) {
+	s := b.strs[col]
+	if nullable && v == "" {
+		s.AppendNull()
+		return
+	}
+	s.Append(v)
+}
+
+// NewBatch returns the rows appended so far as a record batch and resets the
+// builder. The caller owns the batch and must Release it.
+func (b *BatchBuilder) NewBatch() arrow.RecordBatch {
+	b.rows, b.textBytes = 0, 0
+	rec := b.rb.NewRecordBatch()
+	// Dictionaries restart with each batch so that a batch stands alone.
+	for _, d := range b.dicts {
+		if d != nil {
+			d.ResetFull()
+		}
+	}
+	return rec
+}
+
+// Rows reads Messages back out of a record batch with ArrowSchema. It holds
+// no reference of its own: the batch must outlive it.
+type Rows struct {
+	n     int
+	dicts [numColumns]*array.Dictionary
+	vals  [numColumns]*array.String // dictionary values, or the column for plain strings
+	times *array.Timestamp
+}
+
+// NewRows checks that rec has ArrowSchema and prepares to read it.
+func NewRows(rec arrow.RecordBatch) (*Rows, error) {
+	if !rec.Schema().Equal(ArrowSchema) {
+		return nil, fmt.Errorf("record batch schema %v is not the message schema", rec.Schema())
+	}
+	r := &Rows{n: int(rec.NumRows())}
+	for i := range numColumns {
+		switch c := rec.Column(i).(type) {
+		case *array.Dictionary:
+			r.dicts[i] = c
+			r.vals[i] = c.Dictionary().(*array.String)
+		case *array.String:
+			r.vals[i] = c
+		case *array.Timestamp:
+			r.times = c
+		}
+	}
+	return r, nil
+}
+
+// Len is the number of rows.
+func (r *Rows) Len() int { return r.n }
+
+func (r *Rows) get(col, i int) string {
+	if d := r.dicts[col]; d != nil {
+		if d.IsNull(i) {
+			return ""
+		}
+		return r.vals[col].Value(d.GetValueIndex(i))
+	}
+	s := r.vals[col]
+	if s.IsNull(i) {
+		return ""
+	}
+	return s.Value(i)
+}
+
+// Message fills m from row i. Its strings alias the batch's buffers.
+func (r *Rows) Message(i int, m *Message) {
+	src, _ := ParseSource(r.get(colSource, i))
+	kind, _ := ParseKind(r.get(colKind, i))
+	*m = Message{
+		Team:        r.get(colTeam, i),
+		ChannelID:   r.get(colChannelID, i),
+		ChannelName: r.get(colChannelName, i),
+		UserID:      r.get(colUserID, i),
+		UserName:    r.get(colUserName, i),
+		TS:          r.get(colTS, i),
+		Time:        time.UnixMicro(int64(r.times.Value(i))).UTC(),
+		Text:        r.get(colText, i),
+		ThreadTS:    r.get(colThreadTS, i),
+		ParentUser:  r.get(colParentUser, i),
+		Subtype:     r.get(colSubtype, i),
+		BotID:       r.get(colBotID, i),
+		EventID:     r.get(colEventID, i),
+		EditedTS:    r.get(colEditedTS, i),
+		Source:      src,
+		Kind:        kind,
+		Reaction:    r.get(colReaction, i),
+		ItemUser:    r.get(colItemUser, i),
+		ItemTS:      r.get(colItemTS, i),
+	}
+}
