@@ -1,0 +1,102 @@
+package nlp
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// builtinCorpus stands in for the ground-truth tweets when the shared data
+// is absent, so the benchmarks always run on Slack-shaped text.
+var builtinCorpus = []string{
+	"Deploy of <https://ci.example.com/build/123|build 123> finished :tada: thanks <@U024BE7LH>!",
+	"<!here> the staging database is down again :rage: can someone from <#C0G9QF9GZ|ops> look?",
+	"I'm not sure this PR is ready, the tests are kind of flaky but the refactor looks GREAT :+1::skin-tone-2:",
+	"```go\nfunc main() { panic(\"x\") }\n``` this panics on startup, no idea why :thinking_face:",
+	"lol that meeting could have been an email 🙃 &lt;3 to everyone who sat through it",
+	"Release notes: *new* dashboards, _faster_ queries, ~old~ exporters removed. Policies updated.",
+	"Never so happy to see green builds!!! The deploys are finally stable :white_check_mark:",
+	"ugh, the VPN keeps dropping... worst Monday ever 😩 <@U12345|alice> can you reset my token?",
+}
+
+// benchCorpus returns the texts the benchmarks run over and their total size.
+func benchCorpus(b *testing.B) ([]string, int64) {
+	var texts []string
+	if dir, err := os.Getwd(); err == nil {
+		for d := dir; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, groundTruthRel)); err == nil {
+				for _, r := range loadGroundTruth(b) {
+					texts = append(texts, r.text)
+				}
+				break
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	if len(texts) == 0 {
+		texts = builtinCorpus
+	}
+	var n int64
+	for _, t := range texts {
+		n += int64(len(t))
+	}
+	return texts, n
+}
+
+func BenchmarkAnalyze(b *testing.B) {
+	texts, n := benchCorpus(b)
+	a := New()
+	var out Analysis
+	b.SetBytes(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, t := range texts {
+			a.Analyze(t, &out)
+		}
+	}
+}
+
+func BenchmarkAnalyzeParallel(b *testing.B) {
+	texts, n := benchCorpus(b)
+	a := New()
+	b.SetBytes(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var out Analysis
+		for pb.Next() {
+			for _, t := range texts {
+				a.Analyze(t, &out)
+			}
+		}
+	})
+}
+
+func BenchmarkTokenize(b *testing.B) {
+	texts, n := benchCorpus(b)
+	var toks []Token
+	b.SetBytes(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, t := range texts {
+			toks = Tokenize(t, toks[:0])
+		}
+	}
+}
+
+func BenchmarkGovader(b *testing.B) {
+	texts, n := benchCorpus(b)
+	gv := govaderOnce()
+	b.SetBytes(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, t := range texts {
+			gv.PolarityScores(t)
+		}
+	}
+}
