@@ -43,11 +43,18 @@ func (r Range) Validate() error {
 	return nil
 }
 
+// LookBehind is how long before its message hour a record may be filed.
+// Firehose names an object after the arrival hour of its oldest record and
+// buffers for at most 15 minutes, so an object filed under hour H can hold
+// records that arrived, and were written, in hour H+1: a record's hour
+// prefix is at most one hour before its message hour.
+const LookBehind = time.Hour
+
 // ArrivalHours returns the hour prefixes whose objects can hold messages of
-// r: Firehose files an object under the arrival hour of its oldest record, so
-// the hours of the range are read together with margin more hours after it.
+// r: the hour before the range (LookBehind), the hours of the range, and
+// margin more hours after it.
 func (r Range) ArrivalHours(margin time.Duration) []time.Time {
-	start := r.From.UTC().Truncate(time.Hour)
+	start := r.From.UTC().Truncate(time.Hour).Add(-LookBehind)
 	end := r.To.UTC().Add(margin)
 	var hours []time.Time
 	for h := start; h.Before(end); h = h.Add(time.Hour) {
@@ -60,12 +67,13 @@ func (r Range) ArrivalHours(margin time.Duration) []time.Time {
 // from the object filed under arrival hour prefix, is one the engine counts.
 //
 // The rule that makes every range agree with every other: a record counts
-// only when it arrived in its message's hour or within margin after it. A run
-// over a single hour and a run over a whole year then count exactly the same
-// records for that hour, so daily partitions merge into ranges, and shards
-// into runs, without double counting or gaps. Records that arrived later (or,
-// with a skewed clock, earlier) are parsed and counted out of range.
+// only when its object is filed under its message's hour, the hour before
+// (LookBehind), or within margin after it. A run over a single hour and a run
+// over a whole year then count exactly the same records for that hour, so
+// daily partitions merge into ranges, and shards into runs, without double
+// counting or gaps. Records that arrived later (or, with a badly skewed
+// clock, earlier) are parsed and counted out of range.
 func InArrivalWindow(msg, prefix time.Time, margin time.Duration) bool {
 	m := msg.Truncate(time.Hour)
-	return !prefix.Before(m) && !prefix.After(m.Add(margin))
+	return !prefix.Before(m.Add(-LookBehind)) && !prefix.After(m.Add(margin))
 }

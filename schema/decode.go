@@ -33,6 +33,14 @@ func (d *Decoder) Reset(line []byte) {
 		d.sc.Init("")
 		return
 	}
+	if len(line) > 0 && line[0] != '{' {
+		// Only objects are records. Checking here keeps a garbage line one
+		// bad record: the scanner would read "ERROR: timeout" as a number
+		// followed by a syntax error, two records from one line.
+		d.pending = fmt.Errorf("%w: line does not start with '{'", ErrSyntax)
+		d.sc.Init("")
+		return
+	}
 	d.sc.InitBytes(line)
 }
 

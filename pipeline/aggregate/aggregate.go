@@ -12,6 +12,7 @@ package aggregate
 
 import (
 	"math"
+	"strings"
 	"time"
 )
 
@@ -142,7 +143,10 @@ func (n *Name) observe(name string, at time.Time) {
 		return
 	}
 	if n.Name == "" || at.After(n.At) || (at.Equal(n.At) && name < n.Name) {
-		n.Name, n.At = name, at
+		if name != n.Name {
+			n.Name = clone(name) // name may alias a scratch buffer
+		}
+		n.At = at
 	}
 }
 
@@ -209,8 +213,9 @@ type Observation struct {
 	ThreadReply bool
 	// Mentioned are the users mentioned, each once, with their offices.
 	Mentioned []Mention
-	// Topics are the message's distinct topics. Strings may alias a scratch
-	// buffer: Observe copies what it keeps.
+	// Topics are the message's distinct topics. Strings here and in the
+	// ids and names above may alias a scratch buffer (or an Arrow batch that
+	// is released after Process): Observe copies what it keeps.
 	Topics []string
 }
 
@@ -242,12 +247,12 @@ func (a *Aggregate) Observe(o *Observation) {
 	cs := a.Channels[ck]
 	if cs == nil {
 		cs = &ChannelStats{Users: make(map[string]struct{})}
-		a.Channels[ck] = cs
+		a.Channels[ChannelKey{clone(ck.Team), clone(ck.Channel)}] = cs
 	}
 	cs.merge(&act)
 	cs.Name.observe(o.ChannelName, o.Time)
 	if _, ok := cs.Users[o.UserID]; !ok {
-		cs.Users[o.UserID] = struct{}{}
+		cs.Users[clone(o.UserID)] = struct{}{}
 	}
 
 	for _, m := range o.Mentioned {
@@ -360,4 +365,23 @@ func (a *Aggregate) ActiveUsers() map[string]int64 {
 		}
 	}
 	return n
+}
+
+// MinBigramSupport is how many messages of an office-day must carry a
+// bigram for it to be a topic of that day. Unigrams are always kept. Most
+// adjacent word pairs occur once and say nothing about what an office
+// discusses, yet they outnumber every other key: without this rule they
+// would dominate memory and the topics table. The rule applies per
+// office-day, the unit of the tables, so any range merged from daily
+// partitions gives the same counts as a run over it.
+const MinBigramSupport = 2
+
+// PruneTopics drops the bigrams carried by fewer than min messages. Call it
+// on a whole office-day, never on a worker's share of one.
+func (a *Aggregate) PruneTopics(min int64) {
+	for k, v := range a.Topics {
+		if v.Messages < min && strings.IndexByte(k.Topic, ' ') >= 0 {
+			delete(a.Topics, k)
+		}
+	}
 }

@@ -1,0 +1,47 @@
+# Wiretap. `make demo` and `make test` are all a newcomer needs; both work on
+# a fresh machine with only Go installed.
+
+GO       ?= go
+BIN      ?= bin
+CACHE    ?= $(HOME)/.cache/wiretap
+DEMO     ?= demo
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X github.com/wiretap-hq/wiretap/jobs.Version=$(VERSION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: all build demo test test-short lint bench clean
+
+all: build
+
+## build: the wiretap CLI and the ingest Lambda into ./bin
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/wiretap ./cmd/wiretap
+
+## demo: generate a small synthetic archive locally, analyse it, show the results
+demo: build
+	@rm -rf $(DEMO)
+	@$(BIN)/wiretap gen --out $(DEMO)/archive --messages 50000 --days 7 --start 2016-11-14
+	@echo
+	@$(BIN)/wiretap run --source $(DEMO)/archive --roster $(DEMO)/archive/roster.csv \
+		--from 2016-11-14 --to 2016-11-21 --out $(DEMO)/out
+
+## test: lint, then every test with the race detector against a real S3 server
+test:
+	bash scripts/test.sh
+
+## test-short: the unit tests alone, no S3 server
+test-short:
+	$(GO) test -short ./...
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+## bench: the end-to-end benchmark on a cached 1 GB archive, and the Go benchmarks
+bench: build
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(BIN) $(DEMO)

@@ -1,0 +1,236 @@
+package bench
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/schema"
+)
+
+// readBack is what reading a generated archive the way the engine does
+// finds: an independent implementation of the Facts' accounting, from the
+// bytes alone.
+type readBack struct {
+	HoursListed, ObjectsListed, SkippedKeys                           int64
+	RecordsRead, Parsed, Quarantined, Duplicates, InRange, OutOfRange int64
+	EarlyPrefix, Syntax, WrongType, InvalidUTF8, Glued                int64
+	InRangeByKind                                                     map[string]int64
+	Authored                                                          int64
+	ByDay, Threads, Mentions, Pos, Neg, Topic                         map[string]int64
+	ByDayUser, ByDayOffice, ByDayChannel                              map[string]map[string]int64
+	SourcesByDay                                                      map[string]map[schema.Source]bool
+}
+
+func inc2(m map[string]map[string]int64, a, b string) {
+	if m[a] == nil {
+		m[a] = map[string]int64{}
+	}
+	m[a][b]++
+}
+
+// engineKind names the kind of an in-range record as pipeline.Counts does.
+func engineKind(m *schema.Message) string {
+	switch {
+	case m.IsAuthored():
+		return "authored"
+	case m.Kind != schema.KindMessage:
+		return "reactions"
+	case m.BotID != "" || m.Subtype == "bot_message":
+		return "bots"
+	case m.Subtype == "message_changed":
+		return "edits"
+	case m.Subtype == "message_deleted":
+		return "deletions"
+	}
+	return "other"
+}
+
+// mentionsIn returns the distinct user ids mentioned in a Slack text.
+func mentionsIn(text string) []string {
+	var ids []string
+	for {
+		i := strings.Index(text, "<@")
+		if i < 0 {
+			return ids
+		}
+		text = text[i+2:]
+		j := strings.IndexAny(text, "|>")
+		if j < 0 {
+			return ids
+		}
+		id := text[:j]
+		dup := false
+		for _, x := range ids {
+			dup = dup || x == id
+		}
+		if !dup {
+			ids = append(ids, id)
+		}
+	}
+}
+
+// wordsIn splits a text into lowercase letter runs.
+func wordsIn(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
+// readArchive reads src like a run over [f.Start, f.End) with f's margin
+// and look-behind.
+func readArchive(t *testing.T, src pipeline.Source, f *Facts, gzipped bool) *readBack {
+	t.Helper()
+	ctx := context.Background()
+	rb := &readBack{
+		InRangeByKind: map[string]int64{}, ByDay: map[string]int64{}, Threads: map[string]int64{},
+		Mentions: map[string]int64{}, Pos: map[string]int64{}, Neg: map[string]int64{}, Topic: map[string]int64{},
+		ByDayUser: map[string]map[string]int64{}, ByDayOffice: map[string]map[string]int64{},
+		ByDayChannel: map[string]map[string]int64{}, SourcesByDay: map[string]map[schema.Source]bool{},
+	}
+	pos, neg := map[string]bool{}, map[string]bool{}
+	for _, w := range f.PositiveWords {
+		pos[w] = true
+	}
+	for _, w := range f.NegativeWords {
+		neg[w] = true
+	}
+	margin := time.Duration(f.MarginHours) * time.Hour
+	behind := time.Duration(f.LookBehindHours) * time.Hour
+	seen := map[[16]byte]bool{}
+	var dec schema.Decoder
+	var m schema.Message
+	for h := f.Start.Add(-behind); h.Before(f.End.Add(margin)); h = h.Add(time.Hour) {
+		rb.HoursListed++
+		for info, err := range src.List(ctx, pipeline.HourPrefix(f.Prefix, h)) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			obj, ok := pipeline.ParseObjectKey(f.Prefix, info.Key)
+			if !ok || !obj.Hour.Equal(h) {
+				rb.SkippedKeys++
+				continue
+			}
+			if obj.Gzipped != gzipped {
+				t.Fatalf("%s: gzipped %v, want %v", info.Key, obj.Gzipped, gzipped)
+			}
+			rb.ObjectsListed++
+			rc, err := src.Open(ctx, info.Key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r io.Reader = rc
+			if gzipped {
+				if r, err = gzip.NewReader(rc); err != nil {
+					t.Fatal(err)
+				}
+			}
+			body, err := io.ReadAll(r)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(body) == 0 || body[len(body)-1] != '\n' {
+				t.Fatalf("%s: not newline-terminated", info.Key)
+			}
+			for _, line := range bytes.Split(body[:len(body)-1], []byte("\n")) {
+				if len(line) == 0 {
+					t.Fatalf("%s: empty line", info.Key)
+				}
+				dec.Reset(line)
+				for n := 0; ; n++ {
+					err := dec.Next(&m)
+					if err == io.EOF {
+						break
+					}
+					rb.RecordsRead++
+					if n > 0 {
+						rb.Glued++
+					}
+					if err != nil {
+						rb.Quarantined++
+						switch {
+						case errors.Is(err, schema.ErrInvalidUTF8):
+							rb.InvalidUTF8++
+						case errors.Is(err, schema.ErrFieldType):
+							rb.WrongType++
+						case errors.Is(err, schema.ErrSyntax):
+							rb.Syntax++
+						default:
+							t.Errorf("%s: unexpected decode error %v", info.Key, err)
+						}
+						continue
+					}
+					m := m.Clone() // map keys must not alias the line
+					mh := m.Time.Truncate(time.Hour)
+					if h.Before(mh) {
+						rb.EarlyPrefix++
+					}
+					if h.Before(mh.Add(-behind)) || h.After(mh.Add(margin)) {
+						rb.Parsed++
+						rb.OutOfRange++
+						continue
+					}
+					k := m.Key()
+					ek, hasEvent := m.EventKey()
+					dup := seen[k] || hasEvent && seen[ek]
+					seen[k] = true
+					if hasEvent {
+						seen[ek] = true
+					}
+					if dup {
+						rb.Duplicates++
+						continue
+					}
+					rb.Parsed++
+					if m.Time.Before(f.Start) || !m.Time.Before(f.End) {
+						rb.OutOfRange++
+						continue
+					}
+					rb.InRange++
+					rb.InRangeByKind[engineKind(&m)]++
+					day := dayKey(m.Time)
+					if rb.SourcesByDay[day] == nil {
+						rb.SourcesByDay[day] = map[schema.Source]bool{}
+					}
+					rb.SourcesByDay[day][m.Source] = true
+					if !m.IsAuthored() {
+						continue
+					}
+					office := f.Users[m.UserID].Office
+					if office == "" {
+						t.Errorf("message by unknown user %q", m.UserID)
+					}
+					rb.Authored++
+					rb.ByDay[day]++
+					inc2(rb.ByDayUser, day, m.UserID)
+					inc2(rb.ByDayOffice, day, office)
+					inc2(rb.ByDayChannel, day, m.ChannelID)
+					if m.IsThreadReply() {
+						rb.Threads[day]++
+					}
+					for _, u := range mentionsIn(m.Text) {
+						rb.Mentions[u]++
+					}
+					for _, w := range wordsIn(m.Text) {
+						if pos[w] {
+							rb.Pos[office]++
+						}
+						if neg[w] {
+							rb.Neg[office]++
+						}
+					}
+					if strings.Contains(m.Text, Topic) {
+						rb.Topic[office]++
+					}
+				}
+			}
+		}
+	}
+	return rb
+}

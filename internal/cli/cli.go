@@ -1,0 +1,160 @@
+// Package cli is the wiretap command line: it parses flags into the options
+// of a job, runs the job, and turns its outcome into output and an exit
+// code. It holds no analysis logic; that lives in jobs.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitError = 1 // the job failed
+	ExitUsage = 2 // the command line was wrong
+)
+
+// IO is where a command reads and writes. Data goes to Out; status, progress
+// and logs go to Err.
+type IO struct {
+	In       io.Reader
+	Out      io.Writer
+	Err      io.Writer
+	Terminal bool // Err is a terminal: show progress, keep logs quiet
+	Getenv   func(string) string
+}
+
+// SystemIO is the process's standard streams.
+func SystemIO() *IO {
+	return &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Terminal: isTerminal(os.Stderr), Getenv: os.Getenv}
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, io *IO, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"run", "analyse a time range of the archive into Parquet tables and a summary", runCmd},
+		{"gen", "generate a synthetic archive in the Firehose layout", genCmd},
+		{"version", "print the version", versionCmd},
+	}
+}
+
+const usage = `Wiretap turns an archive of Slack messages, as Amazon Data Firehose writes it
+to S3, into Parquet aggregates and a dashboard summary.
+
+Usage:
+  wiretap <command> [flags]
+
+Commands:
+%s
+Examples:
+  # Generate a small archive and analyse it, no AWS account needed:
+  wiretap gen --out ./archive --messages 50000
+  wiretap run --source ./archive --roster ./archive/roster.csv \
+              --from 2016-11-14 --to 2016-11-21 --out ./out
+
+  # Analyse a day of the real archive in S3:
+  wiretap run --source s3://acme-slack-archive/slack/ --from 2016-11-18 --to 2016-11-19 \
+              --roster s3://acme-slack-archive/roster.csv --out ./out
+
+Run 'wiretap <command> --help' for a command's flags.
+`
+
+// Main runs the command line args (without the program name) and returns
+// the exit code.
+func Main(ctx context.Context, io *IO, args []string) int {
+	var list strings.Builder
+	for _, c := range commands() {
+		fmt.Fprintf(&list, "  %-9s %s\n", c.name, c.summary)
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		fmt.Fprintf(io.Err, usage, list.String())
+		if len(args) == 0 {
+			return ExitUsage
+		}
+		return ExitOK
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, io, args[1:])
+		switch {
+		case err == nil:
+			return ExitOK
+		case errors.Is(err, flag.ErrHelp):
+			return ExitOK
+		case errors.As(err, new(*usageError)):
+			fmt.Fprintf(io.Err, "wiretap %s: %v\nRun 'wiretap %s --help' for usage.\n", c.name, err, c.name)
+			return ExitUsage
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintf(io.Err, "wiretap %s: interrupted; nothing was published\n", c.name)
+			return ExitError
+		default:
+			fmt.Fprintf(io.Err, "wiretap %s: %v\n", c.name, err)
+			return ExitError
+		}
+	}
+	fmt.Fprintf(io.Err, "wiretap: unknown command %q\n\n", args[0])
+	fmt.Fprintf(io.Err, usage, list.String())
+	return ExitUsage
+}
+
+// usageError is a mistake on the command line.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// newFlagSet returns a flag set whose --help prints the command's examples.
+func newFlagSet(io *IO, name, synopsis, examples string) *flag.FlagSet {
+	fs := flag.NewFlagSet("wiretap "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Err)
+	fs.Usage = func() {
+		fmt.Fprintf(io.Err, "Usage: wiretap %s\n\n%s\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+		if examples != "" {
+			fmt.Fprintf(io.Err, "\nExamples:\n%s", examples)
+		}
+	}
+	return fs
+}
+
+// parse parses flags, turning parse errors into usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	return nil
+}
+
+// logger returns the structured logger for a command: quiet on a terminal,
+// where the progress bar speaks, and at info level otherwise.
+func logger(io *IO, verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if io.Terminal && !verbose {
+		level = slog.LevelWarn
+	}
+	return slog.New(slog.NewTextHandler(io.Err, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,185 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/wiretap-hq/wiretap/jobs"
+	"github.com/wiretap-hq/wiretap/pipeline"
+)
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+func writeHeapProfile(path string, io *IO) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("heap").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(io.Err, "wiretap: heap profile: %v\n", err)
+	}
+}
+
+// timeFlag is a range bound flag, parsed by pipeline.ParseTime.
+type timeFlag struct{ t *time.Time }
+
+func (f timeFlag) String() string {
+	if f.t == nil || f.t.IsZero() {
+		return ""
+	}
+	return f.t.Format(time.RFC3339)
+}
+
+func (f timeFlag) Set(s string) error {
+	t, err := pipeline.ParseTime(s)
+	if err != nil {
+		return err
+	}
+	*f.t = t
+	return nil
+}
+
+const runExamples = `  # A week of a local archive, with offices from a roster:
+  wiretap run --source ./archive --roster ./archive/roster.csv \
+              --from 2016-11-14 --to 2016-11-21 --out ./out
+
+  # One afternoon (UTC) of an S3 archive written under the custom prefix slack/:
+  wiretap run --source s3://acme-slack-archive/slack/ \
+              --from 2016-11-18T12 --to 2016-11-18T18 --out ./out
+
+  # An S3-compatible server on this machine:
+  AWS_ENDPOINT_URL_S3=http://127.0.0.1:7070 wiretap run --source s3://archive ...
+
+Outputs (see README.md for every column):
+  OUT/<table>/date=YYYY-MM-DD/part-0.parquet  offices, users, channels, topics, activity
+  OUT/summary.json                            the range at a glance, for dashboards
+  OUT/manifest.json                           inputs, counts and timings; written last
+  OUT/quarantine/quarantine.ndjson            bad records: object key, line, reason
+`
+
+func runCmd(ctx context.Context, io *IO, args []string) error {
+	var opts jobs.RunOptions
+	var verbose bool
+	var endpoint string
+	fs := newFlagSet(io, "run --source DIR|s3://bucket/prefix --from TIME --to TIME --out DIR [flags]",
+		"Reads the archive objects of the hour prefixes of [--from, --to) plus the late-arrival\n"+
+			"margin after it, keeps the records whose own message time is in the range, and writes\n"+
+			"per-day aggregates. Times are UTC: 2016-11-18, 2016-11-18T10 or RFC 3339.\n", runExamples)
+	fs.StringVar(&opts.Source, "source", "", "archive: a local folder, file:// or s3://bucket/prefix (required)")
+	fs.StringVar(&opts.Out, "out", "", "output folder (required)")
+	fs.StringVar(&opts.Roster, "roster", "", "roster CSV user_id,office[,timezone], local or s3://; users not in it count as unassigned")
+	fs.Var(timeFlag{&opts.From}, "from", "start of the range, inclusive (required)")
+	fs.Var(timeFlag{&opts.To}, "to", "end of the range, exclusive (required)")
+	fs.DurationVar(&opts.Margin, "margin", time.Hour, "how late after its message hour a record may arrive and count (whole hours)")
+	fs.IntVar(&opts.Workers, "workers", 0, "reading and analysing goroutines (default: the number of CPUs)")
+	fs.Float64Var(&opts.MaxBadRatio, "max-bad-ratio", jobs.DefaultMaxBadRatio, "fail when more than this share of records is malformed (negative: never)")
+	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL, for S3-compatible servers (default: $AWS_ENDPOINT_URL_S3)")
+	fs.BoolVar(&verbose, "v", false, "log progress even on a terminal")
+	var cpuProfile, memProfile string
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	fs.StringVar(&memProfile, "memprofile", "", "write a heap profile to this file at the end")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if cpuProfile != "" {
+		stop, err := startCPUProfile(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if memProfile != "" {
+		defer writeHeapProfile(memProfile, io)
+	}
+	switch {
+	case opts.Source == "":
+		return usageErrorf("--source is required")
+	case opts.Out == "":
+		return usageErrorf("--out is required")
+	case opts.From.IsZero() || opts.To.IsZero():
+		return usageErrorf("--from and --to are required")
+	case !opts.From.Before(opts.To):
+		return usageErrorf("--from %s is not before --to %s", opts.From.Format(time.RFC3339), opts.To.Format(time.RFC3339))
+	}
+	opts.S3.Endpoint = endpoint
+	opts.Logger = logger(io, verbose)
+	if io.Terminal {
+		opts.Progress = &pipeline.Progress{}
+		stop := startProgress(io.Err, opts.Progress)
+		defer stop()
+	}
+	res, err := jobs.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	printRunReport(io, res)
+	return nil
+}
+
+// printRunReport tells where the outputs are and what they say, briefly.
+func printRunReport(io *IO, res *jobs.Result) {
+	out, _ := filepath.Abs(res.Out)
+	m, s := res.Manifest, res.Summary
+	c := m.Counts
+	w := io.Out
+	fmt.Fprintf(w, "Wiretap analysed %s to %s (%d days) in %.1fs.\n", s.Range.From, s.Range.To, s.Range.Days, m.Seconds)
+	fmt.Fprintf(w, "  records read %d = parsed %d + quarantined %d + duplicates %d; in range %d (authored messages %d)\n",
+		c.RecordsRead, c.Parsed, c.Quarantined, c.Duplicates, c.InRange, c.Authored)
+	fmt.Fprintf(w, "Outputs in %s:\n", out)
+	for _, t := range m.Tables {
+		fmt.Fprintf(w, "  %-10s %s\n", t, filepath.Join(out, t, "date=*", "part-0.parquet"))
+	}
+	fmt.Fprintf(w, "  %-10s %s\n  %-10s %s\n  %-10s %s\n", "summary", filepath.Join(out, "summary.json"),
+		"manifest", filepath.Join(out, "manifest.json"), "quarantine", filepath.Join(out, m.Quarantine))
+	fmt.Fprintf(w, "\nMessages %d from %d people in %d channels; mean sentiment %+.3f\n",
+		s.Totals.Messages, s.Totals.ActiveUsers, s.Totals.Channels, s.Totals.Sentiment.Mean)
+	if len(s.Offices) > 0 {
+		fmt.Fprintf(w, "Offices (messages, people, mean sentiment ±95%%):\n")
+		for _, o := range s.Offices {
+			fmt.Fprintf(w, "  %-12s %8d %5d  %+.3f ±%.3f\n", o.Office, o.Messages, o.ActiveUsers, o.Sentiment.Mean, o.Sentiment.CI95)
+		}
+	}
+	if len(s.TopTopics) > 0 {
+		fmt.Fprintf(w, "Top topics:")
+		for i, t := range s.TopTopics[:min(8, len(s.TopTopics))] {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(w, "%s %s (%d)", sep, t.Topic, t.Messages)
+		}
+		fmt.Fprintln(w)
+	}
+	if len(s.MostMentioned) > 0 {
+		u := s.MostMentioned[0]
+		fmt.Fprintf(w, "Most mentioned: %s %s (%s), %d mentions\n", u.UserID, u.UserName, u.Office, u.MentionsReceived)
+	}
+	if len(s.TopUsers) > 0 {
+		u := s.TopUsers[0]
+		fmt.Fprintf(w, "Most active: %s %s (%s), %d messages\n", u.UserID, u.UserName, u.Office, u.Messages)
+	}
+}

@@ -1,0 +1,81 @@
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/wiretap-hq/wiretap/nlp"
+	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/schema"
+)
+
+// analyst is the pipeline.Worker of an analysis run: it scores the messages
+// of each batch and adds them to its own per-day aggregates, which it hands
+// to the collector once the engine says a day can no longer change.
+type analyst struct {
+	nlp    *nlp.Analyzer
+	roster *pipeline.Roster
+	sink   *collector
+
+	days     map[aggregate.Day]*aggregate.Aggregate
+	msg      schema.Message
+	analysis nlp.Analysis
+	obs      aggregate.Observation
+}
+
+var _ pipeline.Worker = (*analyst)(nil)
+
+func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
+	rows, err := schema.NewRows(rec)
+	if err != nil {
+		return err
+	}
+	for i := range rows.Len() {
+		rows.Message(i, &a.msg)
+		m := &a.msg
+		if !m.IsAuthored() {
+			continue
+		}
+		a.nlp.Analyze(m.Text, &a.analysis)
+		day := aggregate.DayOf(m.Time)
+		agg := a.days[day]
+		if agg == nil {
+			agg = aggregate.New()
+			a.days[day] = agg
+		}
+		o := &a.obs
+		entry, _ := a.roster.Lookup(m.UserID)
+		*o = aggregate.Observation{
+			Time: m.Time, Team: m.Team, UserID: m.UserID, UserName: m.UserName,
+			ChannelID: m.ChannelID, ChannelName: m.ChannelName,
+			Office: entry.Office, Location: entry.Location,
+			Words:       a.analysis.Words,
+			Compound:    aggregate.Quantize(a.analysis.Sentiment.Compound),
+			ThreadReply: m.IsThreadReply(),
+			Mentioned:   o.Mentioned[:0],
+			Topics:      a.analysis.Topics,
+		}
+		for _, u := range a.analysis.Mentions {
+			if u == m.UserID {
+				continue // mentioning yourself is not being mentioned
+			}
+			me, _ := a.roster.Lookup(u)
+			o.Mentioned = append(o.Mentioned, aggregate.Mention{User: u, Office: me.Office})
+		}
+		agg.Observe(o)
+	}
+	return nil
+}
+
+func (a *analyst) Flush(ctx context.Context, through time.Time) error {
+	for day, agg := range a.days {
+		if day.End().Compare(through) <= 0 {
+			a.sink.add(day, agg)
+			delete(a.days, day)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/wiretap-hq/wiretap/nlp"
+	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+)
+
+// collector is the pipeline.Handler of an analysis run. Workers hand it
+// their share of each finished day; when the engine says a day is complete
+// it writes the day's partitions and folds the day into the range total.
+// Memory holds only the days still open, plus the range total.
+type collector struct {
+	nlp    *nlp.Analyzer
+	roster *pipeline.Roster
+	out    pipeline.Output
+	rng    pipeline.Range
+
+	mu      sync.Mutex
+	open    map[aggregate.Day]*aggregate.Aggregate
+	written map[aggregate.Day]bool
+	total   *aggregate.Aggregate
+}
+
+var _ pipeline.Handler = (*collector)(nil)
+
+func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out pipeline.Output, rng pipeline.Range) *collector {
+	return &collector{
+		nlp: an, roster: roster, out: out, rng: rng,
+		open:    make(map[aggregate.Day]*aggregate.Aggregate),
+		written: make(map[aggregate.Day]bool),
+		total:   aggregate.New(),
+	}
+}
+
+func (c *collector) NewWorker() (pipeline.Worker, error) {
+	return &analyst{nlp: c.nlp, roster: c.roster, sink: c, days: make(map[aggregate.Day]*aggregate.Aggregate)}, nil
+}
+
+// add takes a worker's share of a day.
+func (c *collector) add(day aggregate.Day, agg *aggregate.Aggregate) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cur := c.open[day]; cur != nil {
+		cur.Merge(agg)
+	} else {
+		c.open[day] = agg
+	}
+}
+
+// Complete writes every day that ended before through, and at the end of
+// the run every day of the range, with or without messages: a day without
+// messages gets empty tables, so a rerun replaces what an earlier run wrote.
+func (c *collector) Complete(ctx context.Context, through time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var days []aggregate.Day
+	for d := range c.open {
+		if d.End().Compare(through) <= 0 || through.Equal(pipeline.EndOfTime) {
+			days = append(days, d)
+		}
+	}
+	if through.Equal(pipeline.EndOfTime) {
+		for d := aggregate.DayOf(c.rng.From); d.Start().Before(c.rng.To); d++ {
+			if c.open[d] == nil && !c.written[d] {
+				c.open[d] = aggregate.New()
+				days = append(days, d)
+			}
+		}
+	}
+	slices.Sort(days)
+	for _, d := range days {
+		agg := c.open[d]
+		delete(c.open, d)
+		agg.PruneTopics(aggregate.MinBigramSupport)
+		if err := writeDay(ctx, c.out, d, agg.Tables()); err != nil {
+			return err
+		}
+		c.written[d] = true
+		c.total.Merge(agg)
+	}
+	return nil
+}
+
+// Days returns the days written, in order.
+func (c *collector) Days() []aggregate.Day {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var days []aggregate.Day
+	for d := range c.written {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	return days
+}
+
+// Table names, as they appear under the output root.
+const (
+	TableOffices  = "offices"
+	TableUsers    = "users"
+	TableChannels = "channels"
+	TableTopics   = "topics"
+	TableActivity = "activity"
+)
+
+// Tables lists the output tables in the order they are written.
+var Tables = []string{TableOffices, TableUsers, TableChannels, TableTopics, TableActivity}
+
+func writeDay(ctx context.Context, out pipeline.Output, day aggregate.Day, t *aggregate.Tables) error {
+	date := day.String()
+	files := []struct {
+		table string
+		data  func() ([]byte, error)
+	}{
+		{TableOffices, func() ([]byte, error) { return pipeline.EncodeParquet(t.Offices, Version) }},
+		{TableUsers, func() ([]byte, error) { return pipeline.EncodeParquet(t.Users, Version) }},
+		{TableChannels, func() ([]byte, error) { return pipeline.EncodeParquet(t.Channels, Version) }},
+		{TableTopics, func() ([]byte, error) { return pipeline.EncodeParquet(t.Topics, Version) }},
+		{TableActivity, func() ([]byte, error) { return pipeline.EncodeParquet(t.Activity, Version) }},
+	}
+	for _, f := range files {
+		data, err := f.data()
+		if err != nil {
+			return fmt.Errorf("encode %s for %s: %w", f.table, date, err)
+		}
+		if err := out.WriteFile(ctx, pipeline.PartitionPath(f.table, "date", date, "part-0.parquet"), data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
