@@ -1,0 +1,330 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/jobs"
+	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// archive generates a small archive with the default noise into a folder
+// and returns the folder, its roster path and the generator's ground truth.
+func archive(t *testing.T, mutate func(*bench.Config)) (dir, roster string, facts *bench.Facts) {
+	t.Helper()
+	cfg := bench.DefaultConfig()
+	cfg.Messages = 20_000
+	cfg.Days = 4
+	cfg.Users = 60
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	dir = t.TempDir()
+	facts, err := bench.Generate(context.Background(), cfg, pipeline.Dir{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roster = filepath.Join(dir, "roster.csv")
+	if err := os.WriteFile(roster, facts.RosterCSV(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, roster, facts
+}
+
+func run(t *testing.T, src, roster string, facts *bench.Facts, workers int) (string, *jobs.Result) {
+	t.Helper()
+	out := t.TempDir()
+	res, err := jobs.Run(context.Background(), jobs.RunOptions{
+		Source: src, Out: out, Roster: roster, From: facts.Start, To: facts.End,
+		Workers: workers, MaxBadRatio: jobs.DefaultMaxBadRatio,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, res
+}
+
+// TestRunAgainstFacts checks a whole run against the generator's ground
+// truth: the accounting, the per-day counts of every user, office and
+// channel read back from the Parquet files, and the planted facts.
+func TestRunAgainstFacts(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(*bench.Config)
+	}{
+		{"plain", nil},
+		{"gzip-prefix", func(c *bench.Config) { c.Gzip = true; c.Prefix = "slack/"; c.Seed = 7 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, roster, facts := archive(t, tc.mutate)
+			src := filepath.Join(dir, strings.TrimSuffix(facts.Prefix, "/"))
+			out, res := run(t, src, roster, facts, 2)
+			checkCounts(t, &res.Manifest.Counts, facts)
+			checkTables(t, out, facts)
+			checkPlanted(t, res.Summary, out, facts)
+			checkQuarantine(t, out, facts)
+		})
+	}
+}
+
+func checkCounts(t *testing.T, c *pipeline.Counts, f *bench.Facts) {
+	t.Helper()
+	want := map[string][2]int64{
+		"hours_listed":   {c.HoursListed, f.HoursListed},
+		"objects_listed": {c.ObjectsListed, f.ObjectsListed},
+		"keys_skipped":   {c.KeysSkipped, f.SkippedKeys},
+		"records_read":   {c.RecordsRead, f.RecordsRead},
+		"parsed":         {c.Parsed, f.Parsed},
+		"quarantined":    {c.Quarantined, f.Quarantined},
+		"duplicates":     {c.Duplicates, f.Duplicates},
+		"in_range":       {c.InRange, f.InRange},
+		"out_of_range":   {c.OutOfRange, f.OutOfRange},
+		"authored":       {c.Authored, f.Authored},
+		"bots":           {c.Bots, f.InRangeByKind["bots"]},
+		"edits":          {c.Edits, f.InRangeByKind["edits"]},
+		"deletions":      {c.Deletions, f.InRangeByKind["deletions"]},
+		"reactions":      {c.Reactions, f.InRangeByKind["reactions"]},
+		"other":          {c.Other, f.InRangeByKind["other"]},
+	}
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		if got := want[name]; got[0] != got[1] {
+			t.Errorf("%s = %d, facts say %d", name, got[0], got[1])
+		}
+	}
+	if c.RecordsRead != c.Parsed+c.Quarantined+c.Duplicates || c.Parsed != c.InRange+c.OutOfRange {
+		t.Errorf("accounting does not add up: %+v", c)
+	}
+	if f.Duplicates == 0 || f.Quarantined == 0 || f.LateRecords == 0 || f.GluedRecords == 0 {
+		t.Errorf("archive lacks noise the test relies on: %+v", f)
+	}
+}
+
+func readRows[T any](t *testing.T, out, table, day string) []T {
+	t.Helper()
+	rows, err := parquet.ReadFile[T](filepath.Join(out, table, "date="+day, "part-0.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func checkTables(t *testing.T, out string, f *bench.Facts) {
+	t.Helper()
+	mentions := map[string]int64{}
+	for day := f.Start; day.Before(f.End); day = day.AddDate(0, 0, 1) {
+		d := day.Format(time.DateOnly)
+		users := map[string]int64{}
+		replies := int64(0)
+		for _, r := range readRows[aggregate.UserRow](t, out, jobs.TableUsers, d) {
+			if r.Messages > 0 {
+				users[r.UserID] = r.Messages
+			}
+			mentions[r.UserID] += r.MentionsReceived
+			replies += r.ThreadReplies
+			if want := f.Users[r.UserID].Office; r.Office != want {
+				t.Errorf("%s: user %s in office %q, roster says %q", d, r.UserID, r.Office, want)
+			}
+		}
+		if !maps.Equal(users, f.MessagesByDayUser[d]) {
+			t.Errorf("%s: messages per user differ from the facts (%d users vs %d)", d, len(users), len(f.MessagesByDayUser[d]))
+		}
+		if replies != f.ThreadRepliesByDay[d] {
+			t.Errorf("%s: %d thread replies, facts say %d", d, replies, f.ThreadRepliesByDay[d])
+		}
+		offices := map[string]int64{}
+		for _, r := range readRows[aggregate.OfficeRow](t, out, jobs.TableOffices, d) {
+			offices[r.Office] = r.Messages
+			if r.SentimentN != r.Messages || r.Positive+r.Neutral+r.Negative != r.Messages {
+				t.Errorf("%s: office %s sentiment counts %+v do not match %d messages", d, r.Office, r.SentimentColumns, r.Messages)
+			}
+		}
+		if !maps.Equal(offices, f.MessagesByDayOffice[d]) {
+			t.Errorf("%s: messages per office %v, facts say %v", d, offices, f.MessagesByDayOffice[d])
+		}
+		channels := map[string]int64{}
+		for _, r := range readRows[aggregate.ChannelRow](t, out, jobs.TableChannels, d) {
+			channels[r.ChannelID] = r.Messages
+		}
+		if !maps.Equal(channels, f.MessagesByDayChannel[d]) {
+			t.Errorf("%s: messages per channel %v, facts say %v", d, channels, f.MessagesByDayChannel[d])
+		}
+	}
+	for u, n := range f.MentionsReceived {
+		if mentions[u] != n {
+			t.Errorf("user %s received %d mentions, facts say %d", u, mentions[u], n)
+		}
+	}
+}
+
+func checkPlanted(t *testing.T, s *jobs.Summary, out string, f *bench.Facts) {
+	t.Helper()
+	if s.Totals.Messages != f.Authored {
+		t.Errorf("summary counts %d messages, facts say %d", s.Totals.Messages, f.Authored)
+	}
+	happiest := slices.MaxFunc(s.Offices, func(a, b jobs.OfficeSummary) int {
+		switch {
+		case a.Sentiment.Mean < b.Sentiment.Mean:
+			return -1
+		case a.Sentiment.Mean > b.Sentiment.Mean:
+			return 1
+		}
+		return 0
+	})
+	if happiest.Office != f.PositiveOffice {
+		t.Errorf("most positive office is %s (%+.3f), planted %s", happiest.Office, happiest.Sentiment.Mean, f.PositiveOffice)
+	}
+	for _, o := range s.Offices {
+		if o.Office != happiest.Office && happiest.Sentiment.Mean-happiest.Sentiment.CI95 < o.Sentiment.Mean+o.Sentiment.CI95 {
+			t.Errorf("planted office %s is not clearly more positive than %s: %+v vs %+v", f.PositiveOffice, o.Office, happiest.Sentiment, o.Sentiment)
+		}
+	}
+	if len(s.MostMentioned) == 0 || s.MostMentioned[0].UserID != f.MostMentionedUser {
+		t.Errorf("most mentioned %+v, planted %s", s.MostMentioned, f.MostMentionedUser)
+	}
+	// The planted topic is discussed by one office only, in every table.
+	offices := map[string]int64{}
+	for day := f.Start; day.Before(f.End); day = day.AddDate(0, 0, 1) {
+		for _, r := range readRows[aggregate.TopicRow](t, out, jobs.TableTopics, day.Format(time.DateOnly)) {
+			if r.Topic == f.Topic {
+				offices[r.Office] += r.Messages
+			}
+		}
+	}
+	if len(offices) != 1 || offices[f.TopicOffice] == 0 {
+		t.Errorf("topic %q discussed by %v, planted only in %s", f.Topic, offices, f.TopicOffice)
+	}
+	found := false
+	for _, ts := range s.TopicsByOffice[f.TopicOffice] {
+		found = found || ts.Topic == f.Topic
+	}
+	if !found {
+		t.Logf("topic %q not in the top %d of %s: %+v", f.Topic, jobs.TopN, f.TopicOffice, s.TopicsByOffice[f.TopicOffice])
+	}
+}
+
+func checkQuarantine(t *testing.T, out string, f *bench.Facts) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(out, jobs.QuarantineFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	if int64(len(lines)) != f.Quarantined {
+		t.Fatalf("%d quarantine entries, facts say %d", len(lines), f.Quarantined)
+	}
+	for _, l := range lines {
+		var e pipeline.QuarantineEntry
+		if err := json.Unmarshal(l, &e); err != nil {
+			t.Fatalf("quarantine line %q: %v", l, err)
+		}
+		if e.Key == "" || e.Line <= 0 || e.Reason == "" {
+			t.Errorf("quarantine entry lacks where or why: %+v", e)
+		}
+		if strings.Contains(string(l), `"token"`) {
+			t.Errorf("quarantine entry keeps a webhook token: %s", l)
+		}
+	}
+}
+
+// TestRunDeterministic checks that the Parquet files and the summary are
+// byte-identical whatever the number of workers.
+func TestRunDeterministic(t *testing.T) {
+	dir, roster, facts := archive(t, func(c *bench.Config) { c.Messages = 8000; c.Days = 2 })
+	var first map[string][]byte
+	for _, workers := range []int{1, 3, 4} {
+		out, _ := run(t, dir, roster, facts, workers)
+		files := map[string][]byte{}
+		err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || filepath.Base(p) == pipeline.ManifestName {
+				return err
+			}
+			rel, _ := filepath.Rel(out, p)
+			files[rel], err = os.ReadFile(p)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = files
+			continue
+		}
+		if !maps.EqualFunc(first, files, bytes.Equal) {
+			for name := range first {
+				if !bytes.Equal(first[name], files[name]) {
+					t.Errorf("workers=%d: %s differs from workers=1", workers, name)
+				}
+			}
+		}
+	}
+}
+
+// TestSummaryGolden pins summary.json for a small archive, so that any
+// change to what it says is a deliberate one (go test -update).
+func TestSummaryGolden(t *testing.T) {
+	dir, roster, facts := archive(t, func(c *bench.Config) { c.Messages = 3000; c.Days = 2; c.Users = 30 })
+	out, _ := run(t, dir, roster, facts, 2)
+	got, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "summary.golden.json")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("summary.json differs from %s; if the change is intended, run go test -update", golden)
+	}
+}
+
+// TestRunFailsWithoutPublishing checks that a run with too many bad records
+// fails and leaves the previous outputs as they were.
+func TestRunFailsWithoutPublishing(t *testing.T) {
+	dir, roster, facts := archive(t, func(c *bench.Config) { c.Messages = 2000; c.Days = 1 })
+	out, _ := run(t, dir, roster, facts, 2)
+	before, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = jobs.Run(context.Background(), jobs.RunOptions{
+		Source: dir, Out: out, Roster: roster, From: facts.Start, To: facts.End, MaxBadRatio: 0,
+	})
+	if err == nil || !strings.Contains(err.Error(), "quarantined") {
+		t.Fatalf("run with no bad records tolerated: err = %v", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+	if !bytes.Equal(before, after) {
+		t.Error("failed run changed summary.json")
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".staging") {
+			t.Errorf("failed run left %s behind", e.Name())
+		}
+	}
+}
