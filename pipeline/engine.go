@@ -196,9 +196,11 @@ type engine struct {
 	marks      *watermark
 	listCounts Counts // written by the lister only
 
-	mu        sync.Mutex // serialises flush bookkeeping and Complete
-	flushed   []time.Time
-	completed time.Time
+	mu      sync.Mutex // guards flushed and listCounts.KeysSkipped
+	flushed []time.Time
+
+	completeMu sync.Mutex // serialises Complete calls, in increasing order
+	completed  time.Time
 }
 
 // list lists the hour prefixes, ListAhead at a time, and sends their
@@ -296,7 +298,6 @@ func (e *engine) objectDone(ctx context.Context, idx int, w Worker, hour time.Ti
 		return err
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if through.After(e.flushed[idx]) {
 		e.flushed[idx] = through
 	}
@@ -306,11 +307,19 @@ func (e *engine) objectDone(ctx context.Context, idx int, w Worker, hour time.Ti
 			all = t
 		}
 	}
-	if all.After(e.completed) && all.Before(e.cfg.Range.To) {
-		e.completed = all
-		return e.h.Complete(ctx, all)
+	e.mu.Unlock()
+	if !all.Before(e.cfg.Range.To) {
+		return nil // the final Complete, after everything is read, covers it
 	}
-	return nil
+	// Complete writes outputs and can take a while: it has a lock of its
+	// own so that the other readers can go on reporting objects meanwhile.
+	e.completeMu.Lock()
+	defer e.completeMu.Unlock()
+	if !all.After(e.completed) {
+		return nil
+	}
+	e.completed = all
+	return e.h.Complete(ctx, all)
 }
 
 // watermark tracks which arrival hours have been read completely.
@@ -425,7 +434,9 @@ func (r *reader) read(ctx context.Context, obj object) (err error) {
 			err = r.gz.Reset(raw)
 		}
 		if err != nil {
-			if !isCorruptGzip(err) {
+			// io.EOF here is an object without even a gzip header (zero
+			// bytes): as corrupt as a cut one.
+			if !isCorruptGzip(err) && !errors.Is(err, io.EOF) {
 				return fmt.Errorf("read %s: %w", where, err)
 			}
 			// A corrupt stream is one bad record: the rest of the object.

@@ -52,24 +52,27 @@ func (l *LineReader) Next() (line []byte, tooLong bool, err error) {
 		case err == nil:
 			l.line++
 			if !spans {
-				return chunk[:len(chunk)-1], false, nil
+				line = chunk[:len(chunk)-1]
+				if len(line) > l.max {
+					return line[:min(len(line), tooLongPrefix)], true, nil
+				}
+				return line, false, nil
 			}
 			if !tooLong {
 				l.buf = append(l.buf, chunk[:len(chunk)-1]...)
+				tooLong = l.cut()
 			}
 			return l.buf, tooLong, nil
 		case errors.Is(err, bufio.ErrBufferFull):
 			spans = true
 			if !tooLong {
 				l.buf = append(l.buf, chunk...)
-				if len(l.buf) > l.max {
-					tooLong = true
-					l.buf = l.buf[:min(len(l.buf), 4096)]
-				}
+				tooLong = l.cut()
 			}
 		case errors.Is(err, io.EOF):
 			if !tooLong {
 				l.buf = append(l.buf, chunk...)
+				tooLong = l.cut()
 			}
 			if len(l.buf) == 0 && !tooLong {
 				return nil, false, io.EOF
@@ -80,4 +83,17 @@ func (l *LineReader) Next() (line []byte, tooLong bool, err error) {
 			return nil, false, err
 		}
 	}
+}
+
+// tooLongPrefix is how much of a too-long line Next keeps, for the quarantine.
+const tooLongPrefix = 4096
+
+// cut reports whether the line accumulated in l.buf is over the bound, and
+// if so keeps only its first bytes.
+func (l *LineReader) cut() bool {
+	if len(l.buf) <= l.max {
+		return false
+	}
+	l.buf = l.buf[:min(len(l.buf), tooLongPrefix)]
+	return true
 }

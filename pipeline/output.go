@@ -98,7 +98,11 @@ func (o *LocalOutput) WriteFile(ctx context.Context, name string, data []byte) e
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		return fmt.Errorf("output %s: %w", p, err)
 	}
-	o.names = append(o.names, name)
+	// Writing a name again replaces the staged file; Commit must publish
+	// it once.
+	if !slices.Contains(o.names, name) {
+		o.names = append(o.names, name)
+	}
 	return nil
 }
 

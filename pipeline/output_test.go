@@ -1,0 +1,341 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+)
+
+// tree returns the files below root, relative and slash-separated, with
+// their contents.
+func tree(t *testing.T, root string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func writeFiles(t *testing.T, o pipeline.Output, files map[string]string) {
+	t.Helper()
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if err := o.WriteFile(context.Background(), n, []byte(files[n])); err != nil {
+			t.Fatalf("WriteFile(%q): %v", n, err)
+		}
+	}
+}
+
+func TestLocalOutputCommit(t *testing.T) {
+	root := t.TempDir()
+	ctx := context.Background()
+
+	// A first run.
+	o, err := pipeline.NewLocalOutput(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Location() != root {
+		t.Errorf("Location = %q, want %q", o.Location(), root)
+	}
+	first := map[string]string{
+		"offices/date=2016-11-18/part-0.parquet": "o18",
+		"offices/date=2016-11-18/part-1.parquet": "o18b",
+		"offices/date=2016-11-19/part-0.parquet": "o19",
+		"users/date=2016-11-18/part-0.parquet":   "u18",
+		"summary.json":                           "s1",
+		"reports/nested/loose.txt":               "l1",
+		pipeline.ManifestName:                    "m1",
+	}
+	writeFiles(t, o, first)
+	if got := tree(t, root); len(got) != 0 && !onlyStaging(got) {
+		t.Errorf("files visible before Commit: %v", got)
+	}
+	if err := o.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := tree(t, root); !reflect.DeepEqual(got, first) {
+		t.Errorf("after the first Commit:\n%v\nwant\n%v", got, first)
+	}
+
+	// A second run replaces the partitions it writes, whole: part-1 of
+	// 2016-11-18 goes, 2016-11-19 and users stay.
+	o2, err := pipeline.NewLocalOutput(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, o2, map[string]string{
+		"offices/date=2016-11-18/part-0.parquet": "o18-v2",
+		"summary.json":                           "s2",
+		pipeline.ManifestName:                    "m2",
+	})
+	if err := o2.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"offices/date=2016-11-18/part-0.parquet": "o18-v2",
+		"offices/date=2016-11-19/part-0.parquet": "o19",
+		"users/date=2016-11-18/part-0.parquet":   "u18",
+		"summary.json":                           "s2",
+		"reports/nested/loose.txt":               "l1",
+		pipeline.ManifestName:                    "m2",
+	}
+	if got := tree(t, root); !reflect.DeepEqual(got, want) {
+		t.Errorf("after the second Commit:\n%v\nwant\n%v", got, want)
+	}
+	assertNoStaging(t, root)
+}
+
+func onlyStaging(files map[string]string) bool {
+	for f := range files {
+		if !strings.HasPrefix(f, ".staging-") {
+			return false
+		}
+	}
+	return true
+}
+
+func assertNoStaging(t *testing.T, root string) {
+	t.Helper()
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("%s left behind in the output root", e.Name())
+		}
+	}
+}
+
+// TestLocalOutputManifestLast checks that the manifest is published after
+// every other file: when it appears, all the rest is in place.
+func TestLocalOutputManifestLast(t *testing.T) {
+	root := t.TempDir()
+	o, err := pipeline.NewLocalOutput(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Write the manifest first, to be sure order of writing does not matter.
+	writeFiles(t, o, map[string]string{pipeline.ManifestName: "m"})
+	writeFiles(t, o, map[string]string{"a/date=x/p": "1", "zzz.json": "2", "b/c.txt": "3"})
+
+	// Make publishing a partition fail: a file where its table folder goes.
+	// Commit must stop before the manifest.
+	if err := os.WriteFile(filepath.Join(root, "a"), []byte("in the way"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Commit(context.Background()); err == nil {
+		t.Fatal("Commit succeeded with a file in the way")
+	}
+	if _, err := os.Stat(filepath.Join(root, pipeline.ManifestName)); err == nil {
+		t.Error("manifest published by a failed Commit")
+	}
+	if err := o.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	assertNoStaging(t, root)
+}
+
+func TestLocalOutputAbort(t *testing.T) {
+	root := t.TempDir()
+	ctx := context.Background()
+	o, err := pipeline.NewLocalOutput(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]string{
+		"offices/date=2016-11-18/part-0.parquet": "old",
+		pipeline.ManifestName:                    "old manifest",
+	}
+	writeFiles(t, o, before)
+	if err := o.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	o2, err := pipeline.NewLocalOutput(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, o2, map[string]string{
+		"offices/date=2016-11-18/part-0.parquet": "new",
+		"offices/date=2016-11-20/part-0.parquet": "new",
+		pipeline.ManifestName:                    "new manifest",
+	})
+	if err := o2.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if got := tree(t, root); !reflect.DeepEqual(got, before) {
+		t.Errorf("after Abort:\n%v\nwant the previous outputs\n%v", got, before)
+	}
+	assertNoStaging(t, root)
+	// Abort twice is harmless.
+	if err := o2.Abort(); err != nil {
+		t.Errorf("second Abort: %v", err)
+	}
+}
+
+// TestLocalOutputRewrite writes the same file twice in one run: the last
+// write wins and Commit publishes it.
+func TestLocalOutputRewrite(t *testing.T) {
+	root := t.TempDir()
+	o, err := pipeline.NewLocalOutput(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, v := range []string{"1", "2"} {
+		for _, n := range []string{"summary.json", "t/date=d/p", pipeline.ManifestName} {
+			if err := o.WriteFile(ctx, n, []byte(v)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := o.Commit(ctx); err != nil {
+		t.Fatalf("Commit after rewriting files: %v", err)
+	}
+	want := map[string]string{"summary.json": "2", "t/date=d/p": "2", pipeline.ManifestName: "2"}
+	if got := tree(t, root); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestLocalOutputInvalidNames(t *testing.T) {
+	root := t.TempDir()
+	o, err := pipeline.NewLocalOutput(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Abort()
+	for _, name := range []string{"", ".", "..", "../escape", "/abs", "a/../b", "a//b", "a/", "./a", `a\..\..\b`} {
+		if strings.Contains(name, `\`) && filepath.Separator != '\\' {
+			continue // a plain file name on this system
+		}
+		if err := o.WriteFile(context.Background(), name, []byte("x")); err == nil {
+			t.Errorf("WriteFile(%q) accepted", name)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(root), "escape")); err == nil {
+		t.Error("a file escaped the output root")
+	}
+}
+
+func TestLocalOutputCancelledCommit(t *testing.T) {
+	root := t.TempDir()
+	o, err := pipeline.NewLocalOutput(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, o, map[string]string{"t/date=d/p": "x", pipeline.ManifestName: "m"})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := o.Commit(ctx); err == nil {
+		t.Error("Commit with a cancelled context succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(root, pipeline.ManifestName)); err == nil {
+		t.Error("manifest published by a cancelled Commit")
+	}
+	o.Abort()
+}
+
+func TestPartitionPath(t *testing.T) {
+	if got, want := pipeline.PartitionPath("offices", "date", "2016-11-18", "part-0.parquet"), "offices/date=2016-11-18/part-0.parquet"; got != want {
+		t.Errorf("PartitionPath = %q, want %q", got, want)
+	}
+}
+
+func roundTripParquet[T any](t *testing.T, rows []T) {
+	t.Helper()
+	data, err := pipeline.EncodeParquet(rows, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte("PAR1")) || !bytes.HasSuffix(data, []byte("PAR1")) {
+		t.Fatalf("%T: not a Parquet file", rows)
+	}
+	got, err := parquet.Read[T](bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("%T: %v", rows, err)
+	}
+	if len(rows) == 0 && len(got) == 0 {
+		return
+	}
+	if !reflect.DeepEqual(got, rows) {
+		t.Errorf("%T round trip:\ngot  %+v\nwant %+v", rows, got, rows)
+	}
+}
+
+func TestEncodeParquet(t *testing.T) {
+	sc := aggregate.SentimentColumns{SentimentN: 3, SentimentSum: 0.5, SentimentSumSq: 0.1234, Positive: 1, Neutral: 1, Negative: 1}
+	roundTripParquet(t, []aggregate.OfficeRow{
+		{Office: "Berlin", Messages: 10, ActiveUsers: 2, Words: 55, ThreadReplies: 3, MentionsReceived: 4, SentimentColumns: sc},
+		{Office: aggregate.Unassigned, Messages: 1},
+	})
+	roundTripParquet(t, []aggregate.UserRow{
+		{TeamID: "T1", UserID: "U1", UserName: "steve", Office: "Berlin", Messages: 3, Words: 9, SentimentColumns: sc},
+		{TeamID: "T1", UserID: "U2", Office: aggregate.Unassigned, MentionsReceived: 2},
+	})
+	roundTripParquet(t, []aggregate.ChannelRow{{TeamID: "T1", ChannelID: "C1", ChannelName: "général ☃", Messages: 2, ActiveUsers: 1}})
+	roundTripParquet(t, []aggregate.TopicRow{{Office: "NYC", Topic: "release plan", Messages: 2, SentimentColumns: sc}})
+	roundTripParquet(t, []aggregate.ActivityRow{{Office: "NYC", HourOfWeek: 0, Messages: 1}, {Office: "NYC", HourOfWeek: 167, Messages: 9}})
+	roundTripParquet(t, []aggregate.ActivityRow{})
+
+	// Column names are the documented ones.
+	data, err := pipeline.EncodeParquet([]aggregate.UserRow{{TeamID: "T1"}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range f.Schema().Columns() {
+		cols = append(cols, strings.Join(c, "."))
+	}
+	wantCols := []string{"team_id", "user_id", "user_name", "office", "messages", "words", "thread_replies",
+		"mentions_received", "sentiment_n", "sentiment_sum", "sentiment_sumsq", "positive", "neutral", "negative"}
+	if !reflect.DeepEqual(cols, wantCols) {
+		t.Errorf("users columns = %v, want %v", cols, wantCols)
+	}
+	if cb := f.Metadata().CreatedBy; !strings.Contains(cb, "wiretap") {
+		t.Errorf("created_by = %q", cb)
+	}
+
+	// The same rows encode to the same bytes.
+	again, err := pipeline.EncodeParquet([]aggregate.UserRow{{TeamID: "T1"}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, again) {
+		t.Error("EncodeParquet is not deterministic")
+	}
+}
