@@ -201,15 +201,17 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time) *Summary {
 
 	workspace := map[string]*aggregate.TopicStats{}
 	perOffice := map[string][]TopicSummary{}
-	for k, t := range a.Topics {
-		w := workspace[k.Topic]
-		if w == nil {
-			w = &aggregate.TopicStats{}
-			workspace[k.Topic] = w
+	for office, ot := range a.Topics {
+		for topic, t := range ot {
+			w := workspace[topic]
+			if w == nil {
+				w = &aggregate.TopicStats{}
+				workspace[topic] = w
+			}
+			w.Messages += t.Messages
+			w.Sentiment.Merge(&t.Sentiment)
+			perOffice[office] = append(perOffice[office], TopicSummary{Topic: topic, Messages: t.Messages, Sentiment: sentimentSummary(&t.Sentiment)})
 		}
-		w.Messages += t.Messages
-		w.Sentiment.Merge(&t.Sentiment)
-		perOffice[k.Office] = append(perOffice[k.Office], TopicSummary{Topic: k.Topic, Messages: t.Messages, Sentiment: sentimentSummary(&t.Sentiment)})
 	}
 	topicOrder := byCount(func(t TopicSummary) int64 { return t.Messages }, func(t TopicSummary) string { return t.Topic })
 	all := make([]TopicSummary, 0, len(workspace))

@@ -120,8 +120,10 @@ type UserKey struct{ Team, User string }
 // ChannelKey identifies a channel.
 type ChannelKey struct{ Team, Channel string }
 
-// TopicKey is a topic as discussed in one office.
-type TopicKey struct{ Office, Topic string }
+// OfficeTopics are the topics of one office. Topics are kept per office,
+// then per topic, so that counting a message's dozen topics hashes each
+// topic string once and the office not at all.
+type OfficeTopics map[string]*TopicStats
 
 // HourKey is an hour of the week (0 = Monday 00:00-01:00, local time of the
 // author's office) in one office.
@@ -183,7 +185,7 @@ type Aggregate struct {
 	Offices  map[string]*OfficeStats
 	Users    map[UserKey]*UserStats
 	Channels map[ChannelKey]*ChannelStats
-	Topics   map[TopicKey]*TopicStats
+	Topics   map[string]OfficeTopics // by office
 	Hours    map[HourKey]int64
 }
 
@@ -193,7 +195,7 @@ func New() *Aggregate {
 		Offices:  make(map[string]*OfficeStats),
 		Users:    make(map[UserKey]*UserStats),
 		Channels: make(map[ChannelKey]*ChannelStats),
-		Topics:   make(map[TopicKey]*TopicStats),
+		Topics:   make(map[string]OfficeTopics),
 		Hours:    make(map[HourKey]int64),
 	}
 }
@@ -264,14 +266,21 @@ func (a *Aggregate) Observe(o *Observation) {
 		a.office(mo).MentionsReceived++
 	}
 
-	for _, t := range o.Topics {
-		ts := a.Topics[TopicKey{office, t}]
-		if ts == nil {
-			ts = &TopicStats{}
-			a.Topics[TopicKey{office, clone(t)}] = ts
+	if len(o.Topics) > 0 {
+		topics := a.Topics[office]
+		if topics == nil {
+			topics = make(OfficeTopics)
+			a.Topics[clone(office)] = topics
 		}
-		ts.Messages++
-		ts.Sentiment.Add(o.Compound)
+		for _, t := range o.Topics {
+			ts := topics[t]
+			if ts == nil {
+				ts = &TopicStats{}
+				topics[clone(t)] = ts
+			}
+			ts.Messages++
+			ts.Sentiment.Add(o.Compound)
+		}
 	}
 
 	loc := o.Location
@@ -343,12 +352,19 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			a.Channels[k] = v
 		}
 	}
-	for k, v := range o.Topics {
-		if s := a.Topics[k]; s != nil {
-			s.Messages += v.Messages
-			s.Sentiment.Merge(&v.Sentiment)
-		} else {
-			a.Topics[k] = v
+	for office, ot := range o.Topics {
+		at := a.Topics[office]
+		if at == nil {
+			a.Topics[office] = ot
+			continue
+		}
+		for k, v := range ot {
+			if s := at[k]; s != nil {
+				s.Messages += v.Messages
+				s.Sentiment.Merge(&v.Sentiment)
+			} else {
+				at[k] = v
+			}
 		}
 	}
 	for k, v := range o.Hours {
@@ -379,9 +395,11 @@ const MinBigramSupport = 2
 // PruneTopics drops the bigrams carried by fewer than min messages. Call it
 // on a whole office-day, never on a worker's share of one.
 func (a *Aggregate) PruneTopics(min int64) {
-	for k, v := range a.Topics {
-		if v.Messages < min && strings.IndexByte(k.Topic, ' ') >= 0 {
-			delete(a.Topics, k)
+	for _, ot := range a.Topics {
+		for k, v := range ot {
+			if v.Messages < min && strings.IndexByte(k, ' ') >= 0 {
+				delete(ot, k)
+			}
 		}
 	}
 }

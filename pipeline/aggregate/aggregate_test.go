@@ -261,9 +261,12 @@ func clonePart(a *aggregate.Aggregate) *aggregate.Aggregate {
 		}
 		c.Channels[k] = &s
 	}
-	for k, v := range a.Topics {
-		s := *v
-		c.Topics[k] = &s
+	for office, ot := range a.Topics {
+		c.Topics[office] = make(aggregate.OfficeTopics, len(ot))
+		for k, v := range ot {
+			s := *v
+			c.Topics[office][k] = &s
+		}
 	}
 	for k, v := range a.Hours {
 		c.Hours[k] = v

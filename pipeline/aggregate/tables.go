@@ -128,11 +128,13 @@ func (a *Aggregate) Tables() *Tables {
 	slices.SortFunc(t.Channels, func(x, y ChannelRow) int {
 		return cmp.Or(cmp.Compare(x.TeamID, y.TeamID), cmp.Compare(x.ChannelID, y.ChannelID))
 	})
-	for k, v := range a.Topics {
-		t.Topics = append(t.Topics, TopicRow{
-			Office: k.Office, Topic: k.Topic, Messages: v.Messages,
-			SentimentColumns: sentimentColumns(&v.Sentiment),
-		})
+	for office, ot := range a.Topics {
+		for topic, v := range ot {
+			t.Topics = append(t.Topics, TopicRow{
+				Office: office, Topic: topic, Messages: v.Messages,
+				SentimentColumns: sentimentColumns(&v.Sentiment),
+			})
+		}
 	}
 	slices.SortFunc(t.Topics, func(x, y TopicRow) int {
 		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.Topic, y.Topic))
