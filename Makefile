@@ -9,13 +9,20 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X github.com/wiretap-hq/wiretap/jobs.Version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build demo test test-short lint bench clean
+.PHONY: all build lambda demo test test-short lint bench clean
 
 all: build
 
 ## build: the wiretap CLI and the ingest Lambda into ./bin
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/wiretap ./cmd/wiretap
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ingest ./cmd/ingest
+
+## lambda: the ingest Lambda for provided.al2023/arm64 -> build/lambda/bootstrap and build/lambda.zip
+lambda:
+	@mkdir -p build/lambda
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -ldflags '-s -w' -o build/lambda/bootstrap ./cmd/ingest
+	$(GO) run ./internal/zipfile build/lambda.zip build/lambda bootstrap
 
 ## demo: generate a small synthetic archive locally, analyse it, show the results
 demo: build
@@ -44,4 +51,4 @@ bench: build
 	bash scripts/bench.sh
 
 clean:
-	rm -rf $(BIN) $(DEMO)
+	rm -rf $(BIN) $(DEMO) build

@@ -53,8 +53,8 @@ type Request struct {
 
 // A Response is what to answer.
 type Response struct {
-	Status      int
-	Body        string
+	Status      int    // HTTP status code
+	Body        string // plain text: the challenge, or a short generic reason
 	ContentType string // "" when Body is empty
 }
 
@@ -157,7 +157,8 @@ func text(status int, body string) Response {
 //     signing header present) must carry a valid signature within the
 //     window; an Events API (JSON) request must be signed; an outgoing
 //     webhook (form) must carry the configured verification token, or be
-//     signed when no token is configured;
+//     signed when no token is configured (the Events API's deprecated token
+//     field is not checked: the signature supersedes it);
 //   - 200 with the challenge for url_verification;
 //   - 200 with an empty body once the record is on the sink; 503 when the
 //     sink fails, so that Slack retries (X-Slack-Retry-Num): delivery is at

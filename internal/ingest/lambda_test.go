@@ -270,3 +270,20 @@ func TestNewLambdaHandlerNeedsStream(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestNewLambdaHandlerFromEnv(t *testing.T) {
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+	h, err := NewLambdaHandler(context.Background(), envOf(map[string]string{EnvStream: "slack-wiretap", EnvSigningSecret: testSecret}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Verification happens before any Firehose call.
+	r, err := h.HandleAPIGatewayV1(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "POST", Headers: map[string]string{"Content-Type": "application/json"}, Body: lambdaBody})
+	if err != nil || r.StatusCode != 401 {
+		t.Fatalf("%d %v", r.StatusCode, err)
+	}
+}
