@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -100,38 +99,3 @@ func (c *collector) Days() []aggregate.Day {
 	return days
 }
 
-// Table names, as they appear under the output root.
-const (
-	TableOffices  = "offices"
-	TableUsers    = "users"
-	TableChannels = "channels"
-	TableTopics   = "topics"
-	TableActivity = "activity"
-)
-
-// Tables lists the output tables in the order they are written.
-var Tables = []string{TableOffices, TableUsers, TableChannels, TableTopics, TableActivity}
-
-func writeDay(ctx context.Context, out pipeline.Output, day aggregate.Day, t *aggregate.Tables) error {
-	date := day.String()
-	files := []struct {
-		table string
-		data  func() ([]byte, error)
-	}{
-		{TableOffices, func() ([]byte, error) { return pipeline.EncodeParquet(t.Offices, Version) }},
-		{TableUsers, func() ([]byte, error) { return pipeline.EncodeParquet(t.Users, Version) }},
-		{TableChannels, func() ([]byte, error) { return pipeline.EncodeParquet(t.Channels, Version) }},
-		{TableTopics, func() ([]byte, error) { return pipeline.EncodeParquet(t.Topics, Version) }},
-		{TableActivity, func() ([]byte, error) { return pipeline.EncodeParquet(t.Activity, Version) }},
-	}
-	for _, f := range files {
-		data, err := f.data()
-		if err != nil {
-			return fmt.Errorf("encode %s for %s: %w", f.table, date, err)
-		}
-		if err := out.WriteFile(ctx, pipeline.PartitionPath(f.table, "date", date, "part-0.parquet"), data); err != nil {
-			return err
-		}
-	}
-	return nil
-}

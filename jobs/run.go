@@ -15,6 +15,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/nlp"
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 )
 
 // Version is the Wiretap version recorded in outputs. Release builds set it
@@ -41,6 +42,8 @@ type RunOptions struct {
 	Logger      *slog.Logger
 	// Progress, when set, is updated while the run reads.
 	Progress *pipeline.Progress
+	// Shard, when its Count is set, makes the run one of Count shards.
+	Shard Shard
 }
 
 // DefaultMaxBadRatio is the share of bad records a run tolerates. An archive
@@ -61,101 +64,168 @@ var ErrTooManyBad = errors.New("too many bad records")
 
 // Run analyses the archive messages of [From, To) and writes the Parquet
 // tables, summary.json and manifest.json below Out. Nothing is published
-// unless the whole run succeeds.
+// unless the whole run succeeds. With a Shard, it analyses only the shard's
+// days and writes their partitions and a shard manifest; Merge completes
+// the range once every shard has run.
 func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 	started := time.Now()
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	rng := pipeline.Range{From: opts.From.UTC(), To: opts.To.UTC()}
-	if err := rng.Validate(); err != nil {
-		return nil, err
-	}
-	if opts.Out == "" {
-		return nil, errors.New("no output folder (--out)")
-	}
-	margin := cmp.Or(opts.Margin, time.Hour)
-	workers := cmp.Or(opts.Workers, runtime.GOMAXPROCS(0))
-	maxBad := opts.MaxBadRatio
-
-	src, err := pipeline.OpenStore(ctx, opts.Source, opts.S3)
+	e, err := newEnv(ctx, &opts)
 	if err != nil {
 		return nil, err
 	}
-	var roster *pipeline.Roster
-	if opts.Roster != "" {
-		data, err := pipeline.ReadLocation(ctx, opts.Roster, opts.S3)
-		if err != nil {
-			return nil, fmt.Errorf("roster: %w", err)
-		}
-		if roster, err = pipeline.ParseRoster(bytes.NewReader(data)); err != nil {
-			return nil, fmt.Errorf("%s: %w", opts.Roster, err)
-		}
+	rng := pipeline.Range{From: opts.From, To: opts.To}
+	if opts.Shard.Count > 0 {
+		rng = opts.Shard.Range(rng)
 	}
-	out, err := pipeline.NewLocalOutput(opts.Out)
+	out, err := pipeline.OpenOutput(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
 			if aerr := out.Abort(); aerr != nil {
-				log.Warn("could not remove staged outputs", "err", aerr)
+				e.log.Warn("could not remove staged outputs", "err", aerr)
 			}
+			recordFailure(opts.Out, "run", err)
+		} else {
+			clearFailure(opts.Out)
 		}
 	}()
 
-	log.Info("run starting", "source", opts.Source, "out", opts.Out, "from", rng.From, "to", rng.To,
-		"workers", workers, "roster_users", roster.Len())
-	col := newCollector(nlp.New(), roster, out, rng)
+	e.log.Info("run starting", "source", opts.Source, "out", opts.Out, "from", rng.From, "to", rng.To,
+		"workers", opts.Workers, "roster_users", e.roster.Len(), "shard", opts.Shard.String())
 	quarantine := &quarantineCollector{}
-	counts, err := pipeline.Run(ctx, pipeline.Config{
-		Source: src, Locate: src.Locate, Range: rng, Margin: margin, Workers: workers,
-		Quarantine: quarantine, Progress: opts.Progress,
-	}, col)
-	if err != nil {
-		return nil, err
-	}
-	if maxBad >= 0 && counts.BadRatio() > maxBad {
-		return nil, fmt.Errorf("%w: %d of %d records (%.2f%%, limit %.2f%%) were quarantined: %s",
-			ErrTooManyBad, counts.Quarantined, counts.RecordsRead, 100*counts.BadRatio(), 100*maxBad,
-			counts.ReasonSummary())
-	}
-
-	summary := Summarize(col.total, rng.From, rng.To)
-	if err := writeJSON(ctx, out, "summary.json", summary); err != nil {
-		return nil, err
+	counts, col := &pipeline.Counts{}, newCollector(e.nlp, e.roster, out, rng)
+	if rng.From.Before(rng.To) { // a shard may have no days: more shards than days
+		if counts, col, err = e.analyse(ctx, rng, out, quarantine); err != nil {
+			return nil, err
+		}
 	}
 	qdata, err := quarantine.ndjson()
 	if err != nil {
 		return nil, err
 	}
-	if err := out.WriteFile(ctx, QuarantineFile, qdata); err != nil {
-		return nil, err
-	}
-	var partitions []string
-	for _, d := range col.Days() {
-		partitions = append(partitions, d.String())
-	}
-	finished := time.Now()
-	m := &Manifest{
-		Schema: ManifestSchema, Version: Version, Command: "run",
-		Source: opts.Source, Out: opts.Out, Roster: opts.Roster,
-		From: rng.From.Format(time.RFC3339), To: rng.To.Format(time.RFC3339),
-		MarginHours: int(margin / time.Hour), Workers: workers,
-		StartedAt: started.UTC().Format(time.RFC3339Nano), FinishedAt: finished.UTC().Format(time.RFC3339Nano),
-		Seconds: finished.Sub(started).Seconds(), Counts: *counts,
-		Tables: Tables, Partitions: partitions, Quarantine: QuarantineFile,
-	}
-	if err := writeJSON(ctx, out, pipeline.ManifestName, m); err != nil {
-		return nil, err
+	m := e.manifest("run", rng, started, counts, col.Days())
+	var summary *Summary
+	if opts.Shard.Count > 0 {
+		// A shard publishes its days and what it counted; the summary of the
+		// range is Merge's, once every shard is in.
+		m.Command = "run --shard " + opts.Shard.String()
+		m.Shard = opts.Shard.String()
+		m.Quarantine = opts.Shard.file("quarantine", ".ndjson")
+		if err := out.WriteFile(ctx, m.Quarantine, qdata); err != nil {
+			return nil, err
+		}
+		if err := writeJSON(ctx, out, opts.Shard.file(ShardDir, ".json"), m); err != nil {
+			return nil, err
+		}
+	} else {
+		summary = Summarize(col.total, rng.From, rng.To)
+		if err := writeJSON(ctx, out, SummaryFile, summary); err != nil {
+			return nil, err
+		}
+		if err := out.WriteFile(ctx, QuarantineFile, qdata); err != nil {
+			return nil, err
+		}
+		if err := writeJSON(ctx, out, pipeline.ManifestName, m); err != nil {
+			return nil, err
+		}
 	}
 	if err := out.Commit(ctx); err != nil {
 		return nil, err
 	}
-	log.Info("run finished", "records_read", counts.RecordsRead, "in_range", counts.InRange,
+	e.log.Info("run finished", "records_read", counts.RecordsRead, "in_range", counts.InRange,
 		"quarantined", counts.Quarantined, "duplicates", counts.Duplicates, "seconds", m.Seconds)
 	return &Result{Manifest: m, Summary: summary, Out: opts.Out}, nil
+}
+
+// SummaryFile is the summary's name under the output root.
+const SummaryFile = "summary.json"
+
+// env is what every job that reads the archive needs: options with their
+// defaults, the source, the roster and the text analyser.
+type env struct {
+	opts   *RunOptions
+	log    *slog.Logger
+	src    pipeline.Store
+	roster *pipeline.Roster
+	nlp    *nlp.Analyzer
+}
+
+func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
+	opts.From, opts.To = opts.From.UTC(), opts.To.UTC()
+	if err := (pipeline.Range{From: opts.From, To: opts.To}).Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Out == "" {
+		return nil, errors.New("no output folder (--out)")
+	}
+	if err := opts.Shard.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Workers < 0 {
+		return nil, fmt.Errorf("workers %d: want a positive number, or 0 for one per CPU", opts.Workers)
+	}
+	opts.Margin = cmp.Or(opts.Margin, time.Hour)
+	opts.Workers = cmp.Or(opts.Workers, runtime.GOMAXPROCS(0))
+	e := &env{opts: opts, log: opts.Logger}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	var err error
+	if e.src, err = pipeline.OpenStore(ctx, opts.Source, opts.S3); err != nil {
+		return nil, err
+	}
+	if opts.Roster != "" {
+		data, err := pipeline.ReadLocation(ctx, opts.Roster, opts.S3)
+		if err != nil {
+			return nil, fmt.Errorf("roster: %w", err)
+		}
+		if e.roster, err = pipeline.ParseRoster(bytes.NewReader(data)); err != nil {
+			return nil, fmt.Errorf("%s: %w", opts.Roster, err)
+		}
+	}
+	e.nlp = nlp.New()
+	return e, nil
+}
+
+// analyse reads the messages of rng and stages their day partitions in
+// out. It fails, staging nothing more, when too many records are bad.
+func (e *env) analyse(ctx context.Context, rng pipeline.Range, out pipeline.Output, q *quarantineCollector) (*pipeline.Counts, *collector, error) {
+	col := newCollector(e.nlp, e.roster, out, rng)
+	counts, err := pipeline.Run(ctx, pipeline.Config{
+		Source: e.src, Locate: e.src.Locate, Range: rng, Margin: e.opts.Margin, Workers: e.opts.Workers,
+		Quarantine: q, Progress: e.opts.Progress,
+	}, col)
+	if err != nil {
+		return nil, nil, err
+	}
+	if maxBad := e.opts.MaxBadRatio; maxBad >= 0 && counts.BadRatio() > maxBad {
+		return nil, nil, fmt.Errorf("%w: %d of %d records (%.2f%%, limit %.2f%%) were quarantined: %s",
+			ErrTooManyBad, counts.Quarantined, counts.RecordsRead, 100*counts.BadRatio(), 100*maxBad,
+			counts.ReasonSummary())
+	}
+	return counts, col, nil
+}
+
+func (e *env) manifest(command string, rng pipeline.Range, started time.Time, counts *pipeline.Counts, days []aggregate.Day) *Manifest {
+	finished := time.Now()
+	m := &Manifest{
+		Schema: ManifestSchema, Version: Version, Command: command,
+		Source: e.opts.Source, Out: e.opts.Out, Roster: e.opts.Roster,
+		From: rng.From.Format(time.RFC3339), To: rng.To.Format(time.RFC3339),
+		MarginHours: int(e.opts.Margin / time.Hour), Workers: e.opts.Workers,
+		StartedAt: started.UTC().Format(time.RFC3339Nano), FinishedAt: finished.UTC().Format(time.RFC3339Nano),
+		Seconds: finished.Sub(started).Seconds(), Tables: Tables, Quarantine: QuarantineFile,
+		Partitions: []string{},
+	}
+	if counts != nil {
+		m.Counts = *counts
+	}
+	for _, d := range days {
+		m.Partitions = append(m.Partitions, d.String())
+	}
+	return m
 }
 
 func writeJSON(ctx context.Context, out pipeline.Output, name string, v any) error {
@@ -193,6 +263,8 @@ type Manifest struct {
 	Tables      []string        `json:"tables"`
 	Partitions  []string        `json:"partitions"` // the dates written
 	Quarantine  string          `json:"quarantine"`
+	Shard       string          `json:"shard,omitempty"`  // "i/n" for a shard's manifest
+	Shards      []string        `json:"shards,omitempty"` // the shard manifests a merge combined
 }
 
 // quarantineCollector keeps the quarantined records of a run, to write them

@@ -45,6 +45,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "analyse a time range of the archive into Parquet tables and a summary", runCmd},
+		{"query", "answer a range of days from the daily partitions, not the archive", queryCmd},
+		{"nightly", "process only what is new in the archive since the last nightly run", nightlyCmd},
+		{"merge", "combine the shards of a sharded run", mergeCmd},
+		{"status", "show what an output folder covers, what is stale and what failed", statusCmd},
 		{"gen", "generate a synthetic archive in the Firehose layout", genCmd},
 		{"version", "print the version", versionCmd},
 	}

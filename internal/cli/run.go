@@ -3,10 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -100,11 +103,20 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 	fs.Float64Var(&opts.MaxBadRatio, "max-bad-ratio", jobs.DefaultMaxBadRatio, "fail when more than this share of records is malformed (negative: never)")
 	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL, for S3-compatible servers (default: $AWS_ENDPOINT_URL_S3)")
 	fs.BoolVar(&verbose, "v", false, "log progress even on a terminal")
+	var shard string
+	fs.StringVar(&shard, "shard", "", "run one shard i/n of the range's days (or n alone, with the index from\n$JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX); then wiretap merge")
 	var cpuProfile, memProfile string
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.StringVar(&memProfile, "memprofile", "", "write a heap profile to this file at the end")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if shard != "" {
+		sh, err := parseShardFlag(io, shard)
+		if err != nil {
+			return usageErrorf("--shard: %v", err)
+		}
+		opts.Shard = sh
 	}
 	if cpuProfile != "" {
 		stop, err := startCPUProfile(cpuProfile)
@@ -153,7 +165,11 @@ func printRunReport(io *IO, res *jobs.Result) {
 	m, s := res.Manifest, res.Summary
 	c := m.Counts
 	w := io.Out
-	fmt.Fprintf(w, "Wiretap analysed %s to %s (%d days) in %.1fs.\n", s.Range.From, s.Range.To, s.Range.Days, m.Seconds)
+	if s == nil {
+		fmt.Fprintf(w, "Wiretap shard %s analysed %s to %s in %.1fs; run wiretap merge when every shard is in.\n", m.Shard, m.From, m.To, m.Seconds)
+	} else {
+		fmt.Fprintf(w, "Wiretap analysed %s to %s (%d days) in %.1fs.\n", s.Range.From, s.Range.To, s.Range.Days, m.Seconds)
+	}
 	fmt.Fprintf(w, "  records read %d = parsed %d + quarantined %d + duplicates %d; in range %d (authored messages %d)\n",
 		c.RecordsRead, c.Parsed, c.Quarantined, c.Duplicates, c.InRange, c.Authored)
 	fmt.Fprintf(w, "Outputs in %s:\n", out)
@@ -162,7 +178,15 @@ func printRunReport(io *IO, res *jobs.Result) {
 	}
 	fmt.Fprintf(w, "  %-10s %s\n  %-10s %s\n  %-10s %s\n", "summary", filepath.Join(out, "summary.json"),
 		"manifest", filepath.Join(out, "manifest.json"), "quarantine", filepath.Join(out, m.Quarantine))
-	fmt.Fprintf(w, "\nMessages %d from %d people in %d channels; mean sentiment %+.3f\n",
+	if s != nil {
+		fmt.Fprintln(w)
+		printSummary(w, s)
+	}
+}
+
+// printSummary renders a summary briefly, for a person.
+func printSummary(w io.Writer, s *jobs.Summary) {
+	fmt.Fprintf(w, "Messages %d from %d people in %d channels; mean sentiment %+.3f\n",
 		s.Totals.Messages, s.Totals.ActiveUsers, s.Totals.Channels, s.Totals.Sentiment.Mean)
 	if len(s.Offices) > 0 {
 		fmt.Fprintf(w, "Offices (messages, people, mean sentiment ±95%%):\n")
@@ -189,4 +213,28 @@ func printRunReport(io *IO, res *jobs.Result) {
 		u := s.TopUsers[0]
 		fmt.Fprintf(w, "Most active: %s %s (%s), %d messages\n", u.UserID, u.UserName, u.Office, u.Messages)
 	}
+}
+
+// parseShardFlag reads "i/n", or "n" with the index from the environment a
+// batch scheduler sets for array tasks.
+func parseShardFlag(io *IO, v string) (jobs.Shard, error) {
+	if strings.Contains(v, "/") {
+		return jobs.ParseShard(v)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return jobs.Shard{}, fmt.Errorf("%q: want i/n or n", v)
+	}
+	getenv := io.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	sh, ok, err := jobs.ShardFromEnv(getenv, n)
+	if err != nil {
+		return jobs.Shard{}, err
+	}
+	if !ok {
+		return jobs.Shard{}, fmt.Errorf("%q: no index: give i/n, or set JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX", v)
+	}
+	return sh, nil
 }

@@ -171,7 +171,7 @@ type UserStats struct {
 type ChannelStats struct {
 	Activity
 	Name  Name
-	Users map[string]struct{} // distinct authors
+	Users map[string]int64 // messages by author
 }
 
 // TopicStats counts the messages that carry a topic.
@@ -248,13 +248,15 @@ func (a *Aggregate) Observe(o *Observation) {
 	ck := ChannelKey{o.Team, o.ChannelID}
 	cs := a.Channels[ck]
 	if cs == nil {
-		cs = &ChannelStats{Users: make(map[string]struct{})}
+		cs = &ChannelStats{Users: make(map[string]int64)}
 		a.Channels[ChannelKey{clone(ck.Team), clone(ck.Channel)}] = cs
 	}
 	cs.merge(&act)
 	cs.Name.observe(o.ChannelName, o.Time)
-	if _, ok := cs.Users[o.UserID]; !ok {
-		cs.Users[clone(o.UserID)] = struct{}{}
+	if _, ok := cs.Users[o.UserID]; ok {
+		cs.Users[o.UserID]++
+	} else {
+		cs.Users[clone(o.UserID)] = 1
 	}
 
 	for _, m := range o.Mentioned {
@@ -345,8 +347,8 @@ func (a *Aggregate) Merge(o *Aggregate) {
 		if s := a.Channels[k]; s != nil {
 			s.merge(&v.Activity)
 			s.Name.observe(v.Name.Name, v.Name.At)
-			for u := range v.Users {
-				s.Users[u] = struct{}{}
+			for u, n := range v.Users {
+				s.Users[u] += n
 			}
 		} else {
 			a.Channels[k] = v
@@ -402,4 +404,44 @@ func (a *Aggregate) PruneTopics(min int64) {
 			}
 		}
 	}
+}
+
+// ForOffice returns the part of a that concerns one office: its row, its
+// people, its topics and activity, and the channels its people wrote in,
+// counting only their messages there. Channel sentiment and words are not
+// kept per author, so the channels of the result carry message counts only.
+// a must not be used afterwards.
+func (a *Aggregate) ForOffice(office string) *Aggregate {
+	r := New()
+	if o := a.Offices[office]; o != nil {
+		r.Offices[office] = o
+	}
+	members := map[string]bool{}
+	for k, u := range a.Users {
+		if u.Office == office {
+			r.Users[k] = u
+			members[k.User] = true
+		}
+	}
+	for k, c := range a.Channels {
+		fc := &ChannelStats{Name: c.Name, Users: make(map[string]int64)}
+		for u, n := range c.Users {
+			if members[u] {
+				fc.Users[u] = n
+				fc.Messages += n
+			}
+		}
+		if len(fc.Users) > 0 {
+			r.Channels[k] = fc
+		}
+	}
+	if t := a.Topics[office]; t != nil {
+		r.Topics[office] = t
+	}
+	for k, n := range a.Hours {
+		if k.Office == office {
+			r.Hours[k] = n
+		}
+	}
+	return r
 }

@@ -255,9 +255,9 @@ func clonePart(a *aggregate.Aggregate) *aggregate.Aggregate {
 	}
 	for k, v := range a.Channels {
 		s := *v
-		s.Users = make(map[string]struct{}, len(v.Users))
-		for u := range v.Users {
-			s.Users[u] = struct{}{}
+		s.Users = make(map[string]int64, len(v.Users))
+		for u, n := range v.Users {
+			s.Users[u] = n
 		}
 		c.Channels[k] = &s
 	}

@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"cmp"
+	"math"
 	"slices"
 )
 
@@ -79,6 +80,16 @@ type TopicRow struct {
 	SentimentColumns
 }
 
+// ChannelUserRow is a row of the channel_users table: how many messages a
+// user wrote in a channel. It is what makes distinct authors per channel
+// exact over any range, and channels answerable per office.
+type ChannelUserRow struct {
+	TeamID    string `parquet:"team_id,dict"`
+	ChannelID string `parquet:"channel_id,dict"`
+	UserID    string `parquet:"user_id"`
+	Messages  int64  `parquet:"messages"`
+}
+
 // ActivityRow is a row of the activity table: messages per hour of the week,
 // in the office's local time (UTC for people without a time zone).
 type ActivityRow struct {
@@ -92,8 +103,9 @@ type Tables struct {
 	Offices  []OfficeRow
 	Users    []UserRow
 	Channels []ChannelRow
-	Topics   []TopicRow
-	Activity []ActivityRow
+	Topics       []TopicRow
+	Activity     []ActivityRow
+	ChannelUsers []ChannelUserRow
 }
 
 // Tables renders a as sorted table rows.
@@ -128,6 +140,14 @@ func (a *Aggregate) Tables() *Tables {
 	slices.SortFunc(t.Channels, func(x, y ChannelRow) int {
 		return cmp.Or(cmp.Compare(x.TeamID, y.TeamID), cmp.Compare(x.ChannelID, y.ChannelID))
 	})
+	for k, v := range a.Channels {
+		for u, n := range v.Users {
+			t.ChannelUsers = append(t.ChannelUsers, ChannelUserRow{TeamID: k.Team, ChannelID: k.Channel, UserID: u, Messages: n})
+		}
+	}
+	slices.SortFunc(t.ChannelUsers, func(x, y ChannelUserRow) int {
+		return cmp.Or(cmp.Compare(x.TeamID, y.TeamID), cmp.Compare(x.ChannelID, y.ChannelID), cmp.Compare(x.UserID, y.UserID))
+	})
 	for office, ot := range a.Topics {
 		for topic, v := range ot {
 			t.Topics = append(t.Topics, TopicRow{
@@ -146,4 +166,66 @@ func (a *Aggregate) Tables() *Tables {
 		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.HourOfWeek, y.HourOfWeek))
 	})
 	return t
+}
+
+func sentimentOf(c *SentimentColumns) Sentiment {
+	return Sentiment{
+		N:        c.SentimentN,
+		Sum:      int64(math.Round(c.SentimentSum * Scale)),
+		SumSq:    int64(math.Round(c.SentimentSumSq * Scale * Scale)),
+		Positive: c.Positive,
+		Neutral:  c.Neutral,
+		Negative: c.Negative,
+	}
+}
+
+// FromTables rebuilds the Aggregate of one day from its tables: the
+// inverse of Tables, exact because sentiment sums are fixed-point values.
+// Display names are dated at the start of the day, so that merging days in
+// any order keeps the names of the latest day, as one run over them would.
+func FromTables(day Day, t *Tables) *Aggregate {
+	a := New()
+	at := day.Start()
+	for _, r := range t.Offices {
+		a.Offices[r.Office] = &OfficeStats{
+			Activity: Activity{Messages: r.Messages, Words: r.Words, ThreadReplies: r.ThreadReplies,
+				Sentiment: sentimentOf(&r.SentimentColumns)},
+			MentionsReceived: r.MentionsReceived,
+		}
+	}
+	for _, r := range t.Users {
+		u := &UserStats{
+			Activity: Activity{Messages: r.Messages, Words: r.Words, ThreadReplies: r.ThreadReplies,
+				Sentiment: sentimentOf(&r.SentimentColumns)},
+			Office: r.Office, MentionsReceived: r.MentionsReceived,
+		}
+		u.Name.observe(r.UserName, at)
+		a.Users[UserKey{r.TeamID, r.UserID}] = u
+	}
+	for _, r := range t.Channels {
+		c := &ChannelStats{
+			Activity: Activity{Messages: r.Messages, Words: r.Words, ThreadReplies: r.ThreadReplies,
+				Sentiment: sentimentOf(&r.SentimentColumns)},
+			Users: make(map[string]int64),
+		}
+		c.Name.observe(r.ChannelName, at)
+		a.Channels[ChannelKey{r.TeamID, r.ChannelID}] = c
+	}
+	for _, r := range t.ChannelUsers {
+		if c := a.Channels[ChannelKey{r.TeamID, r.ChannelID}]; c != nil {
+			c.Users[r.UserID] = r.Messages
+		}
+	}
+	for _, r := range t.Topics {
+		ot := a.Topics[r.Office]
+		if ot == nil {
+			ot = make(OfficeTopics)
+			a.Topics[r.Office] = ot
+		}
+		ot[r.Topic] = &TopicStats{Messages: r.Messages, Sentiment: sentimentOf(&r.SentimentColumns)}
+	}
+	for _, r := range t.Activity {
+		a.Hours[HourKey{r.Office, int(r.HourOfWeek)}] = r.Messages
+	}
+	return a
 }

@@ -1,0 +1,280 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+)
+
+// StateFile is where nightly keeps what it has processed, under the output
+// root unless --state says otherwise.
+const StateFile = "_state/nightly.json"
+
+// StateSchema names the version of the nightly state.
+const StateSchema = "wiretap.nightly-state/v1"
+
+// NightlyState is what the last successful nightly run processed: every
+// Firehose object of every arrival hour, with its ETag and size, so that
+// the next run can tell new, changed and removed objects from the rest.
+type NightlyState struct {
+	Schema      string                 `json:"schema"`
+	Source      string                 `json:"source"`
+	MarginHours int                    `json:"margin_hours"`
+	UpdatedAt   string                 `json:"updated_at"`
+	Hours       map[string][]ObjectRef `json:"hours"` // by hour prefix, YYYY/MM/DD/HH/
+}
+
+// ObjectRef is one processed object.
+type ObjectRef struct {
+	Key  string `json:"key"`
+	ETag string `json:"etag,omitempty"`
+	Size int64  `json:"size"`
+}
+
+// NightlyResult says what a nightly run did.
+type NightlyResult struct {
+	ChangedHours []string        // hour prefixes whose objects were new, changed or removed
+	Days         []aggregate.Day // message days recomputed
+	Summary      *Summary        // over every day the archive covers; nil when nothing changed
+	Manifest     *Manifest
+}
+
+// Nightly brings the outputs up to date with the archive, doing only the
+// work the archive's changes call for. It lists every hour prefix, compares
+// the objects with the state of the last successful run, and recomputes the
+// message days those changes can touch: a record filed under hour P belongs
+// to a message hour from P-margin to P+1h (pipeline.InArrivalWindow), so a
+// late object recomputes the earlier day it belongs to. Then it rewrites
+// the summary over every day the archive covers, and the state last.
+//
+// A run that fails or is killed leaves the previous state, so the next run
+// redoes its work; a run with nothing new changes nothing.
+func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *NightlyResult, err error) {
+	defer func() {
+		if err != nil {
+			recordFailure(opts.Out, "nightly", err)
+		} else {
+			clearFailure(opts.Out)
+		}
+	}()
+	started := time.Now()
+	opts.From, opts.To = time.Unix(0, 0), time.Unix(1, 0) // placeholders for newEnv; the archive decides
+	e, err := newEnv(ctx, &opts)
+	if err != nil {
+		return nil, err
+	}
+	root, err := localRoot(opts.Out)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(opts.Out, 0o755); err == nil {
+			root, err = localRoot(opts.Out)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if statePath == "" {
+		statePath = filepath.Join(root, filepath.FromSlash(StateFile))
+	}
+	prev, err := readState(statePath)
+	if err != nil {
+		return nil, err
+	}
+	if prev != nil && (prev.Source != opts.Source || prev.MarginHours != int(opts.Margin/time.Hour)) {
+		return nil, fmt.Errorf("state %s was made from %s with margin %dh; this run reads %s with margin %v: use another --state or --out",
+			statePath, prev.Source, prev.MarginHours, opts.Source, opts.Margin)
+	}
+	cur, err := listHours(ctx, e.src)
+	if err != nil {
+		return nil, err
+	}
+	res = &NightlyResult{}
+	for _, h := range changedHours(prev, cur) {
+		res.ChangedHours = append(res.ChangedHours, h.Format(pipeline.HourLayout))
+	}
+	if len(cur) == 0 || len(res.ChangedHours) == 0 {
+		e.log.Info("nightly: nothing new", "hours", len(cur))
+		return res, nil
+	}
+	span := coveredSpan(cur)
+	res.Days = affectedDays(res.ChangedHours, opts.Margin, span)
+	e.log.Info("nightly starting", "changed_hours", len(res.ChangedHours), "days", len(res.Days))
+
+	// First publish the recomputed days, ...
+	out, err := pipeline.NewLocalOutput(root)
+	if err != nil {
+		return nil, err
+	}
+	total := &pipeline.Counts{}
+	quarantine := &quarantineCollector{}
+	for _, r := range dayRuns(res.Days) {
+		counts, _, err := e.analyse(ctx, r, out, quarantine)
+		if err != nil {
+			out.Abort()
+			return nil, err
+		}
+		total.Add(counts)
+	}
+	if err := out.Commit(ctx); err != nil {
+		return nil, err
+	}
+	// ... then the summary of everything, from the partitions, and the
+	// state last: a crash in between leaves the old state, and the next
+	// run recomputes the same days to the same bytes.
+	agg, _, err := mergeDays(ctx, root, span.From, span.To)
+	if err != nil {
+		return nil, err
+	}
+	res.Summary = Summarize(agg, span.From, span.To)
+	out, err = pipeline.NewLocalOutput(root)
+	if err != nil {
+		return nil, err
+	}
+	qdata, err := quarantine.ndjson()
+	if err != nil {
+		out.Abort()
+		return nil, err
+	}
+	m := e.manifest("nightly", span, started, total, res.Days)
+	res.Manifest = m
+	err = errors.Join(
+		writeJSON(ctx, out, SummaryFile, res.Summary),
+		out.WriteFile(ctx, QuarantineFile, qdata),
+		writeJSON(ctx, out, pipeline.ManifestName, m),
+	)
+	if err == nil {
+		err = out.Commit(ctx)
+	}
+	if err != nil {
+		out.Abort()
+		return nil, err
+	}
+	state := &NightlyState{Schema: StateSchema, Source: opts.Source, MarginHours: int(opts.Margin / time.Hour),
+		UpdatedAt: time.Now().UTC().Format(time.RFC3339), Hours: map[string][]ObjectRef{}}
+	for h, objs := range cur {
+		state.Hours[h.Format(pipeline.HourLayout)] = objs
+	}
+	if err := writeState(statePath, state); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func readState(path string) (*NightlyState, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("nightly state: %w", err)
+	}
+	var s NightlyState
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("nightly state %s: %w", path, err)
+	}
+	if s.Schema != StateSchema {
+		return nil, fmt.Errorf("nightly state %s: schema %q, want %q", path, s.Schema, StateSchema)
+	}
+	return &s, nil
+}
+
+func writeState(path string, s *NightlyState) error {
+	data, err := json.MarshalIndent(s, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return pipeline.WriteFileAtomic(path, append(data, '\n'))
+}
+
+// listHours lists every Firehose object of the archive by arrival hour.
+func listHours(ctx context.Context, src pipeline.Source) (map[time.Time][]ObjectRef, error) {
+	hours := map[time.Time][]ObjectRef{}
+	for info, err := range src.List(ctx, "") {
+		if err != nil {
+			return nil, err
+		}
+		if fo, ok := pipeline.ParseObjectKey("", info.Key); ok {
+			hours[fo.Hour] = append(hours[fo.Hour], ObjectRef{Key: info.Key, ETag: info.ETag, Size: info.Size})
+		}
+	}
+	return hours, nil
+}
+
+// changedHours returns, in order, the hours whose objects differ from the
+// state's: new hours, hours with new, changed or removed objects, and
+// hours that are gone.
+func changedHours(prev *NightlyState, cur map[time.Time][]ObjectRef) []time.Time {
+	var changed []time.Time
+	seen := map[string]bool{}
+	for h, objs := range cur {
+		name := h.Format(pipeline.HourLayout)
+		seen[name] = true
+		if prev == nil || !slices.Equal(prev.Hours[name], objs) {
+			changed = append(changed, h)
+		}
+	}
+	if prev != nil {
+		for name := range prev.Hours {
+			if !seen[name] {
+				if h, err := time.Parse(pipeline.HourLayout, name); err == nil {
+					changed = append(changed, h)
+				}
+			}
+		}
+	}
+	slices.SortFunc(changed, time.Time.Compare)
+	return changed
+}
+
+// coveredSpan is the whole UTC days from the first arrival hour to the last.
+func coveredSpan(cur map[time.Time][]ObjectRef) pipeline.Range {
+	hours := slices.SortedFunc(maps.Keys(cur), time.Time.Compare)
+	return pipeline.Range{
+		From: aggregate.DayOf(hours[0]).Start(),
+		To:   aggregate.DayOf(hours[len(hours)-1]).End(),
+	}
+}
+
+// affectedDays are the message days, within span, that records filed under
+// the changed hours can belong to.
+func affectedDays(changed []string, margin time.Duration, span pipeline.Range) []aggregate.Day {
+	set := map[aggregate.Day]bool{}
+	for _, name := range changed {
+		p, err := time.Parse(pipeline.HourLayout, name)
+		if err != nil {
+			continue
+		}
+		for m := p.Add(-margin); !m.After(p.Add(pipeline.LookBehind)); m = m.Add(time.Hour) {
+			if span.Contains(m) {
+				set[aggregate.DayOf(m)] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// dayRuns groups days into runs of consecutive days.
+func dayRuns(days []aggregate.Day) []pipeline.Range {
+	var runs []pipeline.Range
+	for i := 0; i < len(days); {
+		j := i + 1
+		for j < len(days) && days[j] == days[j-1]+1 {
+			j++
+		}
+		runs = append(runs, pipeline.Range{From: days[i].Start(), To: days[j-1].End()})
+		i = j
+	}
+	return runs
+}

@@ -1,0 +1,222 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+)
+
+// FailureFile records the last failed run under the output root; a
+// successful run removes it.
+const FailureFile = "_state/last_failure.json"
+
+// Failure is what FailureFile holds.
+type Failure struct {
+	Command string `json:"command"`
+	At      string `json:"at"`
+	Error   string `json:"error"`
+}
+
+// recordFailure notes a failed run beside the outputs, best effort: the
+// failure itself is what the caller reports.
+func recordFailure(out, command string, err error) {
+	if err == nil || pipelineIsS3(out) || errors.Is(err, context.Canceled) {
+		return
+	}
+	data, _ := json.MarshalIndent(Failure{Command: command, At: time.Now().UTC().Format(time.RFC3339), Error: err.Error()}, "", "  ")
+	p := filepath.Join(out, filepath.FromSlash(FailureFile))
+	if os.MkdirAll(filepath.Dir(p), 0o755) == nil {
+		_ = pipeline.WriteFileAtomic(p, append(data, '\n'))
+	}
+}
+
+func clearFailure(out string) {
+	if !pipelineIsS3(out) {
+		_ = os.Remove(filepath.Join(out, filepath.FromSlash(FailureFile)))
+	}
+}
+
+// StatusOptions say which outputs to describe.
+type StatusOptions struct {
+	Out string
+	// Source, when set, is listed to tell which hours changed since the
+	// last nightly run (what is stale).
+	Source string
+	State  string // nightly state file; default under Out
+	S3     pipeline.S3Options
+}
+
+// Status describes an output folder: what the last run was, which days are
+// covered, which are stale, and what failed.
+type Status struct {
+	Manifest     *Manifest
+	Days         []aggregate.Day // days with partitions
+	Gaps         []aggregate.Day // days between the first and last without
+	Incomplete   []string        // partitions missing some of the tables
+	Shards       []string        // shard manifests present
+	State        *NightlyState
+	StaleHours   []string        // arrival hours changed since the state (needs Source)
+	StaleDays    []aggregate.Day // the days a nightly run would recompute
+	LastFailure  *Failure
+	StateMissing bool
+}
+
+// GetStatus reads the outputs' manifests, partitions and state.
+func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
+	root, err := localRoot(opts.Out)
+	if err != nil {
+		return nil, err
+	}
+	st := &Status{}
+	var m Manifest
+	if err := readJSON(filepath.Join(root, pipeline.ManifestName), &m); err == nil {
+		st.Manifest = &m
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	var f Failure
+	if err := readJSON(filepath.Join(root, filepath.FromSlash(FailureFile)), &f); err == nil {
+		st.LastFailure = &f
+	}
+	perDay := map[aggregate.Day]int{}
+	for _, table := range Tables {
+		dirs, _ := filepath.Glob(filepath.Join(root, table, "date=*"))
+		for _, d := range dirs {
+			t, err := time.Parse(time.DateOnly, strings.TrimPrefix(filepath.Base(d), "date="))
+			if err != nil {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(d, partFile)); err == nil {
+				perDay[aggregate.DayOf(t)]++
+			}
+		}
+	}
+	for d, n := range perDay {
+		st.Days = append(st.Days, d)
+		if n != len(Tables) {
+			st.Incomplete = append(st.Incomplete, d.String())
+		}
+	}
+	slices.Sort(st.Days)
+	slices.Sort(st.Incomplete)
+	if len(st.Days) > 0 {
+		for d := st.Days[0]; d <= st.Days[len(st.Days)-1]; d++ {
+			if perDay[d] == 0 {
+				st.Gaps = append(st.Gaps, d)
+			}
+		}
+	}
+	shards, _ := filepath.Glob(filepath.Join(root, ShardDir, "*-of-*.json"))
+	for _, s := range shards {
+		st.Shards = append(st.Shards, strings.TrimSuffix(filepath.Base(s), ".json"))
+	}
+	statePath := opts.State
+	if statePath == "" {
+		statePath = filepath.Join(root, filepath.FromSlash(StateFile))
+	}
+	if st.State, err = readState(statePath); err != nil {
+		return nil, err
+	}
+	st.StateMissing = st.State == nil
+	if opts.Source != "" {
+		src, err := pipeline.OpenStore(ctx, opts.Source, opts.S3)
+		if err != nil {
+			return nil, err
+		}
+		cur, err := listHours(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range changedHours(st.State, cur) {
+			st.StaleHours = append(st.StaleHours, h.Format(pipeline.HourLayout))
+		}
+		if len(cur) > 0 {
+			margin := time.Hour
+			if st.State != nil {
+				margin = time.Duration(st.State.MarginHours) * time.Hour
+			}
+			st.StaleDays = affectedDays(st.StaleHours, margin, coveredSpan(cur))
+		}
+	}
+	return st, nil
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// Print writes the status for a person.
+func (st *Status) Print(w io.Writer) {
+	if m := st.Manifest; m != nil {
+		c := m.Counts
+		fmt.Fprintf(w, "Last run: %s over %s to %s, finished %s in %.1fs\n", m.Command, m.From, m.To, m.FinishedAt, m.Seconds)
+		fmt.Fprintf(w, "  records read %d: parsed %d, quarantined %d, duplicates %d; in range %d\n",
+			c.RecordsRead, c.Parsed, c.Quarantined, c.Duplicates, c.InRange)
+		if c.Quarantined > 0 {
+			fmt.Fprintf(w, "  quarantined: %s\n", c.ReasonSummary())
+		}
+	} else {
+		fmt.Fprintln(w, "Last run: none published")
+	}
+	if len(st.Days) == 0 {
+		fmt.Fprintln(w, "Covered: no days")
+	} else {
+		fmt.Fprintf(w, "Covered: %d days, %s to %s\n", len(st.Days), st.Days[0], st.Days[len(st.Days)-1])
+	}
+	if len(st.Gaps) > 0 {
+		fmt.Fprintf(w, "Gaps: %d days without partitions: %s\n", len(st.Gaps), dayList(st.Gaps))
+	}
+	if len(st.Incomplete) > 0 {
+		fmt.Fprintf(w, "Incomplete partitions (tables missing): %s\n", strings.Join(st.Incomplete, ", "))
+	}
+	if len(st.Shards) > 0 {
+		fmt.Fprintf(w, "Shard manifests: %s\n", strings.Join(st.Shards, ", "))
+	}
+	switch {
+	case st.State != nil:
+		fmt.Fprintf(w, "Nightly state: %d arrival hours processed, updated %s\n", len(st.State.Hours), st.State.UpdatedAt)
+	default:
+		fmt.Fprintln(w, "Nightly state: none (wiretap nightly has not run here)")
+	}
+	if st.StaleHours != nil || st.StaleDays != nil {
+		fmt.Fprintf(w, "Stale: %d arrival hours changed since the last nightly run; days to recompute: %s\n",
+			len(st.StaleHours), dayList(st.StaleDays))
+	}
+	if f := st.LastFailure; f != nil {
+		fmt.Fprintf(w, "Last failure: %s at %s: %s\n", f.Command, f.At, f.Error)
+	}
+}
+
+func dayList(days []aggregate.Day) string {
+	if len(days) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, r := range dayRuns(days) {
+		from, to := aggregate.DayOf(r.From), aggregate.DayOf(r.To)-1
+		if from == to {
+			parts = append(parts, from.String())
+		} else {
+			parts = append(parts, from.String()+".."+to.String())
+		}
+	}
+	return strings.Join(parts, ", ")
+}
