@@ -74,6 +74,10 @@ type Analysis struct {
 	Topics []string
 	// Sentiment is the VADER score of the message.
 	Sentiment Sentiment
+	// Sarcasm is the probability, in [0, 1], that the message is sarcastic:
+	// a logistic model over explicit cues (see SarcasmCues and the package
+	// doc). Sarcastic reports whether it reaches SarcasmThreshold.
+	Sarcasm float64
 
 	toks    []Token
 	keyed   []keyedString
@@ -90,6 +94,7 @@ type Analysis struct {
 	lastEntry slot
 	lastFound bool
 	lastLow   string
+	sarc      sarcasmState // cue detector, fed token by token
 }
 
 type listMask uint8
@@ -110,6 +115,8 @@ func (out *Analysis) reset() {
 	out.Emoji = out.Emoji[:0]
 	out.Topics = out.Topics[:0]
 	out.Sentiment = Sentiment{}
+	out.Sarcasm = 0
+	out.sarc = sarcasmState{}
 	out.items = out.items[:0]
 	out.arena = out.arena[:0]
 	if out.seen != nil {
@@ -178,6 +185,7 @@ func (a *Analyzer) Analyze(text string, out *Analysis) {
 		if tk.Flags&SpaceBefore != 0 || (tk.Kind != Word && tk.Kind != Number && tk.Kind != Punct) {
 			a.flush(out, i)
 		}
+		itemsFrom := len(out.items)
 		switch tk.Kind {
 		case Word:
 			out.Words++
@@ -207,9 +215,11 @@ func (a *Analyzer) Analyze(text string, out *Analysis) {
 			prev = ""
 		}
 		afterEmoji = tk.Kind == Emoji
+		out.sarcasmToken(i, itemsFrom)
 	}
 	a.flush(out, len(toks))
 	out.Sentiment = out.score()
+	out.Sarcasm = out.sarcasmScore()
 	if len(out.Topics) > 1 {
 		out.sortTopics()
 		out.Topics = slices.Compact(out.Topics)

@@ -50,6 +50,7 @@ func commands() []command {
 		{"merge", "combine the shards of a sharded run", mergeCmd},
 		{"status", "show what an output folder covers, what is stale and what failed", statusCmd},
 		{"gen", "generate a synthetic archive in the Firehose layout", genCmd},
+		{"score", "show sentiment, sarcasm cues, tokens and topics of texts, one per line", scoreCmd},
 		{"version", "print the version", versionCmd},
 	}
 }
