@@ -24,6 +24,11 @@ type analyst struct {
 	msg      schema.Message
 	analysis nlp.Analysis
 	obs      aggregate.Observation
+	topicBuf []string
+	// labels caches the topic labels of emoji and channel names, so that
+	// building ":tada:" or "#general" allocates once per name, not per
+	// message. It grows with distinct names only.
+	labels map[string]string
 }
 
 var _ pipeline.Worker = (*analyst)(nil)
@@ -55,8 +60,11 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 			Words:       a.analysis.Words,
 			Compound:    aggregate.Quantize(a.analysis.Sentiment.Compound),
 			ThreadReply: m.IsThreadReply(),
+			TS:          m.TS,
+			Sarcastic:   a.analysis.Sarcastic(),
+			Sarcasm:     aggregate.Quantize(a.analysis.Sarcasm),
 			Mentioned:   o.Mentioned[:0],
-			Topics:      a.analysis.Topics,
+			Topics:      a.topics(m),
 		}
 		for _, u := range a.analysis.Mentions {
 			if u == m.UserID {
@@ -69,6 +77,31 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 	}
 	return nil
 }
+
+// topics are the message's topic candidates: its words and bigrams, its
+// emoji as ":name:", and its channel as "#name" (see aggregate.TopicKind).
+func (a *analyst) topics(m *schema.Message) []string {
+	a.topicBuf = append(a.topicBuf[:0], a.analysis.Topics...)
+	for _, e := range a.analysis.Emoji {
+		t, ok := a.labels[e]
+		if !ok {
+			t = ":" + e + ":"
+			a.labels[clone(e)] = t
+		}
+		a.topicBuf = append(a.topicBuf, t)
+	}
+	if m.ChannelName != "" {
+		t, ok := a.labels[m.ChannelName]
+		if !ok {
+			t = "#" + m.ChannelName
+			a.labels[clone(m.ChannelName)] = t
+		}
+		a.topicBuf = append(a.topicBuf, t)
+	}
+	return a.topicBuf
+}
+
+func clone(s string) string { return string([]byte(s)) }
 
 func (a *analyst) Flush(ctx context.Context, through time.Time) error {
 	for day, agg := range a.days {

@@ -39,7 +39,8 @@ func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out pipeline.Output
 }
 
 func (c *collector) NewWorker() (pipeline.Worker, error) {
-	return &analyst{nlp: c.nlp, roster: c.roster, sink: c, days: make(map[aggregate.Day]*aggregate.Aggregate)}, nil
+	return &analyst{nlp: c.nlp, roster: c.roster, sink: c, days: make(map[aggregate.Day]*aggregate.Aggregate),
+		labels: make(map[string]string)}, nil
 }
 
 // add takes a worker's share of a day.

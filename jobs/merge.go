@@ -88,7 +88,7 @@ func Merge(ctx context.Context, opts MergeOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	summary := Summarize(agg, from, to)
+	summary := Summarize(agg, from, to, previousWindow(ctx, root, from, to))
 	out, err := pipeline.NewLocalOutput(root)
 	if err != nil {
 		return nil, err

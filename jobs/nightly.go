@@ -134,7 +134,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	if err != nil {
 		return nil, err
 	}
-	res.Summary = Summarize(agg, span.From, span.To)
+	res.Summary = Summarize(agg, span.From, span.To, previousWindow(ctx, root, span.From, span.To))
 	out, err = pipeline.NewLocalOutput(root)
 	if err != nil {
 		return nil, err

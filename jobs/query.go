@@ -69,12 +69,41 @@ func Query(ctx context.Context, opts QueryOptions) (*QueryResult, error) {
 		return nil, fmt.Errorf("%w: %d of the range's days have no partitions in %s (first %s); run wiretap run or nightly over them first",
 			ErrMissingDay, len(missing), opts.Out, missing[0])
 	}
+	prev := previousWindow(ctx, root, rng.From, rng.To)
 	if opts.Office != "" {
 		if res.Aggregate.Offices[opts.Office] == nil {
 			return nil, fmt.Errorf("office %q has no messages in the range", opts.Office)
 		}
 		res.Aggregate = res.Aggregate.ForOffice(opts.Office)
+		if prev != nil {
+			prev = prev.ForOffice(opts.Office)
+		}
 	}
-	res.Summary = Summarize(res.Aggregate, rng.From, rng.To)
+	res.Summary = Summarize(res.Aggregate, rng.From, rng.To, prev)
 	return res, nil
+}
+
+// previousWindow merges the partitions of the window of equal length just
+// before [from, to), for trending topics. It returns nil unless the range is
+// whole days and every day of that window has partitions: a trend against
+// a partial past would be a trend in coverage, not in talk.
+func previousWindow(ctx context.Context, root string, from, to time.Time) *aggregate.Aggregate {
+	if !from.Equal(aggregate.DayOf(from).Start()) || !to.Equal(aggregate.DayOf(to).Start()) {
+		return nil
+	}
+	agg, _, err := mergeDays(ctx, root, from.Add(-to.Sub(from)), from)
+	if err != nil {
+		return nil
+	}
+	return agg
+}
+
+// previousWindowOf is previousWindow for an output location that may not
+// be a local folder (yet).
+func previousWindowOf(ctx context.Context, out string, from, to time.Time) *aggregate.Aggregate {
+	root, err := localRoot(out)
+	if err != nil {
+		return nil
+	}
+	return previousWindow(ctx, root, from, to)
 }

@@ -120,7 +120,7 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 			return nil, err
 		}
 	} else {
-		summary = Summarize(col.total, rng.From, rng.To)
+		summary = Summarize(col.total, rng.From, rng.To, previousWindowOf(ctx, opts.Out, rng.From, rng.To))
 		if err := writeJSON(ctx, out, SummaryFile, summary); err != nil {
 			return nil, err
 		}

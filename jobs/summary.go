@@ -29,10 +29,26 @@ type Summary struct {
 	TopUsers []UserSummary   `json:"top_users"`
 	// MostMentioned ranks users by mentions received (mentions of oneself do
 	// not count).
-	MostMentioned  []UserSummary             `json:"most_mentioned"`
-	TopChannels    []ChannelSummary          `json:"top_channels"`
+	MostMentioned []UserSummary `json:"most_mentioned"`
+	// MostSarcastic ranks users with at least MinRankedMessages messages by
+	// their mean sarcasm probability.
+	MostSarcastic []UserSummary    `json:"most_sarcastic"`
+	TopChannels   []ChannelSummary `json:"top_channels"`
+	// TopTopics are the words and bigrams carried by the most messages;
+	// TopEmoji the emoji.
 	TopTopics      []TopicSummary            `json:"top_topics"`
+	TopEmoji       []TopicSummary            `json:"top_emoji"`
 	TopicsByOffice map[string][]TopicSummary `json:"topics_by_office"`
+	// DistinctiveTopics are, per office, the words and bigrams it uses
+	// markedly more than the rest of the workspace: the z-score of their
+	// log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi
+	// and Quinn 2008), among topics of at least MinTopicMessages messages.
+	DistinctiveTopics map[string][]TopicSummary `json:"distinctive_topics"`
+	// TrendingTopics are, per office, the topics growing most against the
+	// previous window of equal length: z = (now - before) / sqrt(now +
+	// before). Null when the previous window's partitions are not all in
+	// the output folder.
+	TrendingTopics map[string][]TopicSummary `json:"trending_topics"`
 	// ActivityByHourOfWeek has 168 counts per office: index 0 is Monday
 	// 00:00-01:00 in the office's time zone.
 	ActivityByHourOfWeek map[string][]int64 `json:"activity_by_hour_of_week"`
@@ -54,6 +70,24 @@ type SummaryTotals struct {
 	Words         int64            `json:"words"`
 	ThreadReplies int64            `json:"thread_replies"`
 	Sentiment     SentimentSummary `json:"sentiment"`
+	Sarcasm       SarcasmSummary   `json:"sarcasm"`
+}
+
+// SarcasmSummary describes sarcasm: the mean sarcasm probability (a rate
+// that does not depend on a threshold) over n messages, and how many the
+// model flags.
+type SarcasmSummary struct {
+	N       int64   `json:"n"`
+	Rate    float64 `json:"rate"`
+	Flagged int64   `json:"flagged"`
+}
+
+func sarcasmSummary(a *aggregate.Activity) SarcasmSummary {
+	s := SarcasmSummary{N: a.Messages, Flagged: a.Sarcastic}
+	if a.Messages > 0 {
+		s.Rate = round4(float64(a.SarcasmSum) / aggregate.Scale / float64(a.Messages))
+	}
+	return s
 }
 
 // SentimentSummary describes compound scores: their mean with a 95%
@@ -77,6 +111,8 @@ type OfficeSummary struct {
 	ThreadReplies    int64            `json:"thread_replies"`
 	MentionsReceived int64            `json:"mentions_received"`
 	Sentiment        SentimentSummary `json:"sentiment"`
+	Sarcasm          SarcasmSummary   `json:"sarcasm"`
+	Evidence         []aggregate.Ref  `json:"evidence"`
 }
 
 // UserSummary is one user's activity.
@@ -88,6 +124,8 @@ type UserSummary struct {
 	Messages         int64            `json:"messages"`
 	MentionsReceived int64            `json:"mentions_received"`
 	Sentiment        SentimentSummary `json:"sentiment"`
+	Sarcasm          SarcasmSummary   `json:"sarcasm"`
+	Evidence         []aggregate.Ref  `json:"evidence"`
 }
 
 // ChannelSummary is one channel's activity.
@@ -103,8 +141,37 @@ type ChannelSummary struct {
 // TopicSummary is a topic, the messages that carry it, and how they feel.
 type TopicSummary struct {
 	Topic     string           `json:"topic"`
+	Kind      string           `json:"kind"` // word, bigram, emoji or channel
 	Messages  int64            `json:"messages"`
 	Sentiment SentimentSummary `json:"sentiment"`
+	Evidence  []aggregate.Ref  `json:"evidence"`
+	// Score is the z-score that ranks distinctive and trending topics.
+	Score float64 `json:"score,omitempty"`
+	// Before is the topic's messages in the previous window, for trending
+	// topics.
+	Before *int64 `json:"before,omitempty"`
+}
+
+// MinRankedMessages is how many messages a user needs to be ranked by a
+// rate (sarcasm): a rate over a handful of messages is noise.
+const MinRankedMessages = 30
+
+// MinTopicMessages is how many messages a topic needs to be distinctive or
+// trending.
+const MinTopicMessages = 5
+
+func topicSummary(topic string, t *aggregate.TopicStats) TopicSummary {
+	return TopicSummary{Topic: topic, Kind: aggregate.TopicKind(topic), Messages: t.Messages,
+		Sentiment: sentimentSummary(&t.Sentiment), Evidence: refs(&t.Evidence)}
+}
+
+func refs(e *aggregate.Evidence) []aggregate.Ref {
+	return append([]aggregate.Ref{}, e.Refs()...)
+}
+
+func isTextTopic(topic string) bool {
+	k := aggregate.TopicKind(topic)
+	return k == aggregate.KindWord || k == aggregate.KindBigram
 }
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
@@ -141,8 +208,9 @@ func top[T any](xs []T, n int, order func(a, b T) int) []T {
 	return best
 }
 
-// Summarize computes the summary of a range from its merged aggregate.
-func Summarize(a *aggregate.Aggregate, from, to time.Time) *Summary {
+// Summarize computes the summary of a range from its merged aggregate and,
+// when it is known, the previous window's (for trending topics).
+func Summarize(a *aggregate.Aggregate, from, to time.Time, prev *aggregate.Aggregate) *Summary {
 	s := &Summary{
 		Schema: SummarySchema,
 		Range: SummaryRange{
@@ -151,16 +219,21 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time) *Summary {
 		},
 		Offices:              []OfficeSummary{},
 		TopicsByOffice:       map[string][]TopicSummary{},
+		MostSarcastic:        []UserSummary{},
 		ActivityByHourOfWeek: map[string][]int64{},
 	}
 	var total aggregate.Sentiment
+	var totalActivity aggregate.Activity
 	active := a.ActiveUsers()
 	for name, o := range a.Offices {
 		s.Offices = append(s.Offices, OfficeSummary{
 			Office: name, Messages: o.Messages, ActiveUsers: active[name], Words: o.Words,
 			ThreadReplies: o.ThreadReplies, MentionsReceived: o.MentionsReceived,
-			Sentiment: sentimentSummary(&o.Sentiment),
+			Sentiment: sentimentSummary(&o.Sentiment), Sarcasm: sarcasmSummary(&o.Activity),
+			Evidence: refs(&o.Evidence),
 		})
+		totalActivity.Sarcastic += o.Sarcastic
+		totalActivity.SarcasmSum += o.SarcasmSum
 		s.Totals.Messages += o.Messages
 		s.Totals.Words += o.Words
 		s.Totals.ThreadReplies += o.ThreadReplies
@@ -170,6 +243,8 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time) *Summary {
 		}
 	}
 	s.Totals.Sentiment = sentimentSummary(&total)
+	totalActivity.Messages = s.Totals.Messages
+	s.Totals.Sarcasm = sarcasmSummary(&totalActivity)
 	for _, n := range active {
 		s.Totals.ActiveUsers += n
 	}
@@ -182,12 +257,17 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time) *Summary {
 		users = append(users, UserSummary{
 			TeamID: k.Team, UserID: k.User, UserName: u.Name.Name, Office: u.Office,
 			Messages: u.Messages, MentionsReceived: u.MentionsReceived, Sentiment: sentimentSummary(&u.Sentiment),
+			Sarcasm: sarcasmSummary(&u.Activity), Evidence: refs(&u.Evidence),
 		})
 	}
 	userKey := func(u UserSummary) string { return u.TeamID + "/" + u.UserID }
 	s.TopUsers = top(users, TopN, byCount(func(u UserSummary) int64 { return u.Messages }, userKey))
 	s.MostMentioned = top(users, TopN, byCount(func(u UserSummary) int64 { return u.MentionsReceived }, userKey))
 	s.MostMentioned = slices.DeleteFunc(s.MostMentioned, func(u UserSummary) bool { return u.MentionsReceived == 0 })
+	eligible := slices.DeleteFunc(users, func(u UserSummary) bool { return u.Messages < MinRankedMessages })
+	s.MostSarcastic = top(eligible, TopN, func(x, y UserSummary) int {
+		return cmp.Or(cmp.Compare(y.Sarcasm.Rate, x.Sarcasm.Rate), cmp.Compare(userKey(x), userKey(y)))
+	})
 
 	channels := make([]ChannelSummary, 0, len(a.Channels))
 	for k, c := range a.Channels {
@@ -200,8 +280,8 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time) *Summary {
 		func(c ChannelSummary) int64 { return c.Messages }, func(c ChannelSummary) string { return c.TeamID + "/" + c.ChannelID }))
 
 	workspace := map[string]*aggregate.TopicStats{}
-	perOffice := map[string][]TopicSummary{}
 	for office, ot := range a.Topics {
+		var ts []TopicSummary
 		for topic, t := range ot {
 			w := workspace[topic]
 			if w == nil {
@@ -210,17 +290,36 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time) *Summary {
 			}
 			w.Messages += t.Messages
 			w.Sentiment.Merge(&t.Sentiment)
-			perOffice[office] = append(perOffice[office], TopicSummary{Topic: topic, Messages: t.Messages, Sentiment: sentimentSummary(&t.Sentiment)})
+			w.Evidence.Merge(&t.Evidence)
+			if isTextTopic(topic) {
+				ts = append(ts, TopicSummary{Topic: topic, Messages: t.Messages})
+			}
+		}
+		ts = top(ts, TopN, topicOrder)
+		for i := range ts {
+			ts[i] = topicSummary(ts[i].Topic, ot[ts[i].Topic])
+		}
+		s.TopicsByOffice[office] = ts
+	}
+	var words, emoji []TopicSummary
+	for name, t := range workspace {
+		switch aggregate.TopicKind(name) {
+		case aggregate.KindWord, aggregate.KindBigram:
+			words = append(words, TopicSummary{Topic: name, Messages: t.Messages})
+		case aggregate.KindEmoji:
+			emoji = append(emoji, TopicSummary{Topic: name, Messages: t.Messages})
 		}
 	}
-	topicOrder := byCount(func(t TopicSummary) int64 { return t.Messages }, func(t TopicSummary) string { return t.Topic })
-	all := make([]TopicSummary, 0, len(workspace))
-	for name, t := range workspace {
-		all = append(all, TopicSummary{Topic: name, Messages: t.Messages, Sentiment: sentimentSummary(&t.Sentiment)})
+	s.TopTopics = top(words, 2*TopN, topicOrder)
+	s.TopEmoji = top(emoji, TopN, topicOrder)
+	for _, list := range [][]TopicSummary{s.TopTopics, s.TopEmoji} {
+		for i := range list {
+			list[i] = topicSummary(list[i].Topic, workspace[list[i].Topic])
+		}
 	}
-	s.TopTopics = top(all, 2*TopN, topicOrder)
-	for office, ts := range perOffice {
-		s.TopicsByOffice[office] = top(ts, TopN, topicOrder)
+	s.DistinctiveTopics = distinctive(a, workspace)
+	if prev != nil {
+		s.TrendingTopics = trending(a, prev)
 	}
 	for k, n := range a.Hours {
 		h := s.ActivityByHourOfWeek[k.Office]
@@ -231,4 +330,93 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time) *Summary {
 		h[k.HourOfWeek] += n
 	}
 	return s
+}
+
+var topicOrder = byCount(func(t TopicSummary) int64 { return t.Messages }, func(t TopicSummary) string { return t.Topic })
+
+// byScore ranks by score, highest first, then by name.
+func byScore(a, b TopicSummary) int {
+	return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Topic, b.Topic))
+}
+
+// distinctivePrior is the total weight of the informative Dirichlet prior:
+// large enough to keep rare topics from topping the list on a few uses,
+// small against a workspace's topic counts.
+const distinctivePrior = 1000.0
+
+// distinctive ranks each office's words and bigrams by the z-score of the
+// log-odds ratio of their use in the office against the rest of the
+// workspace, with a Dirichlet prior shaped like the workspace's own counts.
+func distinctive(a *aggregate.Aggregate, workspace map[string]*aggregate.TopicStats) map[string][]TopicSummary {
+	var total float64
+	for name, t := range workspace {
+		if isTextTopic(name) {
+			total += float64(t.Messages)
+		}
+	}
+	out := map[string][]TopicSummary{}
+	if total == 0 {
+		return out
+	}
+	for office, ot := range a.Topics {
+		var inOffice float64
+		for name, t := range ot {
+			if isTextTopic(name) {
+				inOffice += float64(t.Messages)
+			}
+		}
+		rest := total - inOffice
+		var ranked []TopicSummary
+		for name, t := range ot {
+			if !isTextTopic(name) || t.Messages < MinTopicMessages {
+				continue
+			}
+			yi := float64(t.Messages)
+			yj := float64(workspace[name].Messages) - yi
+			alpha := distinctivePrior * float64(workspace[name].Messages) / total
+			delta := math.Log((yi+alpha)/(inOffice+distinctivePrior-yi-alpha)) -
+				math.Log((yj+alpha)/(rest+distinctivePrior-yj-alpha))
+			z := delta / math.Sqrt(1/(yi+alpha)+1/(yj+alpha))
+			if z > 0 && !math.IsInf(z, 0) && !math.IsNaN(z) {
+				ranked = append(ranked, TopicSummary{Topic: name, Messages: t.Messages, Score: round4(z)})
+			}
+		}
+		ranked = top(ranked, TopN, byScore)
+		for i, r := range ranked {
+			ranked[i] = topicSummary(r.Topic, ot[r.Topic])
+			ranked[i].Score = r.Score
+		}
+		out[office] = ranked
+	}
+	return out
+}
+
+// trending ranks each office's topics by how much more they are used than
+// in the previous window of equal length.
+func trending(a, prev *aggregate.Aggregate) map[string][]TopicSummary {
+	out := map[string][]TopicSummary{}
+	for office, ot := range a.Topics {
+		before := prev.Topics[office]
+		var ranked []TopicSummary
+		for name, t := range ot {
+			if aggregate.TopicKind(name) == aggregate.KindChannel || t.Messages < MinTopicMessages {
+				continue
+			}
+			var b int64
+			if pt := before[name]; pt != nil {
+				b = pt.Messages
+			}
+			z := float64(t.Messages-b) / math.Sqrt(float64(t.Messages+b))
+			if z > 0 {
+				ranked = append(ranked, TopicSummary{Topic: name, Messages: t.Messages, Score: round4(z), Before: &b})
+			}
+		}
+		ranked = top(ranked, TopN, byScore)
+		for i, r := range ranked {
+			ranked[i] = topicSummary(r.Topic, ot[r.Topic])
+			ranked[i].Score, ranked[i].Before = r.Score, r.Before
+		}
+		out[office] = ranked
+	}
+	return out
 }

@@ -295,16 +295,20 @@ func roundTripParquet[T any](t *testing.T, rows []T) {
 
 func TestEncodeParquet(t *testing.T) {
 	sc := aggregate.SentimentColumns{SentimentN: 3, SentimentSum: 0.5, SentimentSumSq: 0.1234, Positive: 1, Neutral: 1, Negative: 1}
+	sarc := aggregate.SarcasmColumns{Sarcastic: 1, SarcasmSum: 1.25}
+	ev := []string{"C1/1479000000.000001", "C2/1479000001.000002"}
+	// Lists read back as empty, not nil: the rows say so too.
 	roundTripParquet(t, []aggregate.OfficeRow{
-		{Office: "Berlin", Messages: 10, ActiveUsers: 2, Words: 55, ThreadReplies: 3, MentionsReceived: 4, SentimentColumns: sc},
-		{Office: aggregate.Unassigned, Messages: 1},
+		{Office: "Berlin", Messages: 10, ActiveUsers: 2, Words: 55, ThreadReplies: 3, MentionsReceived: 4, SentimentColumns: sc, SarcasmColumns: sarc, Evidence: ev},
+		{Office: aggregate.Unassigned, Messages: 1, Evidence: []string{}},
 	})
 	roundTripParquet(t, []aggregate.UserRow{
-		{TeamID: "T1", UserID: "U1", UserName: "steve", Office: "Berlin", Messages: 3, Words: 9, SentimentColumns: sc},
-		{TeamID: "T1", UserID: "U2", Office: aggregate.Unassigned, MentionsReceived: 2},
+		{TeamID: "T1", UserID: "U1", UserName: "steve", Office: "Berlin", Messages: 3, Words: 9, SentimentColumns: sc, SarcasmColumns: sarc, Evidence: ev[:1]},
+		{TeamID: "T1", UserID: "U2", Office: aggregate.Unassigned, MentionsReceived: 2, Evidence: []string{}},
 	})
 	roundTripParquet(t, []aggregate.ChannelRow{{TeamID: "T1", ChannelID: "C1", ChannelName: "général ☃", Messages: 2, ActiveUsers: 1}})
-	roundTripParquet(t, []aggregate.TopicRow{{Office: "NYC", Topic: "release plan", Messages: 2, SentimentColumns: sc}})
+	roundTripParquet(t, []aggregate.TopicRow{{Office: "NYC", Topic: "release plan", Kind: aggregate.KindBigram, Messages: 2, SentimentColumns: sc, Evidence: ev}})
+	roundTripParquet(t, []aggregate.ChannelUserRow{{TeamID: "T1", ChannelID: "C1", UserID: "U1", Messages: 2}})
 	roundTripParquet(t, []aggregate.ActivityRow{{Office: "NYC", HourOfWeek: 0, Messages: 1}, {Office: "NYC", HourOfWeek: 167, Messages: 9}})
 	roundTripParquet(t, []aggregate.ActivityRow{})
 
@@ -322,7 +326,8 @@ func TestEncodeParquet(t *testing.T) {
 		cols = append(cols, strings.Join(c, "."))
 	}
 	wantCols := []string{"team_id", "user_id", "user_name", "office", "messages", "words", "thread_replies",
-		"mentions_received", "sentiment_n", "sentiment_sum", "sentiment_sumsq", "positive", "neutral", "negative"}
+		"mentions_received", "sentiment_n", "sentiment_sum", "sentiment_sumsq", "positive", "neutral", "negative",
+		"sarcastic", "sarcasm_sum", "evidence.list.element"}
 	if !reflect.DeepEqual(cols, wantCols) {
 		t.Errorf("users columns = %v, want %v", cols, wantCols)
 	}

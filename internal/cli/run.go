@@ -213,6 +213,23 @@ func printSummary(w io.Writer, s *jobs.Summary) {
 		u := s.TopUsers[0]
 		fmt.Fprintf(w, "Most active: %s %s (%s), %d messages\n", u.UserID, u.UserName, u.Office, u.Messages)
 	}
+	if len(s.MostSarcastic) > 0 {
+		u := s.MostSarcastic[0]
+		fmt.Fprintf(w, "Most sarcastic (at least %d messages): %s %s (%s), rate %.2f over %d messages\n",
+			jobs.MinRankedMessages, u.UserID, u.UserName, u.Office, u.Sarcasm.Rate, u.Sarcasm.N)
+	}
+	if len(s.DistinctiveTopics) > 0 {
+		fmt.Fprintln(w, "Distinctive topics by office:")
+		for _, o := range s.Offices {
+			var names []string
+			for _, t := range s.DistinctiveTopics[o.Office][:min(4, len(s.DistinctiveTopics[o.Office]))] {
+				names = append(names, t.Topic)
+			}
+			if len(names) > 0 {
+				fmt.Fprintf(w, "  %-12s %s\n", o.Office, strings.Join(names, ", "))
+			}
+		}
+	}
 }
 
 // parseShardFlag reads "i/n", or "n" with the index from the environment a

@@ -101,6 +101,8 @@ func (s *Sentiment) CI95() float64 {
 
 // Activity is what is counted for every kind of key.
 type Activity struct {
+	Sarcastic     int64 // messages the sarcasm model flags
+	SarcasmSum    int64 // sum of sarcasm probabilities, in 1/Scale
 	Messages      int64
 	Words         int64
 	ThreadReplies int64
@@ -108,6 +110,8 @@ type Activity struct {
 }
 
 func (a *Activity) merge(o *Activity) {
+	a.Sarcastic += o.Sarcastic
+	a.SarcasmSum += o.SarcasmSum
 	a.Messages += o.Messages
 	a.Words += o.Words
 	a.ThreadReplies += o.ThreadReplies
@@ -156,6 +160,7 @@ func (n *Name) observe(name string, at time.Time) {
 type OfficeStats struct {
 	Activity
 	MentionsReceived int64 // mentions of the office's people
+	Evidence         Evidence
 }
 
 // UserStats is a user's activity. A user mentioned but silent has a row with
@@ -165,6 +170,7 @@ type UserStats struct {
 	Name             Name
 	Office           string
 	MentionsReceived int64
+	Evidence         Evidence
 }
 
 // ChannelStats is a channel's activity.
@@ -178,6 +184,7 @@ type ChannelStats struct {
 type TopicStats struct {
 	Messages  int64
 	Sentiment Sentiment
+	Evidence  Evidence
 }
 
 // Aggregate is the set of all aggregates over some stretch of message time.
@@ -213,6 +220,9 @@ type Observation struct {
 	Words       int
 	Compound    int64 // Scale units
 	ThreadReply bool
+	TS          string // the message's Slack ts, for evidence
+	Sarcastic   bool   // the sarcasm model flags the message
+	Sarcasm     int64  // the sarcasm probability, in 1/Scale
 	// Mentioned are the users mentioned, each once, with their offices.
 	Mentioned []Mention
 	// Topics are the message's distinct topics. Strings here and in the
@@ -236,14 +246,20 @@ func (a *Aggregate) Observe(o *Observation) {
 	if o.ThreadReply {
 		act.ThreadReplies = 1
 	}
+	if o.Sarcastic {
+		act.Sarcastic = 1
+	}
+	act.SarcasmSum = o.Sarcasm
 	act.Sentiment.Add(o.Compound)
 
 	os := a.office(office)
 	os.merge(&act)
+	os.Evidence.add(o.ChannelID, o.TS)
 
 	us := a.user(UserKey{o.Team, o.UserID}, office)
 	us.merge(&act)
 	us.Name.observe(o.UserName, o.Time)
+	us.Evidence.add(o.ChannelID, o.TS)
 
 	ck := ChannelKey{o.Team, o.ChannelID}
 	cs := a.Channels[ck]
@@ -282,6 +298,7 @@ func (a *Aggregate) Observe(o *Observation) {
 			}
 			ts.Messages++
 			ts.Sentiment.Add(o.Compound)
+			ts.Evidence.add(o.ChannelID, o.TS)
 		}
 	}
 
@@ -327,6 +344,7 @@ func (a *Aggregate) Merge(o *Aggregate) {
 		if s := a.Offices[k]; s != nil {
 			s.merge(&v.Activity)
 			s.MentionsReceived += v.MentionsReceived
+			s.Evidence.Merge(&v.Evidence)
 		} else {
 			a.Offices[k] = v
 		}
@@ -335,6 +353,7 @@ func (a *Aggregate) Merge(o *Aggregate) {
 		if s := a.Users[k]; s != nil {
 			s.merge(&v.Activity)
 			s.MentionsReceived += v.MentionsReceived
+			s.Evidence.Merge(&v.Evidence)
 			s.Name.observe(v.Name.Name, v.Name.At)
 			if s.Office == Unassigned || (v.Office != Unassigned && v.Office < s.Office) {
 				s.Office = v.Office
@@ -364,6 +383,7 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			if s := at[k]; s != nil {
 				s.Messages += v.Messages
 				s.Sentiment.Merge(&v.Sentiment)
+				s.Evidence.Merge(&v.Evidence)
 			} else {
 				at[k] = v
 			}

@@ -440,8 +440,8 @@ func TestTables(t *testing.T) {
 		t.Errorf("channels:\n got %+v\nwant %+v", tb.Channels, wantChannels)
 	}
 	wantTopics := []aggregate.TopicRow{
-		{Office: "Berlin", Topic: "bug", Messages: 1, SentimentColumns: sc(1, -1000, 1000*1000, 0, 0, 1)},
-		{Office: "Berlin", Topic: "release", Messages: 2, SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1)},
+		{Office: "Berlin", Topic: "bug", Kind: "word", Messages: 1, SentimentColumns: sc(1, -1000, 1000*1000, 0, 0, 1)},
+		{Office: "Berlin", Topic: "release", Kind: "word", Messages: 2, SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1)},
 	}
 	if !reflect.DeepEqual(tb.Topics, wantTopics) {
 		t.Errorf("topics:\n got %+v\nwant %+v", tb.Topics, wantTopics)

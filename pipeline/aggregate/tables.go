@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 )
 
 // The output tables. Each row type is one Parquet table, written per UTC
@@ -35,6 +36,18 @@ func sentimentColumns(s *Sentiment) SentimentColumns {
 	}
 }
 
+// SarcasmColumns count sarcasm: messages the model flags, and the sum of
+// its probabilities (their mean is a rate that does not depend on the
+// threshold).
+type SarcasmColumns struct {
+	Sarcastic  int64   `parquet:"sarcastic"`
+	SarcasmSum float64 `parquet:"sarcasm_sum"`
+}
+
+func sarcasmColumns(a *Activity) SarcasmColumns {
+	return SarcasmColumns{Sarcastic: a.Sarcastic, SarcasmSum: float64(a.SarcasmSum) / Scale}
+}
+
 // OfficeRow is a row of the offices table.
 type OfficeRow struct {
 	Office           string `parquet:"office,dict"`
@@ -44,6 +57,8 @@ type OfficeRow struct {
 	ThreadReplies    int64  `parquet:"thread_replies"`
 	MentionsReceived int64  `parquet:"mentions_received"`
 	SentimentColumns
+	SarcasmColumns
+	Evidence []string `parquet:"evidence,list"` // up to 3 "channel/ts" refs, earliest first
 }
 
 // UserRow is a row of the users table.
@@ -57,6 +72,8 @@ type UserRow struct {
 	ThreadReplies    int64  `parquet:"thread_replies"`
 	MentionsReceived int64  `parquet:"mentions_received"`
 	SentimentColumns
+	SarcasmColumns
+	Evidence []string `parquet:"evidence,list"`
 }
 
 // ChannelRow is a row of the channels table.
@@ -69,6 +86,7 @@ type ChannelRow struct {
 	Words         int64  `parquet:"words"`
 	ThreadReplies int64  `parquet:"thread_replies"`
 	SentimentColumns
+	SarcasmColumns
 }
 
 // TopicRow is a row of the topics table: the messages of one office that
@@ -76,8 +94,10 @@ type ChannelRow struct {
 type TopicRow struct {
 	Office   string `parquet:"office,dict"`
 	Topic    string `parquet:"topic"`
+	Kind     string `parquet:"kind,dict"` // word, bigram, emoji (":name:") or channel ("#name")
 	Messages int64  `parquet:"messages"`
 	SentimentColumns
+	Evidence []string `parquet:"evidence,list"`
 }
 
 // ChannelUserRow is a row of the channel_users table: how many messages a
@@ -100,9 +120,9 @@ type ActivityRow struct {
 
 // Tables is an Aggregate rendered as table rows, each table sorted by its key.
 type Tables struct {
-	Offices  []OfficeRow
-	Users    []UserRow
-	Channels []ChannelRow
+	Offices      []OfficeRow
+	Users        []UserRow
+	Channels     []ChannelRow
 	Topics       []TopicRow
 	Activity     []ActivityRow
 	ChannelUsers []ChannelUserRow
@@ -116,7 +136,8 @@ func (a *Aggregate) Tables() *Tables {
 		t.Offices = append(t.Offices, OfficeRow{
 			Office: k, Messages: v.Messages, ActiveUsers: active[k], Words: v.Words,
 			ThreadReplies: v.ThreadReplies, MentionsReceived: v.MentionsReceived,
-			SentimentColumns: sentimentColumns(&v.Sentiment),
+			SentimentColumns: sentimentColumns(&v.Sentiment), SarcasmColumns: sarcasmColumns(&v.Activity),
+			Evidence: v.Evidence.strings(),
 		})
 	}
 	slices.SortFunc(t.Offices, func(x, y OfficeRow) int { return cmp.Compare(x.Office, y.Office) })
@@ -125,6 +146,7 @@ func (a *Aggregate) Tables() *Tables {
 			TeamID: k.Team, UserID: k.User, UserName: v.Name.Name, Office: v.Office,
 			Messages: v.Messages, Words: v.Words, ThreadReplies: v.ThreadReplies,
 			MentionsReceived: v.MentionsReceived, SentimentColumns: sentimentColumns(&v.Sentiment),
+			SarcasmColumns: sarcasmColumns(&v.Activity), Evidence: v.Evidence.strings(),
 		})
 	}
 	slices.SortFunc(t.Users, func(x, y UserRow) int {
@@ -134,7 +156,7 @@ func (a *Aggregate) Tables() *Tables {
 		t.Channels = append(t.Channels, ChannelRow{
 			TeamID: k.Team, ChannelID: k.Channel, ChannelName: v.Name.Name, Messages: v.Messages,
 			ActiveUsers: int64(len(v.Users)), Words: v.Words, ThreadReplies: v.ThreadReplies,
-			SentimentColumns: sentimentColumns(&v.Sentiment),
+			SentimentColumns: sentimentColumns(&v.Sentiment), SarcasmColumns: sarcasmColumns(&v.Activity),
 		})
 	}
 	slices.SortFunc(t.Channels, func(x, y ChannelRow) int {
@@ -151,8 +173,8 @@ func (a *Aggregate) Tables() *Tables {
 	for office, ot := range a.Topics {
 		for topic, v := range ot {
 			t.Topics = append(t.Topics, TopicRow{
-				Office: office, Topic: topic, Messages: v.Messages,
-				SentimentColumns: sentimentColumns(&v.Sentiment),
+				Office: office, Topic: topic, Kind: TopicKind(topic), Messages: v.Messages,
+				SentimentColumns: sentimentColumns(&v.Sentiment), Evidence: v.Evidence.strings(),
 			})
 		}
 	}
@@ -166,6 +188,13 @@ func (a *Aggregate) Tables() *Tables {
 		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.HourOfWeek, y.HourOfWeek))
 	})
 	return t
+}
+
+func activityOf(messages, words, replies int64, s *SentimentColumns, sc *SarcasmColumns) Activity {
+	return Activity{
+		Messages: messages, Words: words, ThreadReplies: replies, Sentiment: sentimentOf(s),
+		Sarcastic: sc.Sarcastic, SarcasmSum: int64(math.Round(sc.SarcasmSum * Scale)),
+	}
 }
 
 func sentimentOf(c *SentimentColumns) Sentiment {
@@ -188,25 +217,22 @@ func FromTables(day Day, t *Tables) *Aggregate {
 	at := day.Start()
 	for _, r := range t.Offices {
 		a.Offices[r.Office] = &OfficeStats{
-			Activity: Activity{Messages: r.Messages, Words: r.Words, ThreadReplies: r.ThreadReplies,
-				Sentiment: sentimentOf(&r.SentimentColumns)},
-			MentionsReceived: r.MentionsReceived,
+			Activity:         activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
+			MentionsReceived: r.MentionsReceived, Evidence: evidenceOf(r.Evidence),
 		}
 	}
 	for _, r := range t.Users {
 		u := &UserStats{
-			Activity: Activity{Messages: r.Messages, Words: r.Words, ThreadReplies: r.ThreadReplies,
-				Sentiment: sentimentOf(&r.SentimentColumns)},
-			Office: r.Office, MentionsReceived: r.MentionsReceived,
+			Activity: activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
+			Office:   r.Office, MentionsReceived: r.MentionsReceived, Evidence: evidenceOf(r.Evidence),
 		}
 		u.Name.observe(r.UserName, at)
 		a.Users[UserKey{r.TeamID, r.UserID}] = u
 	}
 	for _, r := range t.Channels {
 		c := &ChannelStats{
-			Activity: Activity{Messages: r.Messages, Words: r.Words, ThreadReplies: r.ThreadReplies,
-				Sentiment: sentimentOf(&r.SentimentColumns)},
-			Users: make(map[string]int64),
+			Activity: activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
+			Users:    make(map[string]int64),
 		}
 		c.Name.observe(r.ChannelName, at)
 		a.Channels[ChannelKey{r.TeamID, r.ChannelID}] = c
@@ -222,10 +248,32 @@ func FromTables(day Day, t *Tables) *Aggregate {
 			ot = make(OfficeTopics)
 			a.Topics[r.Office] = ot
 		}
-		ot[r.Topic] = &TopicStats{Messages: r.Messages, Sentiment: sentimentOf(&r.SentimentColumns)}
+		ot[r.Topic] = &TopicStats{Messages: r.Messages, Sentiment: sentimentOf(&r.SentimentColumns), Evidence: evidenceOf(r.Evidence)}
 	}
 	for _, r := range t.Activity {
 		a.Hours[HourKey{r.Office, int(r.HourOfWeek)}] = r.Messages
 	}
 	return a
+}
+
+// Topic kinds, as TopicKind tells them.
+const (
+	KindWord    = "word"
+	KindBigram  = "bigram"
+	KindEmoji   = "emoji"
+	KindChannel = "channel"
+)
+
+// TopicKind tells what a topic is from its form: ":name:" an emoji, "#name"
+// a channel, "a b" a bigram, anything else a word.
+func TopicKind(topic string) string {
+	switch {
+	case len(topic) > 2 && topic[0] == ':' && topic[len(topic)-1] == ':':
+		return KindEmoji
+	case len(topic) > 1 && topic[0] == '#':
+		return KindChannel
+	case strings.IndexByte(topic, ' ') >= 0:
+		return KindBigram
+	}
+	return KindWord
 }
