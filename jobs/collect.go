@@ -99,4 +99,3 @@ func (c *collector) Days() []aggregate.Day {
 	slices.Sort(days)
 	return days
 }
-
