@@ -112,7 +112,7 @@ type OfficeSummary struct {
 	MentionsReceived int64            `json:"mentions_received"`
 	Sentiment        SentimentSummary `json:"sentiment"`
 	Sarcasm          SarcasmSummary   `json:"sarcasm"`
-	Evidence         []aggregate.Ref  `json:"evidence"`
+	Evidence         []MessageRef  `json:"evidence"`
 }
 
 // UserSummary is one user's activity.
@@ -125,7 +125,7 @@ type UserSummary struct {
 	MentionsReceived int64            `json:"mentions_received"`
 	Sentiment        SentimentSummary `json:"sentiment"`
 	Sarcasm          SarcasmSummary   `json:"sarcasm"`
-	Evidence         []aggregate.Ref  `json:"evidence"`
+	Evidence         []MessageRef  `json:"evidence"`
 }
 
 // ChannelSummary is one channel's activity.
@@ -144,7 +144,7 @@ type TopicSummary struct {
 	Kind      string           `json:"kind"` // word, bigram, emoji or channel
 	Messages  int64            `json:"messages"`
 	Sentiment SentimentSummary `json:"sentiment"`
-	Evidence  []aggregate.Ref  `json:"evidence"`
+	Evidence  []MessageRef  `json:"evidence"`
 	// Score is the z-score that ranks distinctive and trending topics.
 	Score float64 `json:"score,omitempty"`
 	// Before is the topic's messages in the previous window, for trending
@@ -165,8 +165,18 @@ func topicSummary(topic string, t *aggregate.TopicStats) TopicSummary {
 		Sentiment: sentimentSummary(&t.Sentiment), Evidence: refs(&t.Evidence)}
 }
 
-func refs(e *aggregate.Evidence) []aggregate.Ref {
-	return append([]aggregate.Ref{}, e.Refs()...)
+// MessageRef points at a message behind a figure: its channel and ts.
+type MessageRef struct {
+	Channel string `json:"channel"`
+	TS      string `json:"ts"`
+}
+
+func refs(e *aggregate.Evidence) []MessageRef {
+	out := []MessageRef{}
+	for _, r := range e.Refs() {
+		out = append(out, MessageRef{Channel: r.Channel, TS: r.SlackTS()})
+	}
+	return out
 }
 
 func isTextTopic(topic string) bool {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -23,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Defaults for S3Options. Batch jobs read thousands of objects for hours,
@@ -61,9 +64,10 @@ type S3Options struct {
 	MaxAttempts int
 
 	// ReadTimeout is how long a request may wait for response headers
-	// (default 30s), and how long Open's reader waits for the next body
-	// bytes before it gives up on the connection and resumes. S3 itself
-	// has no such timeout in the SDK, so a silent peer would hang a job.
+	// (default 30s), and how long any response body may go without
+	// sending a byte: Open's reader then resumes, other operations retry.
+	// S3 itself has no such timeout in the SDK, so a silent peer would
+	// hang a job.
 	ReadTimeout time.Duration
 }
 
@@ -160,6 +164,11 @@ func NewS3(ctx context.Context, rawURL string, opts S3Options) (*S3, error) {
 				// The default token bucket stops all retries after a burst
 				// of failures; a batch job prefers to keep backing off.
 				o.RateLimiter = ratelimit.None
+				// A response body cut or stalled mid-stream fails the
+				// attempt in deserialization, which the SDK does not
+				// retry; every operation but GetObject (whose body Open's
+				// reader resumes) is idempotent here, so retry it.
+				o.Retryables = append(o.Retryables, retry.IsErrorRetryableFunc(retryBrokenBody))
 			})
 		}),
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
@@ -198,6 +207,7 @@ func NewS3(ctx context.Context, rawURL string, opts S3Options) (*S3, error) {
 		// Ranged GETs (our resumes) carry no full-object checksum; the SDK
 		// would log that on every one.
 		o.DisableLogOutputChecksumValidationSkipped = true
+		o.APIOptions = append(o.APIOptions, addBodyWatchdog(readTimeout))
 	})
 	return &S3{client: client, bucket: bucket, prefix: prefix, readTimeout: readTimeout}, nil
 }
@@ -516,6 +526,67 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// retryBrokenBody makes a response body that broke off (cut short, or
+// stalled past the read timeout) retryable. The transport only retries
+// failures up to the response headers; a ListObjectsV2 page cut mid-XML
+// would otherwise fail the job on the first attempt.
+func retryBrokenBody(err error) aws.Ternary {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errStalled) {
+		return aws.TrueTernary
+	}
+	return aws.UnknownTernary
+}
+
+// addBodyWatchdog gives the response body of every operation but GetObject
+// a read timeout: the transport's ResponseHeaderTimeout ends at the
+// headers, and a body that goes silent would hang the operation forever.
+// Each attempt gets its own context, cancelled when no bytes come for
+// timeout; the read then fails with errStalled, which retryBrokenBody
+// retries. GetObject's body is watched by Open's reader instead.
+func addBodyWatchdog(timeout time.Duration) func(*middleware.Stack) error {
+	return func(st *middleware.Stack) error {
+		return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("wiretapBodyWatchdog",
+			func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+				if awsmiddleware.GetOperationName(ctx) == "GetObject" {
+					return next.HandleDeserialize(ctx, in)
+				}
+				actx, cancel := context.WithCancelCause(ctx)
+				out, md, err := next.HandleDeserialize(actx, in)
+				resp, ok := out.RawResponse.(*smithyhttp.Response)
+				if err != nil || !ok || resp.Body == nil {
+					cancel(nil)
+					return out, md, err
+				}
+				resp.Body = &watchedBody{body: resp.Body, ctx: actx, cancel: cancel, timeout: timeout}
+				return out, md, err
+			}), middleware.After)
+	}
+}
+
+// watchedBody cancels its request when a Read waits longer than timeout.
+type watchedBody struct {
+	body    io.ReadCloser
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	timeout time.Duration
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	t := time.AfterFunc(b.timeout, func() { b.cancel(errStalled) })
+	n, err := b.body.Read(p)
+	t.Stop()
+	if err != nil && err != io.EOF && errors.Is(context.Cause(b.ctx), errStalled) {
+		err = fmt.Errorf("%w: %w", errStalled, err)
+	}
+	return n, err
+}
+
+func (b *watchedBody) Close() error {
+	err := b.body.Close()
+	b.cancel(nil)
+	return err
 }
 
 // isNotFound reports a missing object. A missing bucket (NoSuchBucket, also

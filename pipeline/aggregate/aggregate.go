@@ -176,6 +176,7 @@ type UserStats struct {
 // ChannelStats is a channel's activity.
 type ChannelStats struct {
 	Activity
+	id    string // the channel id, owned: evidence refs point at it
 	Name  Name
 	Users map[string]int64 // messages by author
 }
@@ -220,7 +221,7 @@ type Observation struct {
 	Words       int
 	Compound    int64 // Scale units
 	ThreadReply bool
-	TS          string // the message's Slack ts, for evidence
+	TS          string // unused; evidence uses Time
 	Sarcastic   bool   // the sarcasm model flags the message
 	Sarcasm     int64  // the sarcasm probability, in 1/Scale
 	// Mentioned are the users mentioned, each once, with their offices.
@@ -254,19 +255,21 @@ func (a *Aggregate) Observe(o *Observation) {
 
 	os := a.office(office)
 	os.merge(&act)
-	os.Evidence.add(o.ChannelID, o.TS)
 
 	us := a.user(UserKey{o.Team, o.UserID}, office)
 	us.merge(&act)
 	us.Name.observe(o.UserName, o.Time)
-	us.Evidence.add(o.ChannelID, o.TS)
 
 	ck := ChannelKey{o.Team, o.ChannelID}
 	cs := a.Channels[ck]
 	if cs == nil {
-		cs = &ChannelStats{Users: make(map[string]int64)}
-		a.Channels[ChannelKey{clone(ck.Team), clone(ck.Channel)}] = cs
+		cs = &ChannelStats{Users: make(map[string]int64), id: clone(ck.Channel)}
+		a.Channels[ChannelKey{clone(ck.Team), cs.id}] = cs
 	}
+	// Evidence refs share the channel's own copy of its id.
+	ref := RefAt(cs.id, o.Time)
+	os.Evidence.add(ref)
+	us.Evidence.add(ref)
 	cs.merge(&act)
 	cs.Name.observe(o.ChannelName, o.Time)
 	if _, ok := cs.Users[o.UserID]; ok {
@@ -298,7 +301,7 @@ func (a *Aggregate) Observe(o *Observation) {
 			}
 			ts.Messages++
 			ts.Sentiment.Add(o.Compound)
-			ts.Evidence.add(o.ChannelID, o.TS)
+			ts.Evidence.add(ref)
 		}
 	}
 

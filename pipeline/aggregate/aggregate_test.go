@@ -413,20 +413,22 @@ func TestTables(t *testing.T) {
 		return aggregate.SentimentColumns{SentimentN: n, SentimentSum: float64(sum) / aggregate.Scale,
 			SentimentSumSq: float64(sumsq) / (aggregate.Scale * aggregate.Scale), Positive: pos, Neutral: neu, Negative: neg}
 	}
+	// Evidence: the earliest messages, as channel/ts.
+	e9, e10, e9c2 := "C1/1479114000.000000", "C1/1479117600.000000", "C2/1479114000.000000"
 	wantOffices := []aggregate.OfficeRow{
 		{Office: "Berlin", Messages: 2, ActiveUsers: 1, Words: 8, ThreadReplies: 1, MentionsReceived: 1,
-			SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1)},
-		{Office: aggregate.Unassigned, Messages: 1, ActiveUsers: 1, Words: 1, MentionsReceived: 1, SentimentColumns: sc(1, 0, 0, 0, 1, 0)},
+			SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1), Evidence: []string{e9, e10}},
+		{Office: aggregate.Unassigned, Messages: 1, ActiveUsers: 1, Words: 1, MentionsReceived: 1, SentimentColumns: sc(1, 0, 0, 0, 1, 0), Evidence: []string{e9c2}},
 	}
 	if !reflect.DeepEqual(tb.Offices, wantOffices) {
 		t.Errorf("offices:\n got %+v\nwant %+v", tb.Offices, wantOffices)
 	}
 	wantUsers := []aggregate.UserRow{
 		{TeamID: "T1", UserID: "U1", UserName: "ann", Office: "Berlin", Messages: 2, Words: 8, ThreadReplies: 1,
-			SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1)},
+			SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1), Evidence: []string{e9, e10}},
 		{TeamID: "T1", UserID: "U2", Office: aggregate.Unassigned, MentionsReceived: 1},
 		{TeamID: "T1", UserID: "U3", Office: "Berlin", MentionsReceived: 1},
-		{TeamID: "T1", UserID: "U4", Office: aggregate.Unassigned, Messages: 1, Words: 1, SentimentColumns: sc(1, 0, 0, 0, 1, 0)},
+		{TeamID: "T1", UserID: "U4", Office: aggregate.Unassigned, Messages: 1, Words: 1, SentimentColumns: sc(1, 0, 0, 0, 1, 0), Evidence: []string{e9c2}},
 	}
 	if !reflect.DeepEqual(tb.Users, wantUsers) {
 		t.Errorf("users:\n got %+v\nwant %+v", tb.Users, wantUsers)
@@ -440,8 +442,8 @@ func TestTables(t *testing.T) {
 		t.Errorf("channels:\n got %+v\nwant %+v", tb.Channels, wantChannels)
 	}
 	wantTopics := []aggregate.TopicRow{
-		{Office: "Berlin", Topic: "bug", Kind: "word", Messages: 1, SentimentColumns: sc(1, -1000, 1000*1000, 0, 0, 1)},
-		{Office: "Berlin", Topic: "release", Kind: "word", Messages: 2, SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1)},
+		{Office: "Berlin", Topic: "bug", Kind: "word", Messages: 1, SentimentColumns: sc(1, -1000, 1000*1000, 0, 0, 1), Evidence: []string{e10}},
+		{Office: "Berlin", Topic: "release", Kind: "word", Messages: 2, SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1), Evidence: []string{e9, e10}},
 	}
 	if !reflect.DeepEqual(tb.Topics, wantTopics) {
 		t.Errorf("topics:\n got %+v\nwant %+v", tb.Topics, wantTopics)

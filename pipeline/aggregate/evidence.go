@@ -1,7 +1,9 @@
 package aggregate
 
 import (
+	"fmt"
 	"strings"
+	"time"
 )
 
 // EvidenceSize is how many messages each ranked office, user and topic keeps
@@ -9,10 +11,12 @@ import (
 const EvidenceSize = 3
 
 // Ref points at a message: its channel and ts. It carries no text; the
-// text stays in the archive.
+// text stays in the archive. The ts is kept as Unix microseconds, the
+// precision of a Slack ts, so that keeping and comparing refs costs no
+// allocation on the hot path.
 type Ref struct {
-	Channel string `json:"channel"`
-	TS      string `json:"ts"`
+	Channel string
+	TS      int64 // Unix microseconds
 }
 
 func (r Ref) less(o Ref) bool {
@@ -22,19 +26,40 @@ func (r Ref) less(o Ref) bool {
 	return r.Channel < o.Channel
 }
 
+// SlackTS renders the ts as Slack writes it.
+func (r Ref) SlackTS() string {
+	return fmt.Sprintf("%d.%06d", r.TS/1_000_000, r.TS%1_000_000)
+}
+
 // String renders r as "channel/ts", the form of the evidence columns.
-func (r Ref) String() string { return r.Channel + "/" + r.TS }
+func (r Ref) String() string { return r.Channel + "/" + r.SlackTS() }
 
 // ParseRef is the inverse of Ref.String.
 func ParseRef(s string) (Ref, bool) {
 	c, ts, ok := strings.Cut(s, "/")
-	return Ref{Channel: c, TS: ts}, ok && c != "" && ts != ""
+	if !ok || c == "" {
+		return Ref{}, false
+	}
+	sec, frac, ok := strings.Cut(ts, ".")
+	var r Ref
+	r.Channel = c
+	var secs, usecs int64
+	if _, err := fmt.Sscanf(sec, "%d", &secs); err != nil || !ok || len(frac) != 6 {
+		return Ref{}, false
+	}
+	if _, err := fmt.Sscanf(frac, "%d", &usecs); err != nil {
+		return Ref{}, false
+	}
+	r.TS = secs*1_000_000 + usecs
+	return r, true
 }
+
+// RefAt is a ref to the message of channel at t.
+func RefAt(channel string, t time.Time) Ref { return Ref{Channel: channel, TS: t.UnixMicro()} }
 
 // Evidence keeps the earliest EvidenceSize messages seen: a choice that
 // depends only on the set of messages, so that merging in any order keeps
-// the same ones. Slack ts values of one era have the same length, so
-// comparing them as strings orders them in time.
+// the same ones.
 type Evidence struct {
 	n    int
 	refs [EvidenceSize]Ref
@@ -43,12 +68,12 @@ type Evidence struct {
 // Refs returns the messages kept, earliest first.
 func (e *Evidence) Refs() []Ref { return e.refs[:e.n] }
 
-// add offers a message; channel and ts are copied only when kept.
-func (e *Evidence) add(channel, ts string) {
-	if channel == "" || ts == "" {
+// add offers a message. The channel string is kept as given: callers pass
+// one they own (a map key of the aggregate), never a scratch buffer.
+func (e *Evidence) add(r Ref) {
+	if r.Channel == "" {
 		return
 	}
-	r := Ref{Channel: channel, TS: ts}
 	if e.n == EvidenceSize && !r.less(e.refs[e.n-1]) {
 		return // the common case: later than everything kept
 	}
@@ -59,7 +84,6 @@ func (e *Evidence) add(channel, ts string) {
 	if i < e.n && e.refs[i] == r {
 		return
 	}
-	r = Ref{Channel: clone(channel), TS: clone(ts)}
 	if e.n < EvidenceSize {
 		e.n++
 	}
@@ -70,7 +94,7 @@ func (e *Evidence) add(channel, ts string) {
 // Merge adds the refs of o.
 func (e *Evidence) Merge(o *Evidence) {
 	for _, r := range o.Refs() {
-		e.add(r.Channel, r.TS)
+		e.add(r)
 	}
 }
 
@@ -90,7 +114,7 @@ func evidenceOf(refs []string) Evidence {
 	var e Evidence
 	for _, s := range refs {
 		if r, ok := ParseRef(s); ok {
-			e.add(r.Channel, r.TS)
+			e.add(r)
 		}
 	}
 	return e

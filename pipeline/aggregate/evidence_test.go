@@ -10,17 +10,16 @@ import (
 func TestEvidenceKeepsEarliestWhateverTheOrder(t *testing.T) {
 	var refs []Ref
 	for i := range 20 {
-		refs = append(refs, Ref{Channel: fmt.Sprintf("C%d", i%3), TS: fmt.Sprintf("14790000%02d.000000", 40-i)})
+		refs = append(refs, Ref{Channel: fmt.Sprintf("C%d", i%3), TS: 1479000000_000000 + int64(40-i)})
 	}
 	want := []Ref{refs[19], refs[18], refs[17]}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := range 50 {
 		rng.Shuffle(len(refs), func(i, j int) { refs[i], refs[j] = refs[j], refs[i] })
-		// Split into parts, observe each, merge the parts.
 		var parts [4]Evidence
 		for i, r := range refs {
-			parts[i%4].add(r.Channel, r.TS)
-			parts[i%4].add(r.Channel, r.TS) // a repeat changes nothing
+			parts[i%4].add(r)
+			parts[i%4].add(r) // a repeat changes nothing
 		}
 		var e Evidence
 		for i := range parts {
@@ -34,9 +33,23 @@ func TestEvidenceKeepsEarliestWhateverTheOrder(t *testing.T) {
 		}
 	}
 	var empty Evidence
-	empty.add("", "1.0")
-	empty.add("C1", "")
+	empty.add(Ref{TS: 1})
 	if empty.n != 0 || empty.strings() != nil {
-		t.Errorf("refs without channel or ts were kept: %v", empty.Refs())
+		t.Errorf("a ref without a channel was kept: %v", empty.Refs())
+	}
+}
+
+func TestRefForms(t *testing.T) {
+	r := Ref{Channel: "C2147483705", TS: 1355517523_000005}
+	if got, want := r.String(), "C2147483705/1355517523.000005"; got != want {
+		t.Errorf("String = %q, want %q", got, want)
+	}
+	for _, bad := range []string{"", "C1", "/1.000001", "C1/1.5", "C1/x.000001", "C1/1"} {
+		if _, ok := ParseRef(bad); ok {
+			t.Errorf("ParseRef(%q) succeeded", bad)
+		}
+	}
+	if back, ok := ParseRef(r.String()); !ok || back != r {
+		t.Errorf("ParseRef(String) = %v, %v", back, ok)
 	}
 }

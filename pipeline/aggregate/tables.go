@@ -233,6 +233,7 @@ func FromTables(day Day, t *Tables) *Aggregate {
 		c := &ChannelStats{
 			Activity: activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
 			Users:    make(map[string]int64),
+			id:       r.ChannelID,
 		}
 		c.Name.observe(r.ChannelName, at)
 		a.Channels[ChannelKey{r.TeamID, r.ChannelID}] = c
