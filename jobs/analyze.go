@@ -29,6 +29,9 @@ type analyst struct {
 	// building ":tada:" or "#general" allocates once per name, not per
 	// message. It grows with distinct names only.
 	labels map[string]string
+	// sizes are those of the last day handed over: the next day starts
+	// with room for as many keys.
+	sizes aggregate.Sizes
 }
 
 var _ pipeline.Worker = (*analyst)(nil)
@@ -48,7 +51,7 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 		day := aggregate.DayOf(m.Time)
 		agg := a.days[day]
 		if agg == nil {
-			agg = aggregate.New()
+			agg = aggregate.NewSized(a.sizes)
 			a.days[day] = agg
 		}
 		o := &a.obs
@@ -106,6 +109,7 @@ func clone(s string) string { return string([]byte(s)) }
 func (a *analyst) Flush(ctx context.Context, through time.Time) error {
 	for day, agg := range a.days {
 		if day.End().Compare(through) <= 0 {
+			a.sizes = agg.Sizes()
 			a.sink.add(day, agg)
 			delete(a.days, day)
 		}

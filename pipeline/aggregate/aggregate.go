@@ -208,6 +208,34 @@ func New() *Aggregate {
 	}
 }
 
+// Sizes remembers how large an Aggregate grew, so that the next one (the
+// next day's) can start with room for as many keys: growing maps from empty
+// rehashed them over and over and cost a twentieth of a run's CPU.
+type Sizes struct {
+	users, channels int
+	topics          map[string]int
+}
+
+// Sizes returns a's sizes.
+func (a *Aggregate) Sizes() Sizes {
+	s := Sizes{users: len(a.Users), channels: len(a.Channels), topics: make(map[string]int, len(a.Topics))}
+	for office, t := range a.Topics {
+		s.topics[office] = len(t)
+	}
+	return s
+}
+
+// NewSized returns an empty Aggregate with room for the keys of s.
+func NewSized(s Sizes) *Aggregate {
+	a := New()
+	a.Users = make(map[UserKey]*UserStats, s.users)
+	a.Channels = make(map[ChannelKey]*ChannelStats, s.channels)
+	for office, n := range s.topics {
+		a.Topics[office] = make(OfficeTopics, n)
+	}
+	return a
+}
+
 // Observation is one authored message, analysed.
 type Observation struct {
 	Time        time.Time
