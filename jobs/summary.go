@@ -112,7 +112,7 @@ type OfficeSummary struct {
 	MentionsReceived int64            `json:"mentions_received"`
 	Sentiment        SentimentSummary `json:"sentiment"`
 	Sarcasm          SarcasmSummary   `json:"sarcasm"`
-	Evidence         []MessageRef  `json:"evidence"`
+	Evidence         []MessageRef     `json:"evidence"`
 }
 
 // UserSummary is one user's activity.
@@ -125,7 +125,7 @@ type UserSummary struct {
 	MentionsReceived int64            `json:"mentions_received"`
 	Sentiment        SentimentSummary `json:"sentiment"`
 	Sarcasm          SarcasmSummary   `json:"sarcasm"`
-	Evidence         []MessageRef  `json:"evidence"`
+	Evidence         []MessageRef     `json:"evidence"`
 }
 
 // ChannelSummary is one channel's activity.
@@ -144,7 +144,7 @@ type TopicSummary struct {
 	Kind      string           `json:"kind"` // word, bigram, emoji or channel
 	Messages  int64            `json:"messages"`
 	Sentiment SentimentSummary `json:"sentiment"`
-	Evidence  []MessageRef  `json:"evidence"`
+	Evidence  []MessageRef     `json:"evidence"`
 	// Score is the z-score that ranks distinctive and trending topics.
 	Score float64 `json:"score,omitempty"`
 	// Before is the topic's messages in the previous window, for trending

@@ -463,6 +463,8 @@ func (r *reader) read(ctx context.Context, obj object) (err error) {
 		if tooLong {
 			r.counts.RecordsRead++
 			r.quarantine(obj.Key, r.lines.Line(), fmt.Errorf("%w: over %d bytes", ErrLineTooLong, cfg.MaxLine), line)
+			// line is only the first bytes the LineReader kept.
+			r.entries[len(r.entries)-1].Truncated = true
 			continue
 		}
 		if err := r.decodeLine(ctx, obj, line); err != nil {

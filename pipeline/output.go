@@ -74,13 +74,77 @@ func NewLocalOutput(root string) (*LocalOutput, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("output %s: %w", root, err)
 	}
+	removeStaleStaging(root)
 	var id [6]byte
 	_, _ = rand.Read(id[:])
-	staging := filepath.Join(root, ".staging-"+hex.EncodeToString(id[:]))
+	staging := filepath.Join(root, stagingPrefix+hex.EncodeToString(id[:]))
 	if err := os.Mkdir(staging, 0o755); err != nil {
 		return nil, fmt.Errorf("output %s: %w", root, err)
 	}
+	// Say who owns the folder, so that a later run can tell a folder left
+	// by a killed run from one still being written (removeStaleStaging).
+	host, _ := os.Hostname()
+	owner := fmt.Sprintf("%s %d\n", host, os.Getpid())
+	if err := os.WriteFile(filepath.Join(staging, stagingOwner), []byte(owner), 0o644); err != nil {
+		os.RemoveAll(staging)
+		return nil, fmt.Errorf("output %s: %w", root, err)
+	}
 	return &LocalOutput{root: root, staging: staging}, nil
+}
+
+// stagingPrefix names the staging folders in an output root, and
+// stagingOwner the file in each that names its process: "<host> <pid>".
+const (
+	stagingPrefix = ".staging-"
+	stagingOwner  = ".owner"
+)
+
+// removeStaleStaging removes, best effort, the staging folders in root that
+// a run killed before Commit or Abort left behind: those whose owner
+// process, on this host, is gone. A folder without an owner file, or owned
+// by another host (a shared file system) or by a live process, is left
+// alone. Partitions that a killed Commit had moved aside and not yet
+// replaced are put back first, so that a crash never loses a published
+// partition.
+func removeStaleStaging(root string) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	host, _ := os.Hostname()
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), stagingPrefix) {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		data, err := os.ReadFile(filepath.Join(dir, stagingOwner))
+		if err != nil {
+			continue
+		}
+		var owner string
+		var pid int
+		if _, err := fmt.Sscanf(string(data), "%s %d", &owner, &pid); err != nil || owner != host || processAlive(pid) {
+			continue
+		}
+		restoreMovedPartitions(root, dir)
+		os.RemoveAll(dir)
+	}
+}
+
+// restoreMovedPartitions puts back the partitions a killed Commit moved to
+// staging/.old (see swap) whose replacement was not yet published.
+func restoreMovedPartitions(root, staging string) {
+	old := filepath.Join(staging, ".old")
+	tables, _ := os.ReadDir(old)
+	for _, t := range tables {
+		parts, _ := os.ReadDir(filepath.Join(old, t.Name()))
+		for _, p := range parts {
+			final := filepath.Join(root, t.Name(), p.Name())
+			if _, err := os.Lstat(final); errors.Is(err, fs.ErrNotExist) && os.MkdirAll(filepath.Dir(final), 0o755) == nil {
+				_ = os.Rename(filepath.Join(old, t.Name(), p.Name()), final)
+			}
+		}
+	}
 }
 
 // Location is the root folder.

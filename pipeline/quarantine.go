@@ -51,11 +51,108 @@ func reasonCategory(err error) string {
 	return "other"
 }
 
+// maxReasonBytes bounds an entry's reason. A JSON parser's error can quote
+// the rest of the line ("unexpected value found: ..."), which for a long
+// line would be a second, unbounded copy of the record.
+const maxReasonBytes = 512
+
 func newEntry(key string, line int, err error, record []byte) QuarantineEntry {
-	e := QuarantineEntry{Key: key, Line: line, Reason: err.Error()}
+	reason := err.Error()
+	if len(reason) > maxReasonBytes {
+		reason = reason[:maxReasonBytes] + "..."
+	}
+	e := QuarantineEntry{Key: key, Line: line, Reason: redactSecrets(reason)}
 	if len(record) > MaxQuarantinedBytes {
 		record, e.Truncated = record[:MaxQuarantinedBytes], true
 	}
-	e.Record = strings.ToValidUTF8(string(record), string(utf8.RuneError))
+	e.Record = strings.ToValidUTF8(redactSecrets(string(record)), string(utf8.RuneError))
+	e.Reason = strings.ToValidUTF8(e.Reason, string(utf8.RuneError))
 	return e
+}
+
+// Redacted replaces the value of a credential field in quarantined text.
+const Redacted = "[REDACTED]"
+
+// secretKeys are the JSON fields whose string values are credentials. Slack
+// puts its verification token in "token" of every outgoing webhook and
+// Events API request; a record that fails to decode is kept verbatim, so
+// without this the token would be copied into the quarantine.
+var secretKeys = []string{"token"}
+
+// redactSecrets replaces the string values of secretKeys in s, which is
+// JSON text, possibly cut short or malformed, or JSON text quoted once more
+// (Go's %q, as parser errors quote the input: \"token\":\"...\"). A value
+// cut off by the end of s is redacted to the end. Keys are matched
+// anywhere, also inside string values: redacting too much is harmless.
+func redactSecrets(s string) string {
+	for _, k := range secretKeys {
+		for _, quote := range []string{`"`, `\"`} {
+			s = redactKey(s, quote+k+quote, quote)
+		}
+	}
+	return s
+}
+
+// redactKey redacts the values of the key written as pattern (quotes
+// included) in s, where quote is how a double quote is written.
+func redactKey(s, pattern, quote string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, pattern)
+		if i < 0 {
+			if b.Len() == 0 {
+				return s
+			}
+			b.WriteString(s)
+			return b.String()
+		}
+		j := i + len(pattern)
+		j += len(s[j:]) - len(strings.TrimLeft(s[j:], " \t\r\n"))
+		if !strings.HasPrefix(s[j:], ":") {
+			b.WriteString(s[:j])
+			s = s[j:]
+			continue
+		}
+		j++
+		j += len(s[j:]) - len(strings.TrimLeft(s[j:], " \t\r\n"))
+		if !strings.HasPrefix(s[j:], quote) {
+			b.WriteString(s[:j]) // not a string value
+			s = s[j:]
+			continue
+		}
+		j += len(quote)
+		b.WriteString(s[:j])
+		b.WriteString(Redacted)
+		s = s[j+stringEnd(s[j:], quote):]
+	}
+}
+
+// stringEnd returns the length of the JSON string contents at the start of
+// s, up to its closing quote (written as quote) or the end of s. With the
+// quote written \", s is quoted once more, so each character of the JSON
+// text may itself be an escape (\\ for a backslash).
+func stringEnd(s, quote string) int {
+	next := func(i int) (c byte, n int) { // one character of the JSON text at s[i:]
+		if quote == `"` || s[i] != '\\' || i+1 == len(s) {
+			return s[i], 1
+		}
+		return s[i+1], 2 // \\ or \" (or another escape: neither a quote nor a backslash)
+	}
+	for i := 0; i < len(s); {
+		c, n := next(i)
+		switch {
+		case c == '"' && (quote == `"` || n == 2):
+			return i
+		case c == '\\':
+			// An escape in the JSON string: skip what it escapes.
+			i += n
+			if i < len(s) {
+				_, n = next(i)
+			} else {
+				n = 0
+			}
+		}
+		i += n
+	}
+	return len(s)
 }
