@@ -50,6 +50,8 @@ func commands() []command {
 		{"merge", "combine the shards of a sharded run", mergeCmd},
 		{"status", "show what an output folder covers, what is stale and what failed", statusCmd},
 		{"gen", "generate a synthetic archive in the Firehose layout", genCmd},
+		{"ingest", "receive Slack's messages into a local archive: ingest serve", ingestCmd},
+		{"backfill", "convert a Slack workspace export into archive objects", backfillCmd},
 		{"score", "show sentiment, sarcasm cues, tokens and topics of texts, one per line", scoreCmd},
 		{"version", "print the version", versionCmd},
 	}
