@@ -1,15 +1,18 @@
 package jobs
 
 import (
+	"runtime"
+
 	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"golang.org/x/sync/errgroup"
+	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wiretap-hq/wiretap/pipeline"
@@ -18,10 +21,15 @@ import (
 
 // MergeOptions say which shards to combine.
 type MergeOptions struct {
-	Out string // the output folder the shards wrote to
+	// Out is the output the shards wrote to: a folder, where every shard
+	// publishes, or s3://bucket/prefix, where each shard publishes its own
+	// S3 output below shards/<i>-of-<n>/ (or, one shard at a time, the
+	// output itself).
+	Out string
 	// Shards is the number of shards expected; 0 takes it from the shard
 	// manifests found, which must all agree.
 	Shards int
+	S3     pipeline.S3Options
 }
 
 // Merge combines the shards of a run: once every shard manifest is in, it
@@ -29,18 +37,44 @@ type MergeOptions struct {
 // their quarantined records, and publishes summary.json, the quarantine
 // and a manifest whose counts are the shards' sums. The result equals a
 // single run over the range.
-func Merge(ctx context.Context, opts MergeOptions) (*Result, error) {
+//
+// On S3, shards that published their own outputs below shards/ (see
+// shardOutput) are merged from there: their files (partitions, shard
+// manifests and quarantines) are published into the output together with
+// the summary, in one commit. Otherwise the shards' manifests are read from
+// the output itself, as in a local folder.
+func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 	started := time.Now()
-	root, err := localRoot(opts.Out)
+	r, err := openOutputReader(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
-	manifests, err := readShardManifests(root, opts.Shards)
+	// The shards' manifests, each with the outputs it was found in (from);
+	// src, where the range's days are read; copyFrom, the shard outputs
+	// whose files the merge publishes into the output.
+	src := r
+	var manifests []*Manifest
+	var from, copyFrom []outputReader
+	shardOuts, order, err := shardOutputs(ctx, opts.Out, opts.S3)
 	if err != nil {
+		return nil, err
+	}
+	if len(order) > 0 {
+		var found []shardFile
+		for _, sh := range order {
+			found = append(found, shardFile{name: sh.file(ShardDir, ".json"), r: shardOuts[sh]})
+		}
+		where := strings.TrimSuffix(opts.Out, "/") + "/" + shardOutputsDir + "/"
+		if manifests, from, err = pickShards(ctx, found, opts.Shards, where); err != nil {
+			return nil, err
+		}
+		copyFrom = from
+		src = overlayOutputs(append(slices.Clone(from), r))
+	} else if manifests, from, err = readShardManifests(ctx, r, opts.Shards); err != nil {
 		return nil, err
 	}
 	first := manifests[0]
-	var from, to time.Time
+	var rngFrom, rngTo time.Time
 	total := &pipeline.Counts{}
 	var entries [][]byte
 	m := &Manifest{
@@ -48,7 +82,7 @@ func Merge(ctx context.Context, opts MergeOptions) (*Result, error) {
 		Roster: first.Roster, MarginHours: first.MarginHours, Tables: Tables, Quarantine: QuarantineFile,
 		Partitions: []string{},
 	}
-	for _, sm := range manifests {
+	for i, sm := range manifests {
 		if sm.Source != first.Source || sm.MarginHours != first.MarginHours || sm.Roster != first.Roster {
 			return nil, fmt.Errorf("shard %s ran with other inputs than shard %s (source, roster or margin differ)", sm.Shard, first.Shard)
 		}
@@ -58,18 +92,18 @@ func Merge(ctx context.Context, opts MergeOptions) (*Result, error) {
 			return nil, fmt.Errorf("shard %s manifest: %w", sm.Shard, err)
 		}
 		if f.Before(t) {
-			if from.IsZero() || f.Before(from) {
-				from = f
+			if rngFrom.IsZero() || f.Before(rngFrom) {
+				rngFrom = f
 			}
-			if t.After(to) {
-				to = t
+			if t.After(rngTo) {
+				rngTo = t
 			}
 		}
 		total.Add(&sm.Counts)
 		m.Workers += sm.Workers
 		m.Partitions = append(m.Partitions, sm.Partitions...)
 		m.Shards = append(m.Shards, sm.Shard)
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(sm.Quarantine)))
+		data, err := from[i].ReadFile(ctx, sm.Quarantine)
 		if err != nil {
 			return nil, fmt.Errorf("shard %s quarantine: %w", sm.Shard, err)
 		}
@@ -77,24 +111,43 @@ func Merge(ctx context.Context, opts MergeOptions) (*Result, error) {
 			entries = append(entries, l)
 		}
 	}
-	if from.IsZero() {
+	if rngFrom.IsZero() {
 		return nil, errors.New("merge: the shards covered no days")
 	}
 	slices.Sort(m.Partitions)
-	m.From, m.To = from.Format(time.RFC3339), to.Format(time.RFC3339)
+	m.From, m.To = rngFrom.Format(time.RFC3339), rngTo.Format(time.RFC3339)
 	m.Counts = *total
 
-	agg, _, err := mergeDays(ctx, root, from, to)
+	agg, _, err := mergeDays(ctx, src, rngFrom, rngTo)
 	if err != nil {
 		return nil, err
 	}
-	summary := Summarize(agg, from, to, previousWindow(ctx, root, from, to))
-	out, err := pipeline.NewLocalOutput(root)
+	summary := Summarize(agg, rngFrom, rngTo, previousWindow(ctx, src, rngFrom, rngTo))
+	out, err := pipeline.OpenOutput(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			out.Abort()
+		}
+	}()
+	for _, sr := range copyFrom {
+		names, err := sr.List(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			data, err := sr.ReadFile(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			if err := out.WriteFile(ctx, name, data); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := writeJSON(ctx, out, SummaryFile, summary); err != nil {
-		out.Abort()
 		return nil, err
 	}
 	// Arrival hours around a shard boundary are read by both shards, so a
@@ -102,14 +155,12 @@ func Merge(ctx context.Context, opts MergeOptions) (*Result, error) {
 	slices.SortFunc(entries, quarantineOrder)
 	entries = slices.CompactFunc(entries, bytes.Equal)
 	if err := out.WriteFile(ctx, QuarantineFile, bytes.Join(entries, nil)); err != nil {
-		out.Abort()
 		return nil, err
 	}
 	finished := time.Now()
 	m.StartedAt, m.FinishedAt = started.UTC().Format(time.RFC3339Nano), finished.UTC().Format(time.RFC3339Nano)
 	m.Seconds = finished.Sub(started).Seconds()
 	if err := writeJSON(ctx, out, pipeline.ManifestName, m); err != nil {
-		out.Abort()
 		return nil, err
 	}
 	if err := out.Commit(ctx); err != nil {
@@ -128,30 +179,53 @@ func quarantineOrder(a, b []byte) int {
 	return cmp.Or(cmp.Compare(x.Key, y.Key), cmp.Compare(x.Line, y.Line), cmp.Compare(x.Reason, y.Reason), bytes.Compare(a, b))
 }
 
-// readShardManifests reads the shard manifests in root and checks that all
-// of one run's shards are there.
-func readShardManifests(root string, want int) ([]*Manifest, error) {
-	paths, err := filepath.Glob(filepath.Join(root, ShardDir, "*-of-*.json"))
+// shardFile is a shard manifest found in an output.
+type shardFile struct {
+	name string // relative to r's root: _shards/<i>-of-<n>.json
+	r    outputReader
+}
+
+// readShardManifests reads the shard manifests in the outputs r and checks
+// that all of one run's shards are there. It returns them by shard index,
+// each with the outputs it was found in.
+func readShardManifests(ctx context.Context, r outputReader, want int) ([]*Manifest, []outputReader, error) {
+	names, err := r.List(ctx, ShardDir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("no shard manifests in %s: run wiretap run --shard i/n first", filepath.Join(root, ShardDir))
+	var found []shardFile
+	for _, name := range names {
+		if ok, _ := path.Match("*-of-*.json", path.Base(name)); ok && path.Dir(name) == ShardDir {
+			found = append(found, shardFile{name: name, r: r})
+		}
 	}
-	byIndex := map[int]*Manifest{}
+	return pickShards(ctx, found, want, r.Locate(ShardDir))
+}
+
+// pickShards reads the shard manifests found, in order, and picks those of
+// one sharding: want shards, or as many as the first says.
+func pickShards(ctx context.Context, found []shardFile, want int, where string) ([]*Manifest, []outputReader, error) {
+	if len(found) == 0 {
+		return nil, nil, fmt.Errorf("no shard manifests in %s: run wiretap run --shard i/n first", where)
+	}
+	type shardAt struct {
+		m *Manifest
+		r outputReader
+	}
+	byIndex := map[int]shardAt{}
 	count := want
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
+	for _, f := range found {
+		data, err := f.r.ReadFile(ctx, f.name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var m Manifest
 		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("shard manifest %s: %w", p, err)
+			return nil, nil, fmt.Errorf("shard manifest %s: %w", f.r.Locate(f.name), err)
 		}
 		sh, err := ParseShard(m.Shard)
 		if err != nil {
-			return nil, fmt.Errorf("shard manifest %s: %w", p, err)
+			return nil, nil, fmt.Errorf("shard manifest %s: %w", f.r.Locate(f.name), err)
 		}
 		if count == 0 {
 			count = sh.Count
@@ -159,37 +233,75 @@ func readShardManifests(root string, want int) ([]*Manifest, error) {
 		if sh.Count != count {
 			continue // another sharding of another run; not ours to merge
 		}
-		byIndex[sh.Index] = &m
+		byIndex[sh.Index] = shardAt{&m, f.r}
 	}
 	var missing []int
-	out := make([]*Manifest, 0, count)
+	ms := make([]*Manifest, 0, count)
+	rs := make([]outputReader, 0, count)
 	for i := range count {
-		if m := byIndex[i]; m != nil {
-			out = append(out, m)
+		if s, ok := byIndex[i]; ok {
+			ms = append(ms, s.m)
+			rs = append(rs, s.r)
 		} else {
 			missing = append(missing, i)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("shards %v of %d have not finished (no manifest in %s)", missing, count, filepath.Join(root, ShardDir))
+		return nil, nil, fmt.Errorf("shards %v of %d have not finished (no manifest in %s)", missing, count, where)
 	}
-	return out, nil
+	return ms, rs, nil
 }
 
 // mergeDays reads and merges the day partitions of [from, to).
-func mergeDays(ctx context.Context, root string, from, to time.Time) (*aggregate.Aggregate, []aggregate.Day, error) {
+func mergeDays(ctx context.Context, r outputReader, from, to time.Time) (*aggregate.Aggregate, []aggregate.Day, error) {
 	agg := aggregate.New()
 	var days []aggregate.Day
-	for d := aggregate.DayOf(from); d.Start().Before(to); d++ {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
-		t, err := readDay(root, d)
+	err := readDays(ctx, r, from, to, func(d aggregate.Day, day *aggregate.Aggregate, err error) error {
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		agg.Merge(aggregate.FromTables(d, t))
+		agg.Merge(day)
 		days = append(days, d)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return agg, days, nil
+}
+
+// readDays reads the days of [from, to) a few at a time in parallel (each
+// is a handful of Parquet files to fetch and decode) and hands them to fn in
+// day order, one at a time. At most one window of days is held at once.
+func readDays(ctx context.Context, r outputReader, from, to time.Time,
+	fn func(d aggregate.Day, agg *aggregate.Aggregate, err error) error) error {
+	window := 2 * runtime.GOMAXPROCS(0)
+	first, end := aggregate.DayOf(from), aggregate.DayOf(to.Add(-time.Nanosecond))+1
+	for lo := first; lo < end; lo += aggregate.Day(window) {
+		hi := min(lo+aggregate.Day(window), end)
+		aggs := make([]*aggregate.Aggregate, hi-lo)
+		errs := make([]error, hi-lo)
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(runtime.GOMAXPROCS(0))
+		for d := lo; d < hi; d++ {
+			g.Go(func() error {
+				t, err := readDay(gctx, r, d)
+				if err == nil {
+					aggs[d-lo] = aggregate.FromTables(d, t)
+				}
+				errs[d-lo] = err
+				return nil // per-day errors go to fn, in order
+			})
+		}
+		_ = g.Wait()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for d := lo; d < hi; d++ {
+			if err := fn(d, aggs[d-lo], errs[d-lo]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -16,8 +15,9 @@ import (
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 )
 
-// StateFile is where nightly keeps what it has processed, under the output
-// root unless --state says otherwise.
+// StateFile is where nightly keeps what it has processed, beside the
+// outputs (a file under the output folder, or an object under the S3
+// output's prefix, outside its publication) unless --state says otherwise.
 const StateFile = "_state/nightly.json"
 
 // StateSchema names the version of the nightly state.
@@ -62,9 +62,9 @@ type NightlyResult struct {
 func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *NightlyResult, err error) {
 	defer func() {
 		if err != nil {
-			recordFailure(opts.Out, "nightly", err)
+			recordFailureAt(ctx, opts.Out, opts.S3, "nightly", err)
 		} else {
-			clearFailure(opts.Out)
+			clearFailureAt(ctx, opts.Out, opts.S3)
 		}
 	}()
 	started := time.Now()
@@ -73,19 +73,21 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	if err != nil {
 		return nil, err
 	}
-	root, err := localRoot(opts.Out)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err = os.MkdirAll(opts.Out, 0o755); err == nil {
-			root, err = localRoot(opts.Out)
+	if !pipelineIsS3(opts.Out) {
+		_, err := localRoot(opts.Out)
+		if errors.Is(err, fs.ErrNotExist) {
+			if err = os.MkdirAll(localPath(opts.Out), 0o755); err == nil {
+				_, err = localRoot(opts.Out)
+			}
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
-	if err != nil {
-		return nil, err
-	}
 	if statePath == "" {
-		statePath = filepath.Join(root, filepath.FromSlash(StateFile))
+		statePath = sideLocation(opts.Out, StateFile)
 	}
-	prev, err := readState(statePath)
+	prev, err := readState(ctx, statePath, opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +112,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	e.log.Info("nightly starting", "changed_hours", len(res.ChangedHours), "days", len(res.Days))
 
 	// First publish the recomputed days, ...
-	out, err := pipeline.NewLocalOutput(root)
+	out, err := pipeline.OpenOutput(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -127,15 +129,19 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	if err := out.Commit(ctx); err != nil {
 		return nil, err
 	}
-	// ... then the summary of everything, from the partitions, and the
-	// state last: a crash in between leaves the old state, and the next
-	// run recomputes the same days to the same bytes.
-	agg, _, err := mergeDays(ctx, root, span.From, span.To)
+	// ... then the summary of everything, from the partitions as now
+	// published, and the state last: a crash in between leaves the old
+	// state, and the next run recomputes the same days to the same bytes.
+	published, err := openOutputReader(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
-	res.Summary = Summarize(agg, span.From, span.To, previousWindow(ctx, root, span.From, span.To))
-	out, err = pipeline.NewLocalOutput(root)
+	agg, _, err := mergeDays(ctx, published, span.From, span.To)
+	if err != nil {
+		return nil, err
+	}
+	res.Summary = Summarize(agg, span.From, span.To, previousWindow(ctx, published, span.From, span.To))
+	out, err = pipeline.OpenOutput(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -163,14 +169,16 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	for h, objs := range cur {
 		state.Hours[h.Format(pipeline.HourLayout)] = objs
 	}
-	if err := writeState(statePath, state); err != nil {
+	if err := writeState(ctx, statePath, opts.S3, state); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-func readState(path string) (*NightlyState, error) {
-	data, err := os.ReadFile(path)
+// readState reads the nightly state at a path or s3:// URL; nil when there
+// is none yet.
+func readState(ctx context.Context, location string, opts pipeline.S3Options) (*NightlyState, error) {
+	data, err := readSide(ctx, location, opts)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -179,23 +187,27 @@ func readState(path string) (*NightlyState, error) {
 	}
 	var s NightlyState
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("nightly state %s: %w", path, err)
+		return nil, fmt.Errorf("nightly state %s: %w", location, err)
 	}
 	if s.Schema != StateSchema {
-		return nil, fmt.Errorf("nightly state %s: schema %q, want %q", path, s.Schema, StateSchema)
+		return nil, fmt.Errorf("nightly state %s: schema %q, want %q", location, s.Schema, StateSchema)
 	}
 	return &s, nil
 }
 
-func writeState(path string, s *NightlyState) error {
+// writeState replaces the nightly state at once: locally by writing a
+// temporary file and renaming it, on S3 with one PUT, which S3 applies
+// atomically. A reader, and the next run, sees the old state or the new
+// one, never a part of either.
+func writeState(ctx context.Context, location string, opts pipeline.S3Options, s *NightlyState) error {
 	data, err := json.MarshalIndent(s, "", " ")
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
+	if err := writeSide(ctx, location, opts, append(data, '\n')); err != nil {
+		return fmt.Errorf("nightly state: %w", err)
 	}
-	return pipeline.WriteFileAtomic(path, append(data, '\n'))
+	return nil
 }
 
 // listHours lists every Firehose object of the archive by arrival hour.

@@ -1,12 +1,12 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -63,33 +63,33 @@ func writeDay(ctx context.Context, out pipeline.Output, day aggregate.Day, t *ag
 // ErrMissingDay is wrapped when a day's partitions are not in the output.
 var ErrMissingDay = errors.New("day not in the outputs")
 
-// readDay reads the tables of one day from a local output folder.
-func readDay(root string, day aggregate.Day) (*aggregate.Tables, error) {
+// readDay reads the tables of one day from the outputs.
+func readDay(ctx context.Context, r outputReader, day aggregate.Day) (*aggregate.Tables, error) {
 	t := &aggregate.Tables{}
 	var err error
 	read := func(table string, dst any) {
 		if err != nil {
 			return
 		}
-		p := filepath.Join(root, filepath.FromSlash(partition(table, day)))
+		name := partition(table, day)
 		switch d := dst.(type) {
 		case *[]aggregate.OfficeRow:
-			*d, err = parquet.ReadFile[aggregate.OfficeRow](p)
+			*d, err = readTable[aggregate.OfficeRow](ctx, r, name)
 		case *[]aggregate.UserRow:
-			*d, err = parquet.ReadFile[aggregate.UserRow](p)
+			*d, err = readTable[aggregate.UserRow](ctx, r, name)
 		case *[]aggregate.ChannelRow:
-			*d, err = parquet.ReadFile[aggregate.ChannelRow](p)
+			*d, err = readTable[aggregate.ChannelRow](ctx, r, name)
 		case *[]aggregate.ChannelUserRow:
-			*d, err = parquet.ReadFile[aggregate.ChannelUserRow](p)
+			*d, err = readTable[aggregate.ChannelUserRow](ctx, r, name)
 		case *[]aggregate.TopicRow:
-			*d, err = parquet.ReadFile[aggregate.TopicRow](p)
+			*d, err = readTable[aggregate.TopicRow](ctx, r, name)
 		case *[]aggregate.ActivityRow:
-			*d, err = parquet.ReadFile[aggregate.ActivityRow](p)
+			*d, err = readTable[aggregate.ActivityRow](ctx, r, name)
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			err = fmt.Errorf("%s: %w (%s)", day, ErrMissingDay, p)
+			err = fmt.Errorf("%s: %w (%s)", day, ErrMissingDay, r.Locate(name))
 		} else if err != nil {
-			err = fmt.Errorf("read %s: %w", p, err)
+			err = fmt.Errorf("read %s: %w", r.Locate(name), err)
 		}
 	}
 	read(TableOffices, &t.Offices)
@@ -101,11 +101,22 @@ func readDay(root string, day aggregate.Day) (*aggregate.Tables, error) {
 	return t, err
 }
 
-// localRoot returns the folder of a local output location.
+// readTable reads the rows of one Parquet file of the outputs.
+func readTable[T any](ctx context.Context, r outputReader, name string) ([]T, error) {
+	data, err := r.ReadFile(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return parquet.Read[T](bytes.NewReader(data), int64(len(data)))
+}
+
+// localRoot returns the folder of a local output location (a path or a
+// file:// URL).
 func localRoot(out string) (string, error) {
 	if pipelineIsS3(out) {
-		return "", fmt.Errorf("%s: reading outputs back needs a local folder for now", out)
+		return "", fmt.Errorf("%s: not a local output folder", out)
 	}
+	out = localPath(out)
 	fi, err := os.Stat(out)
 	if err != nil {
 		return "", fmt.Errorf("outputs: %w", err)

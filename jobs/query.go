@@ -12,7 +12,7 @@ import (
 
 // QueryOptions say which range of the daily partitions to answer.
 type QueryOptions struct {
-	Out  string // the output folder of earlier runs
+	Out  string // the outputs of earlier runs: a folder or s3://bucket/prefix
 	From time.Time
 	To   time.Time
 	// Office, when set, narrows the answer to one office: its row, its
@@ -20,6 +20,7 @@ type QueryOptions struct {
 	// in (with their messages from that office; channel sentiment is
 	// workspace-wide and is left out).
 	Office string
+	S3     pipeline.S3Options
 }
 
 // QueryResult is the answer to a query: the summary a run over the range
@@ -44,32 +45,32 @@ func Query(ctx context.Context, opts QueryOptions) (*QueryResult, error) {
 		return nil, fmt.Errorf("query range %s to %s: partitions are whole UTC days; use YYYY-MM-DD bounds",
 			rng.From.Format(time.RFC3339), rng.To.Format(time.RFC3339))
 	}
-	root, err := localRoot(opts.Out)
+	r, err := openOutputReader(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
 	res := &QueryResult{Aggregate: aggregate.New()}
 	var missing []string
-	for d := aggregate.DayOf(rng.From); d.Start().Before(rng.To); d++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		t, err := readDay(root, d)
+	err = readDays(ctx, r, rng.From, rng.To, func(d aggregate.Day, day *aggregate.Aggregate, err error) error {
 		if errors.Is(err, ErrMissingDay) {
 			missing = append(missing, d.String())
-			continue
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		res.Aggregate.Merge(aggregate.FromTables(d, t))
+		res.Aggregate.Merge(day)
 		res.Days = append(res.Days, d)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%w: %d of the range's days have no partitions in %s (first %s); run wiretap run or nightly over them first",
 			ErrMissingDay, len(missing), opts.Out, missing[0])
 	}
-	prev := previousWindow(ctx, root, rng.From, rng.To)
+	prev := previousWindow(ctx, r, rng.From, rng.To)
 	if opts.Office != "" {
 		if res.Aggregate.Offices[opts.Office] == nil {
 			return nil, fmt.Errorf("office %q has no messages in the range", opts.Office)
@@ -87,23 +88,22 @@ func Query(ctx context.Context, opts QueryOptions) (*QueryResult, error) {
 // before [from, to), for trending topics. It returns nil unless the range is
 // whole days and every day of that window has partitions: a trend against
 // a partial past would be a trend in coverage, not in talk.
-func previousWindow(ctx context.Context, root string, from, to time.Time) *aggregate.Aggregate {
+func previousWindow(ctx context.Context, r outputReader, from, to time.Time) *aggregate.Aggregate {
 	if !from.Equal(aggregate.DayOf(from).Start()) || !to.Equal(aggregate.DayOf(to).Start()) {
 		return nil
 	}
-	agg, _, err := mergeDays(ctx, root, from.Add(-to.Sub(from)), from)
+	agg, _, err := mergeDays(ctx, r, from.Add(-to.Sub(from)), from)
 	if err != nil {
 		return nil
 	}
 	return agg
 }
 
-// previousWindowOf is previousWindow for an output location that may not
-// be a local folder (yet).
-func previousWindowOf(ctx context.Context, out string, from, to time.Time) *aggregate.Aggregate {
-	root, err := localRoot(out)
+// previousWindowAt is previousWindow for an output location, local or S3.
+func previousWindowAt(ctx context.Context, out string, opts pipeline.S3Options, from, to time.Time) *aggregate.Aggregate {
+	r, err := openOutputReader(ctx, out, opts)
 	if err != nil {
 		return nil
 	}
-	return previousWindow(ctx, root, from, to)
+	return previousWindow(ctx, r, from, to)
 }

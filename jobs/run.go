@@ -77,7 +77,7 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 	if opts.Shard.Count > 0 {
 		rng = opts.Shard.Range(rng)
 	}
-	out, err := pipeline.OpenOutput(ctx, opts.Out, opts.S3)
+	out, err := pipeline.OpenOutput(ctx, shardOutput(opts.Out, opts.Shard), opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -86,9 +86,9 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 			if aerr := out.Abort(); aerr != nil {
 				e.log.Warn("could not remove staged outputs", "err", aerr)
 			}
-			recordFailure(opts.Out, "run", err)
+			recordFailureAt(ctx, opts.Out, opts.S3, "run", err)
 		} else {
-			clearFailure(opts.Out)
+			clearFailureAt(ctx, opts.Out, opts.S3)
 		}
 	}()
 
@@ -120,7 +120,7 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 			return nil, err
 		}
 	} else {
-		summary = Summarize(col.total, rng.From, rng.To, previousWindowOf(ctx, opts.Out, rng.From, rng.To))
+		summary = Summarize(col.total, rng.From, rng.To, previousWindowAt(ctx, opts.Out, opts.S3, rng.From, rng.To))
 		if err := writeJSON(ctx, out, SummaryFile, summary); err != nil {
 			return nil, err
 		}

@@ -7,8 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -17,8 +16,9 @@ import (
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 )
 
-// FailureFile records the last failed run under the output root; a
-// successful run removes it.
+// FailureFile records the last failed run beside the outputs (under the
+// output folder, or under the S3 output's prefix outside its
+// publication); a successful run removes it.
 const FailureFile = "_state/last_failure.json"
 
 // Failure is what FailureFile holds.
@@ -28,24 +28,6 @@ type Failure struct {
 	Error   string `json:"error"`
 }
 
-// recordFailure notes a failed run beside the outputs, best effort: the
-// failure itself is what the caller reports.
-func recordFailure(out, command string, err error) {
-	if err == nil || pipelineIsS3(out) || errors.Is(err, context.Canceled) {
-		return
-	}
-	data, _ := json.MarshalIndent(Failure{Command: command, At: time.Now().UTC().Format(time.RFC3339), Error: err.Error()}, "", "  ")
-	p := filepath.Join(out, filepath.FromSlash(FailureFile))
-	if os.MkdirAll(filepath.Dir(p), 0o755) == nil {
-		_ = pipeline.WriteFileAtomic(p, append(data, '\n'))
-	}
-}
-
-func clearFailure(out string) {
-	if !pipelineIsS3(out) {
-		_ = os.Remove(filepath.Join(out, filepath.FromSlash(FailureFile)))
-	}
-}
 
 // StatusOptions say which outputs to describe.
 type StatusOptions struct {
@@ -57,7 +39,7 @@ type StatusOptions struct {
 	S3     pipeline.S3Options
 }
 
-// Status describes an output folder: what the last run was, which days are
+// Status describes an output folder or S3 output: what the last run was, which days are
 // covered, which are stale, and what failed.
 type Status struct {
 	Manifest     *Manifest
@@ -72,34 +54,42 @@ type Status struct {
 	StateMissing bool
 }
 
-// GetStatus reads the outputs' manifests, partitions and state.
+// GetStatus reads the outputs' manifests, partitions and state, from a
+// folder or an S3 output (through its publication).
 func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
-	root, err := localRoot(opts.Out)
+	r, err := openOutputReader(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
 	st := &Status{}
 	var m Manifest
-	if err := readJSON(filepath.Join(root, pipeline.ManifestName), &m); err == nil {
+	if err := readJSON(ctx, r, pipeline.ManifestName, &m); err == nil {
 		st.Manifest = &m
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	var f Failure
-	if err := readJSON(filepath.Join(root, filepath.FromSlash(FailureFile)), &f); err == nil {
+	if data, err := readSide(ctx, sideLocation(opts.Out, FailureFile), opts.S3); err == nil && json.Unmarshal(data, &f) == nil {
 		st.LastFailure = &f
 	}
 	perDay := map[aggregate.Day]int{}
 	for _, table := range Tables {
-		dirs, _ := filepath.Glob(filepath.Join(root, table, "date=*"))
-		for _, d := range dirs {
-			t, err := time.Parse(time.DateOnly, strings.TrimPrefix(filepath.Base(d), "date="))
+		names, err := r.List(ctx, table)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			// <table>/date=YYYY-MM-DD/part-0.parquet
+			dir, file := path.Split(name)
+			date, ok := strings.CutPrefix(path.Base(dir), "date=")
+			if !ok || file != partFile || path.Dir(path.Clean(dir)) != table {
+				continue
+			}
+			t, err := time.Parse(time.DateOnly, date)
 			if err != nil {
 				continue
 			}
-			if _, err := os.Stat(filepath.Join(d, partFile)); err == nil {
-				perDay[aggregate.DayOf(t)]++
-			}
+			perDay[aggregate.DayOf(t)]++
 		}
 	}
 	for d, n := range perDay {
@@ -117,15 +107,34 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 			}
 		}
 	}
-	shards, _ := filepath.Glob(filepath.Join(root, ShardDir, "*-of-*.json"))
+	shards, err := r.List(ctx, ShardDir)
+	if err != nil {
+		return nil, err
+	}
 	for _, s := range shards {
-		st.Shards = append(st.Shards, strings.TrimSuffix(filepath.Base(s), ".json"))
+		if ok, _ := path.Match("*-of-*.json", path.Base(s)); ok && path.Dir(s) == ShardDir {
+			st.Shards = append(st.Shards, strings.TrimSuffix(path.Base(s), ".json"))
+		}
+	}
+	// On S3, shards publish to their own outputs below shards/ until a
+	// merge publishes them into the output.
+	_, own, err := shardOutputs(ctx, opts.Out, opts.S3)
+	if err != nil {
+		return nil, err
+	}
+	for _, sh := range own {
+		if name := sh.file("", ""); !slices.Contains(st.Shards, name) {
+			st.Shards = append(st.Shards, name)
+		}
+	}
+	if len(own) > 0 {
+		slices.Sort(st.Shards)
 	}
 	statePath := opts.State
 	if statePath == "" {
-		statePath = filepath.Join(root, filepath.FromSlash(StateFile))
+		statePath = sideLocation(opts.Out, StateFile)
 	}
-	if st.State, err = readState(statePath); err != nil {
+	if st.State, err = readState(ctx, statePath, opts.S3); err != nil {
 		return nil, err
 	}
 	st.StateMissing = st.State == nil
@@ -152,13 +161,13 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 	return st, nil
 }
 
-func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
+func readJSON(ctx context.Context, r outputReader, name string, v any) error {
+	data, err := r.ReadFile(ctx, name)
 	if err != nil {
 		return err
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", r.Locate(name), err)
 	}
 	return nil
 }

@@ -344,3 +344,27 @@ func ReadPublication(ctx context.Context, location string, opts S3Options) (*Pub
 	}
 	return pub, nil
 }
+
+// ParsePublication returns what the bytes of an S3 output's top-level
+// manifest publish. Readers that also want the manifest itself (the last
+// run's counts) read manifest.json once and parse both from the same bytes,
+// so that the two agree.
+func ParsePublication(manifest []byte) (*Publication, error) {
+	var m struct {
+		Published *Publication `json:"published"`
+	}
+	if err := json.Unmarshal(manifest, &m); err != nil {
+		return nil, err
+	}
+	if m.Published == nil || m.Published.Schema != PublicationSchema {
+		return nil, fmt.Errorf("no %q \"published\" member: not written by an S3 output", PublicationSchema)
+	}
+	return m.Published, nil
+}
+
+// Delete removes objects by key relative to the store's root; keys that do
+// not exist count as deleted. Jobs use it for files kept beside an S3
+// output outside its publication (the last failure).
+func (s *S3) Delete(ctx context.Context, keys ...string) error {
+	return s.deleteKeys(ctx, keys)
+}

@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -41,17 +42,15 @@ func ParseRef(s string) (Ref, bool) {
 		return Ref{}, false
 	}
 	sec, frac, ok := strings.Cut(ts, ".")
-	var r Ref
-	r.Channel = c
-	var secs, usecs int64
-	if _, err := fmt.Sscanf(sec, "%d", &secs); err != nil || !ok || len(frac) != 6 {
+	if !ok || len(frac) != 6 {
 		return Ref{}, false
 	}
-	if _, err := fmt.Sscanf(frac, "%d", &usecs); err != nil {
+	secs, err1 := strconv.ParseUint(sec, 10, 40)
+	usecs, err2 := strconv.ParseUint(frac, 10, 20)
+	if err1 != nil || err2 != nil {
 		return Ref{}, false
 	}
-	r.TS = secs*1_000_000 + usecs
-	return r, true
+	return Ref{Channel: c, TS: int64(secs)*1_000_000 + int64(usecs)}, true
 }
 
 // RefAt is a ref to the message of channel at t.
