@@ -28,7 +28,6 @@ type Failure struct {
 	Error   string `json:"error"`
 }
 
-
 // StatusOptions say which outputs to describe.
 type StatusOptions struct {
 	Out string
