@@ -169,9 +169,9 @@ func printRunReport(io *IO, res *jobs.Result) {
 		c.RecordsRead, c.Parsed, c.Quarantined, c.Duplicates, c.InRange, c.Authored)
 	fmt.Fprintf(w, "Outputs in %s:\n", out)
 	for _, t := range m.Tables {
-		fmt.Fprintf(w, "  %-10s %s\n", t, filepath.Join(out, t, "date=*", "part-0.parquet"))
+		fmt.Fprintf(w, "  %-13s %s\n", t, filepath.Join(out, t, "date=*", "part-0.parquet"))
 	}
-	fmt.Fprintf(w, "  %-10s %s\n  %-10s %s\n  %-10s %s\n", "summary", filepath.Join(out, "summary.json"),
+	fmt.Fprintf(w, "  %-13s %s\n  %-13s %s\n  %-13s %s\n", "summary", filepath.Join(out, "summary.json"),
 		"manifest", filepath.Join(out, "manifest.json"), "quarantine", filepath.Join(out, m.Quarantine))
 	if s != nil {
 		fmt.Fprintln(w)
