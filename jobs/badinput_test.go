@@ -5,12 +5,11 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/schema"
@@ -639,85 +639,37 @@ func TestMaxBadRatio(t *testing.T) {
 	}
 }
 
-// fakeS3 serves the objects of a folder as an S3 bucket, path-style:
-// ListObjectsV2 and GetObject, enough for a run to read it. GetObject of a
-// key in gone answers 404 NoSuchKey, as S3 does for an object deleted
-// after it was listed. Requests are recorded, headers included.
-type fakeS3 struct {
-	*httptest.Server
-	bucket string
-	dir    string
-	gone   map[string]bool
-	reqs   chan *http.Request
-}
-
-func newFakeS3(t *testing.T, bucket, dir string, gone map[string]bool) *fakeS3 {
+// realS3Archive uploads the files of dir to a fresh bucket of the real S3
+// test server (scripts/s3server.sh) and returns the bucket and a recording
+// proxy in front of the server. GETs of the keys in gone answer NoSuchKey,
+// as S3 does for an object deleted after it was listed.
+func realS3Archive(t *testing.T, dir string, gone map[string]bool) (bucket string, proxy *s3test.RecordingProxy) {
 	t.Helper()
-	f := &fakeS3{bucket: bucket, dir: dir, gone: gone, reqs: make(chan *http.Request, 10000)}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
-	select {
-	case f.reqs <- r.Clone(context.Background()):
-	default:
+	endpoint := s3test.Endpoint(t)
+	bucket = s3test.NewBucket(t, endpoint)
+	store, err := pipeline.NewS3(context.Background(), "s3://"+bucket, pipeline.S3Options{Endpoint: endpoint})
+	if err != nil {
+		t.Fatal(err)
 	}
-	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	if bucket != f.bucket || r.Method != http.MethodGet {
-		s3Error(w, http.StatusNotFound, "NoSuchBucket")
-		return
-	}
-	if key == "" && r.URL.Query().Get("list-type") == "2" {
-		f.list(w, r.URL.Query().Get("prefix"))
-		return
-	}
-	data, err := os.ReadFile(filepath.Join(f.dir, filepath.FromSlash(key)))
-	if f.gone[key] || err != nil {
-		s3Error(w, http.StatusNotFound, "NoSuchKey")
-		return
-	}
-	w.Header().Set("ETag", fmt.Sprintf(`"%x"`, len(data)))
-	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
-	_, _ = w.Write(data)
-}
-
-func (f *fakeS3) list(w http.ResponseWriter, prefix string) {
-	type content struct {
-		Key          string
-		Size         int64
-		ETag         string
-		LastModified string
-	}
-	type result struct {
-		XMLName     xml.Name `xml:"ListBucketResult"`
-		Xmlns       string   `xml:"xmlns,attr"`
-		Name        string
-		Prefix      string
-		KeyCount    int
-		MaxKeys     int
-		IsTruncated bool
-		Contents    []content
-	}
-	res := result{Xmlns: "http://s3.amazonaws.com/doc/2006-03-01/", Name: f.bucket, Prefix: prefix, MaxKeys: 1000}
-	for info, err := range (pipeline.Dir{Root: f.dir}).List(context.Background(), prefix) {
-		if err != nil {
-			s3Error(w, http.StatusInternalServerError, "InternalError")
-			return
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
-		res.Contents = append(res.Contents, content{Key: info.Key, Size: info.Size, ETag: `"` + info.ETag + `"`,
-			LastModified: "2016-11-19T00:00:00.000Z"})
+		rel, _ := filepath.Rel(dir, p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return store.Put(context.Background(), filepath.ToSlash(rel), data)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	res.KeyCount = len(res.Contents)
-	w.Header().Set("Content-Type", "application/xml")
-	_ = xml.NewEncoder(w).Encode(res)
-}
-
-func s3Error(w http.ResponseWriter, status int, code string) {
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message></Error>`, code, code)
+	proxy = s3test.NewRecordingProxy(t, endpoint, func(r *http.Request) bool {
+		_, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		return r.Method == http.MethodGet && gone[key]
+	})
+	return bucket, proxy
 }
 
 // s3Env points the AWS SDK at static test credentials only.
@@ -736,20 +688,19 @@ func s3Env(t *testing.T, secret, session string) {
 // TestBadInputObjectVanishes lists an object that is gone when the run
 // opens it (a lifecycle rule, a clean-up between list and get): it is
 // counted in objects_vanished and the run goes on. A local folder cannot
-// time that, so the archive is served by a fake S3 whose GetObject of that
-// key answers NoSuchKey; pipeline's TestRunObjectVanishes checks the same at
-// the engine's interface.
+// time that, so the archive is in the real S3 test server behind a proxy
+// that answers NoSuchKey to the GET of that key; pipeline's
+// TestRunObjectVanishes checks the same at the engine's interface.
 func TestBadInputObjectVanishes(t *testing.T) {
 	dir, keys := buildArchive(t, []badObject{
 		{name: "gone", body: ndjson(msg(at10(11, 0), "never read"), "{}")},
 		{name: "kept", body: ndjson(msg(at10(12, 0), "read"))},
 	})
-	s3Env(t, "wiretap-test-secret", "")
-	srv := newFakeS3(t, "archive", dir, map[string]bool{keys["gone"]: true})
+	bucket, proxy := realS3Archive(t, dir, map[string]bool{keys["gone"]: true})
 	out := t.TempDir()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: "s3://archive/", Out: out, From: badDay, To: badDay.Add(24 * time.Hour), Workers: 2, MaxBadRatio: -1,
-		S3: pipeline.S3Options{Endpoint: srv.URL, MaxAttempts: 1},
+		Source: "s3://" + bucket + "/", Out: out, From: badDay, To: badDay.Add(24 * time.Hour), Workers: 2, MaxBadRatio: -1,
+		S3: pipeline.S3Options{Endpoint: proxy.URL, MaxAttempts: 1},
 	})
 	if err != nil {
 		t.Fatalf("Run: %v", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
 )
@@ -31,8 +32,6 @@ import (
 // cut inside it and when the parser's error (the reason) quotes it.
 
 const (
-	sentinelAWSSecret     = "wJalrXUtnFEMI/K7MDENG/SENTINELSECRETKEY0"
-	sentinelSessionToken  = "FwoGZXIvYXdzSENTINELSESSIONTOKEN0000000000"
 	sentinelSigningSecret = "8f742231b10e8888abcdSENTINELSIGNING"
 	sentinelVerifyToken   = "SENTINELVERIFICATIONTOKEN"
 	// Tokens planted in malformed records, each in a way a naive
@@ -188,14 +187,16 @@ func assertNoSecrets(t *testing.T, texts map[string]string, secrets []string) {
 
 func TestSecretsNeverLeak(t *testing.T) {
 	dir, from, to, tokens, raw := secretArchive(t)
-	s3Env(t, sentinelAWSSecret, sentinelSessionToken)
+	// The S3 runs go to the real test server, so they sign with its
+	// credentials: those are the AWS secret to look for.
+	bucket, proxy := realS3Archive(t, dir, nil)
+	awsSecret := realS3Env(t)
 	t.Setenv("SLACK_SIGNING_SECRET", sentinelSigningSecret)
 	t.Setenv("SLACK_VERIFICATION_TOKEN", sentinelVerifyToken)
-	secrets := append([]string{sentinelAWSSecret, sentinelSessionToken, sentinelSigningSecret, sentinelVerifyToken}, tokens...)
+	secrets := append([]string{awsSecret, sentinelSigningSecret, sentinelVerifyToken}, tokens...)
 
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := newFakeS3(t, "archive", dir, nil)
 
 	runs := []struct {
 		name    string
@@ -204,7 +205,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}{
 		{"local", dir, false},
 		// Through S3, so the credentials are used to sign requests.
-		{"s3", "s3://archive/", false},
+		{"s3", "s3://" + bucket + "/", false},
 		// A failing run: its error and failure note are outputs too.
 		{"s3 failing", "s3://no-such-bucket/", true},
 	}
@@ -214,7 +215,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			out := t.TempDir()
 			_, err := jobs.Run(context.Background(), jobs.RunOptions{
 				Source: r.source, Out: out, From: from, To: to, Workers: 3, MaxBadRatio: -1,
-				Logger: logger, S3: pipeline.S3Options{Endpoint: srv.URL, MaxAttempts: 1},
+				Logger: logger, S3: pipeline.S3Options{Endpoint: proxy.URL, MaxAttempts: 1},
 			})
 			if (err != nil) != r.wantErr {
 				t.Fatalf("Run: err = %v, want error %v", err, r.wantErr)
@@ -258,23 +259,21 @@ func TestSecretsNeverLeak(t *testing.T) {
 		})
 	}
 
-	// Every request was signed, none carried the secret key; the session
-	// token goes only where SigV4 puts it.
-	close(srv.reqs)
+	// Every request was signed, none carried the secret key.
 	n := 0
-	for req := range srv.reqs {
+	for _, req := range proxy.Requests() {
 		n++
 		if !strings.HasPrefix(req.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
 			t.Errorf("request %s not signed with SigV4", req.URL)
 		}
 		for name, vals := range req.Header {
 			for _, v := range vals {
-				if strings.Contains(v, sentinelAWSSecret) || (name != "X-Amz-Security-Token" && strings.Contains(v, sentinelSessionToken)) {
+				if strings.Contains(v, awsSecret) {
 					t.Errorf("request header %s carries a credential", name)
 				}
 			}
 		}
-		if strings.Contains(req.URL.String(), sentinelAWSSecret) || strings.Contains(req.URL.String(), sentinelSessionToken) {
+		if strings.Contains(req.URL.String(), awsSecret) {
 			t.Errorf("request URL carries a credential: %s", req.URL)
 		}
 	}
@@ -286,12 +285,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 // TestSecretsErrorFromS3 checks the error of a run whose S3 requests are
 // refused: the SDK's error is in it, the credentials are not.
 func TestSecretsErrorFromS3(t *testing.T) {
-	s3Env(t, sentinelAWSSecret, sentinelSessionToken)
-	srv := newFakeS3(t, "archive", t.TempDir(), nil)
+	endpoint := s3test.Endpoint(t)
+	awsSecret := realS3Env(t)
 	out := t.TempDir()
 	_, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: "s3://other-bucket/slack/", Out: out, From: badDay, To: badDay.Add(time.Hour),
-		S3: pipeline.S3Options{Endpoint: srv.URL, MaxAttempts: 1},
+		Source: "s3://wiretap-no-such-bucket-here/slack/", Out: out, From: badDay, To: badDay.Add(time.Hour),
+		S3: pipeline.S3Options{Endpoint: endpoint, MaxAttempts: 1},
 	})
 	if err == nil {
 		t.Fatal("Run against a missing bucket succeeded")
@@ -301,5 +300,19 @@ func TestSecretsErrorFromS3(t *testing.T) {
 	}
 	texts := outputTexts(t, out)
 	texts["error"] = err.Error()
-	assertNoSecrets(t, texts, []string{sentinelAWSSecret, sentinelSessionToken, "AKIDWIRETAPTEST/"})
+	assertNoSecrets(t, texts, []string{awsSecret, os.Getenv("AWS_ACCESS_KEY_ID") + "/"})
+}
+
+// realS3Env keeps the test server's credentials (from scripts/s3server.sh
+// env) but nothing else of the machine's AWS configuration, and returns the
+// secret key.
+func realS3Env(t *testing.T) string {
+	t.Helper()
+	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	if secret == "" {
+		t.Fatal("AWS_SECRET_ACCESS_KEY is not set for the S3 test server")
+	}
+	s3Env(t, secret, "")
+	t.Setenv("AWS_ACCESS_KEY_ID", id)
+	return secret
 }
