@@ -63,7 +63,6 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 			Words:       a.analysis.Words,
 			Compound:    aggregate.Quantize(a.analysis.Sentiment.Compound),
 			ThreadReply: m.IsThreadReply(),
-			TS:          m.TS,
 			Sarcastic:   a.analysis.Sarcastic(),
 			Sarcasm:     aggregate.Quantize(a.analysis.Sarcasm),
 			Mentioned:   o.Mentioned[:0],

@@ -249,9 +249,8 @@ type Observation struct {
 	Words       int
 	Compound    int64 // Scale units
 	ThreadReply bool
-	TS          string // unused; evidence uses Time
-	Sarcastic   bool   // the sarcasm model flags the message
-	Sarcasm     int64  // the sarcasm probability, in 1/Scale
+	Sarcastic   bool  // the sarcasm model flags the message
+	Sarcasm     int64 // the sarcasm probability, in 1/Scale
 	// Mentioned are the users mentioned, each once, with their offices.
 	Mentioned []Mention
 	// Topics are the message's distinct topics. Strings here and in the
