@@ -28,12 +28,13 @@ func queryCmd(ctx context.Context, io *IO, args []string) error {
 	fs := newFlagSet(io, "query --out DIR --from DAY --to DAY [flags]",
 		"Answers a range of whole UTC days from the daily partitions alone (never the archive).\n"+
 			"The JSON answer is the summary.json a run over the same range writes, byte for byte.\n", queryExamples)
-	fs.StringVar(&opts.Out, "out", "", "output folder of earlier runs (required)")
+	fs.StringVar(&opts.Out, "out", "", "output folder or s3://bucket/prefix of earlier runs (required)")
 	fs.Var(timeFlag{&opts.From}, "from", "first day (required)")
 	fs.Var(timeFlag{&opts.To}, "to", "day after the last (required)")
 	fs.StringVar(&opts.Office, "office", "", "only this office: its people, topics, activity and channels")
 	fs.StringVar(&format, "format", "json", "json (the summary), table (a report) or csv (one table's rows)")
 	fs.StringVar(&table, "table", "offices", "with --format csv: offices, users, channels or topics, merged over the range")
+	fs.StringVar(&opts.S3.Endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -153,8 +154,9 @@ func mergeCmd(ctx context.Context, io *IO, args []string) error {
 			"shard is in: the summary, the quarantine and the manifest of the whole range.\n",
 		"  for i in 0 1 2 3; do wiretap run --shard $i/4 --source ... --from ... --to ... --out ./out; done\n"+
 			"  wiretap merge --out ./out --shards 4\n")
-	fs.StringVar(&opts.Out, "out", "", "output folder the shards wrote to (required)")
+	fs.StringVar(&opts.Out, "out", "", "output folder or s3://bucket/prefix the shards wrote to (required)")
 	fs.IntVar(&opts.Shards, "shards", 0, "shards expected (default: as the shard manifests say)")
+	fs.StringVar(&opts.S3.Endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

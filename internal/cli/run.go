@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
@@ -94,7 +95,7 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 			"margin after it, keeps the records whose own message time is in the range, and writes\n"+
 			"per-day aggregates. Times are UTC: 2016-11-18, 2016-11-18T10 or RFC 3339.\n", runExamples)
 	fs.StringVar(&opts.Source, "source", "", "archive: a local folder, file:// or s3://bucket/prefix (required)")
-	fs.StringVar(&opts.Out, "out", "", "output folder (required)")
+	fs.StringVar(&opts.Out, "out", "", "output folder or s3://bucket/prefix (required)")
 	fs.StringVar(&opts.Roster, "roster", "", "roster CSV user_id,office[,timezone], local or s3://; users not in it count as unassigned")
 	fs.Var(timeFlag{&opts.From}, "from", "start of the range, inclusive (required)")
 	fs.Var(timeFlag{&opts.To}, "to", "end of the range, exclusive (required)")
@@ -156,7 +157,14 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 
 // printRunReport tells where the outputs are and what they say, briefly.
 func printRunReport(io *IO, res *jobs.Result) {
-	out, _ := filepath.Abs(res.Out)
+	// join names an output file: a path for a folder; for S3 a URL whose
+	// name the manifest maps to the run's object.
+	out := res.Out
+	join := func(elem ...string) string { return strings.TrimSuffix(out, "/") + "/" + path.Join(elem...) }
+	if !strings.HasPrefix(out, "s3://") {
+		out, _ = filepath.Abs(res.Out)
+		join = func(elem ...string) string { return filepath.Join(append([]string{out}, elem...)...) }
+	}
 	m, s := res.Manifest, res.Summary
 	c := m.Counts
 	w := io.Out
@@ -169,10 +177,10 @@ func printRunReport(io *IO, res *jobs.Result) {
 		c.RecordsRead, c.Parsed, c.Quarantined, c.Duplicates, c.InRange, c.Authored)
 	fmt.Fprintf(w, "Outputs in %s:\n", out)
 	for _, t := range m.Tables {
-		fmt.Fprintf(w, "  %-13s %s\n", t, filepath.Join(out, t, "date=*", "part-0.parquet"))
+		fmt.Fprintf(w, "  %-13s %s\n", t, join(t, "date=*", "part-0.parquet"))
 	}
-	fmt.Fprintf(w, "  %-13s %s\n  %-13s %s\n  %-13s %s\n", "summary", filepath.Join(out, "summary.json"),
-		"manifest", filepath.Join(out, "manifest.json"), "quarantine", filepath.Join(out, m.Quarantine))
+	fmt.Fprintf(w, "  %-13s %s\n  %-13s %s\n  %-13s %s\n", "summary", join("summary.json"),
+		"manifest", join("manifest.json"), "quarantine", join(m.Quarantine))
 	if s != nil {
 		fmt.Fprintln(w)
 		printSummary(w, s)
