@@ -1,14 +1,11 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-
-	"github.com/parquet-go/parquet-go"
 
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
@@ -107,7 +104,7 @@ func readTable[T any](ctx context.Context, r outputReader, name string) ([]T, er
 	if err != nil {
 		return nil, err
 	}
-	return parquet.Read[T](bytes.NewReader(data), int64(len(data)))
+	return readColumns[T](ctx, data)
 }
 
 // localRoot returns the folder of a local output location (a path or a

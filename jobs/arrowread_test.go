@@ -1,0 +1,53 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+)
+
+// TestReadTopicsMatchesRowReader checks the columnar topics reader against
+// parquet-go's row reader on the same file, empty lists and all.
+func TestReadTopicsMatchesRowReader(t *testing.T) {
+	sc := aggregate.SentimentColumns{SentimentN: 3, SentimentSum: 0.5, SentimentSumSq: 0.1234, Positive: 1, Neutral: 1, Negative: 1}
+	want := []aggregate.TopicRow{
+		{Office: "berlin", Topic: "kubernetes migration", Kind: aggregate.KindBigram, Messages: 3, SentimentColumns: sc,
+			Evidence: []string{"C1/1479000000.000001", "C2/1479000001.000002", "C2/1479000002.000000"}},
+		{Office: "berlin", Topic: "release", Kind: aggregate.KindWord, Messages: 1, Evidence: []string{}},
+		{Office: "nyc", Topic: ":tada:", Kind: aggregate.KindEmoji, Messages: 7, SentimentColumns: sc, Evidence: []string{"C9/1479000003.000000"}},
+	}
+	for i := range 5000 { // more than one page and dictionary
+		want = append(want, aggregate.TopicRow{Office: "sydney", Topic: string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + "x", Kind: aggregate.KindWord, Messages: int64(i), Evidence: []string{}})
+	}
+	data, err := pipeline.EncodeParquet(want, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readColumns[aggregate.TopicRow](context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rowWise, err := parquet.Read[aggregate.TopicRow](bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, rowWise) {
+		t.Errorf("columnar and row readers differ")
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("columnar reader: first rows %+v", got[:3])
+	}
+	empty, err := pipeline.EncodeParquet([]aggregate.TopicRow{}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := readColumns[aggregate.TopicRow](context.Background(), empty); err != nil || len(rows) != 0 {
+		t.Errorf("empty table: %v rows, %v", len(rows), err)
+	}
+}
