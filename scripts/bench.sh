@@ -27,3 +27,9 @@ go run ./bench/cmd/runbench --bin bin/wiretap --archive "$ARCHIVE" --from "$STAR
 
 echo "== Go benchmarks"
 go test -run '^$' -bench . -benchmem -benchtime 2s ./schema/ ./nlp/ ./pipeline/... ./bench/
+
+echo "== query over a year of daily partitions"
+go test ./jobs/ -run '^$' -bench BenchmarkQueryYear -benchtime 5x -count 3
+
+echo "== local ingest server under load (10,000 signed requests on loopback)"
+go test ./internal/ingest/ -run '^$' -bench BenchmarkServeLoopback -benchtime 1x -count 3
