@@ -87,3 +87,41 @@ func FromEventsAPI(body []byte) (Message, error) {
 	}
 	return m.Clone(), nil
 }
+
+// FromMessageObject decodes one message object of the shape Slack puts
+// inside a message event and in a workspace export's day files
+// ({"type":"message","user":…,"text":…,"ts":…, subtypes included}) with the
+// Events API decoder's own rules, so that an exported message gets the Key
+// of its live copy. Such an object carries no team, and in exports no
+// channel: the caller names them, and channelID, when set, wins over one in
+// the object. The result is validated, its Time parsed, and its strings are
+// its own; Source is left for the caller to set.
+func FromMessageObject(obj []byte, team, channelID string) (Message, error) {
+	if !utf8.Valid(obj) {
+		return Message{}, ErrInvalidUTF8
+	}
+	var p fastjson.Parser
+	v, err := p.ParseBytes(obj)
+	if err != nil {
+		return Message{}, fmt.Errorf("%w: message object", ErrSyntax)
+	}
+	o, err := v.Object()
+	if err != nil {
+		return Message{}, fmt.Errorf("%w: a JSON %s, not a message object", ErrUnknownShape, v.Type())
+	}
+	var m Message
+	if err := decodeEventMessage(o, &m); err != nil {
+		return Message{}, err
+	}
+	m.Team = team
+	if channelID != "" {
+		m.ChannelID = channelID
+	}
+	if err := m.Validate(); err != nil {
+		return Message{}, err
+	}
+	if m.Time, err = ParseTS(m.TS); err != nil {
+		return Message{}, fieldError("ts", err)
+	}
+	return m.Clone(), nil
+}

@@ -221,3 +221,26 @@ func FuzzFromEventsAPI(f *testing.F) {
 		}
 	})
 }
+
+func TestFromMessageObjectMatchesEvent(t *testing.T) {
+	event := `{"type":"message","subtype":"thread_broadcast","channel":"C1","user":"U1","text":"hi <@U2>","ts":"1479000000.000100","thread_ts":"1478999999.000001","parent_user_id":"U3","edited":{"user":"U1","ts":"1479000001.000000"}}`
+	live, err := schema.FromEventsAPI([]byte(`{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":` + event + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := schema.FromMessageObject([]byte(event), "T1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Key() != live.Key() || got.Text != live.Text || got.ThreadTS != live.ThreadTS || got.EditedTS != live.EditedTS || !got.Time.Equal(live.Time) {
+		t.Errorf("export form %+v differs from the live event %+v", got, live)
+	}
+	if m, err := schema.FromMessageObject([]byte(event), "T1", "C9"); err != nil || m.ChannelID != "C9" {
+		t.Errorf("the caller's channel does not win: %+v, %v", m, err)
+	}
+	for _, bad := range []string{`{"type":"message","user":"U1","text":"x"}`, `[1]`, `{"ts":12}`, "{\"ts\":\"1479000000.000100\",\"text\":\"\xff\"}"} {
+		if _, err := schema.FromMessageObject([]byte(bad), "T1", "C1"); err == nil {
+			t.Errorf("FromMessageObject(%q) succeeded", bad)
+		}
+	}
+}

@@ -215,13 +215,14 @@ func parseDay(p *fastjson.Parser, data []byte, team string, ch channel, users ma
 		return c, fmt.Errorf("%w: want an array of messages, got a JSON %s", ErrMalformedJSON, v.Type())
 	}
 	var m schema.Message
+	var buf []byte
 	for i, el := range arr {
 		c.read++
 		if !isMessage(el) {
 			c.nonMessages++
 			continue
 		}
-		if err := normalise(el, team, ch, users, &m); err != nil {
+		if err := normalise(el, team, ch, users, &m, &buf); err != nil {
 			c.invalid++
 			if c.firstErr == nil {
 				c.firstErr = fmt.Errorf("message %d: %w", i, err)
@@ -255,122 +256,19 @@ func isMessage(el *fastjson.Value) bool {
 	return string(el.GetStringBytes("type")) == "message"
 }
 
-// fieldReader reads optional string fields of an object, remembering the
-// first wrong type: absent and null read as "".
-type fieldReader struct {
-	obj *fastjson.Object
-	err error
-}
-
-func (r *fieldReader) get(key string, dst *string) {
-	if r.err != nil {
-		return
-	}
-	v := r.obj.Get(key)
-	if v == nil || v.Type() == fastjson.TypeNull {
-		*dst = ""
-		return
-	}
-	b, err := v.StringBytes()
+// normalise fills m from one export message with the Events API decoder's
+// rules (schema.FromMessageObject), so that an exported message has the Key
+// of its live copy. buf is scratch space for the element's bytes.
+func normalise(el *fastjson.Value, team string, ch channel, users map[string]string, m *schema.Message, buf *[]byte) error {
+	*buf = el.MarshalTo((*buf)[:0])
+	msg, err := schema.FromMessageObject(*buf, team, ch.ID)
 	if err != nil {
-		r.err = &schema.FieldError{Field: key, Err: fmt.Errorf("%w: want string, got %s", schema.ErrFieldType, v.Type())}
-		return
-	}
-	if !utf8.Valid(b) {
-		r.err = &schema.FieldError{Field: key, Err: schema.ErrInvalidUTF8}
-		return
-	}
-	*dst = string(b)
-}
-
-// object returns the object under key, nil when absent or null.
-func (r *fieldReader) object(key string) *fastjson.Object {
-	if r.err != nil {
-		return nil
-	}
-	v := r.obj.Get(key)
-	if v == nil || v.Type() == fastjson.TypeNull {
-		return nil
-	}
-	o, err := v.Object()
-	if err != nil {
-		r.err = &schema.FieldError{Field: key, Err: fmt.Errorf("%w: want object, got %s", schema.ErrFieldType, v.Type())}
-		return nil
-	}
-	return o
-}
-
-// editedTS reads edited.ts, when there is an "edited" object.
-func (r *fieldReader) editedTS(dst *string) {
-	ed := r.object("edited")
-	if ed == nil {
-		return
-	}
-	er := fieldReader{obj: ed}
-	er.get("ts", dst)
-	if er.err != nil {
-		r.err = &schema.FieldError{Field: "edited", Err: er.err}
-	}
-}
-
-// normalise fills m from one export message, with the rules the Events API
-// decoder applies to the same fields (schema.FromEventsAPI), so that an
-// exported message has the Key of its live copy.
-func normalise(el *fastjson.Value, team string, ch channel, users map[string]string, m *schema.Message) error {
-	*m = schema.Message{Team: team, ChannelID: ch.ID, ChannelName: ch.Name, Source: schema.SourceExport}
-	obj, _ := el.Object() // isMessage checked it
-	r := fieldReader{obj: obj}
-	r.get("subtype", &m.Subtype)
-	switch m.Subtype {
-	case "message_changed":
-		// The message as it is now is under "message".
-		inner := r.object("message")
-		if r.err != nil {
-			return r.err
-		}
-		if inner == nil {
-			return &schema.FieldError{Field: "message", Err: schema.ErrMissingField}
-		}
-		ir := fieldReader{obj: inner}
-		ir.get("user", &m.UserID)
-		ir.get("text", &m.Text)
-		ir.get("ts", &m.TS)
-		ir.get("thread_ts", &m.ThreadTS)
-		ir.get("parent_user_id", &m.ParentUser)
-		ir.get("bot_id", &m.BotID)
-		ir.editedTS(&m.EditedTS)
-		if ir.err != nil {
-			return &schema.FieldError{Field: "message", Err: ir.err}
-		}
-		if m.EditedTS == "" {
-			r.get("ts", &m.EditedTS)
-		}
-	case "message_deleted":
-		r.get("deleted_ts", &m.TS)
-		r.get("ts", &m.EditedTS)
-	default:
-		r.get("user", &m.UserID)
-		r.get("text", &m.Text)
-		r.get("ts", &m.TS)
-		r.get("thread_ts", &m.ThreadTS)
-		r.get("parent_user_id", &m.ParentUser)
-		r.get("bot_id", &m.BotID)
-		r.get("username", &m.UserName)
-		r.editedTS(&m.EditedTS)
-	}
-	if r.err != nil {
-		return r.err
-	}
-	if m.UserName == "" && m.UserID != "" {
-		m.UserName = users[m.UserID]
-	}
-	if err := m.Validate(); err != nil {
 		return err
 	}
-	t, err := schema.ParseTS(m.TS)
-	if err != nil {
-		return &schema.FieldError{Field: "ts", Err: err}
+	msg.ChannelName, msg.Source = ch.Name, schema.SourceExport
+	if msg.UserName == "" && msg.UserID != "" {
+		msg.UserName = users[msg.UserID]
 	}
-	m.Time = t
+	*m = msg
 	return nil
 }
