@@ -4,7 +4,6 @@ import (
 	"runtime"
 
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -76,7 +75,7 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 	first := manifests[0]
 	var rngFrom, rngTo time.Time
 	total := &pipeline.Counts{}
-	var entries [][]byte
+	var entries []pipeline.QuarantineEntry
 	m := &Manifest{
 		Schema: ManifestSchema, Version: Version, Command: "merge", Source: first.Source, Out: opts.Out,
 		Roster: first.Roster, MarginHours: first.MarginHours, Tables: Tables, Quarantine: QuarantineFile,
@@ -108,7 +107,11 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 			return nil, fmt.Errorf("shard %s quarantine: %w", sm.Shard, err)
 		}
 		for l := range bytes.Lines(data) {
-			entries = append(entries, l)
+			var e pipeline.QuarantineEntry
+			if err := json.Unmarshal(l, &e); err != nil {
+				return nil, fmt.Errorf("shard %s quarantine: %w", sm.Shard, err)
+			}
+			entries = append(entries, e)
 		}
 	}
 	if rngFrom.IsZero() {
@@ -152,9 +155,13 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 	}
 	// Arrival hours around a shard boundary are read by both shards, so a
 	// bad record there is quarantined twice, identically: keep one.
-	slices.SortFunc(entries, quarantineOrder)
-	entries = slices.CompactFunc(entries, bytes.Equal)
-	if err := out.WriteFile(ctx, QuarantineFile, bytes.Join(entries, nil)); err != nil {
+	slices.SortFunc(entries, compareEntries)
+	entries = slices.Compact(entries)
+	qdata, err := encodeEntries(entries)
+	if err != nil {
+		return nil, err
+	}
+	if err := out.WriteFile(ctx, QuarantineFile, qdata); err != nil {
 		return nil, err
 	}
 	finished := time.Now()
@@ -167,16 +174,6 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 		return nil, err
 	}
 	return &Result{Manifest: m, Summary: summary, Out: opts.Out}, nil
-}
-
-// quarantineOrder sorts quarantine lines as a single run writes them: by
-// object key, then line.
-func quarantineOrder(a, b []byte) int {
-	var x, y pipeline.QuarantineEntry
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		return bytes.Compare(a, b)
-	}
-	return cmp.Or(cmp.Compare(x.Key, y.Key), cmp.Compare(x.Line, y.Line), cmp.Compare(x.Reason, y.Reason), bytes.Compare(a, b))
 }
 
 // shardFile is a shard manifest found in an output.

@@ -284,14 +284,25 @@ func (q *quarantineCollector) Quarantine(entries []pipeline.QuarantineEntry) err
 func (q *quarantineCollector) ndjson() ([]byte, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	slices.SortFunc(q.entries, func(a, b pipeline.QuarantineEntry) int {
-		return cmp.Or(cmp.Compare(a.Key, b.Key), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Reason, b.Reason))
-	})
+	slices.SortFunc(q.entries, compareEntries)
+	return encodeEntries(q.entries)
+}
+
+// compareEntries orders quarantine entries by object key and line, then
+// reason and record, so that the file does not depend on which worker found
+// what first.
+func compareEntries(a, b pipeline.QuarantineEntry) int {
+	return cmp.Or(cmp.Compare(a.Key, b.Key), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Reason, b.Reason),
+		cmp.Compare(a.Record, b.Record))
+}
+
+// encodeEntries writes entries as NDJSON, one object a line.
+func encodeEntries(entries []pipeline.QuarantineEntry) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	for i := range q.entries {
-		if err := enc.Encode(&q.entries[i]); err != nil {
+	for i := range entries {
+		if err := enc.Encode(&entries[i]); err != nil {
 			return nil, err
 		}
 	}
