@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -88,7 +89,7 @@ func (a *analyst) topics(m *schema.Message) []string {
 		t, ok := a.labels[e]
 		if !ok {
 			t = ":" + e + ":"
-			a.labels[clone(e)] = t
+			a.labels[strings.Clone(e)] = t
 		}
 		a.topicBuf = append(a.topicBuf, t)
 	}
@@ -96,14 +97,12 @@ func (a *analyst) topics(m *schema.Message) []string {
 		t, ok := a.labels[m.ChannelName]
 		if !ok {
 			t = "#" + m.ChannelName
-			a.labels[clone(m.ChannelName)] = t
+			a.labels[strings.Clone(m.ChannelName)] = t
 		}
 		a.topicBuf = append(a.topicBuf, t)
 	}
 	return a.topicBuf
 }
-
-func clone(s string) string { return string([]byte(s)) }
 
 func (a *analyst) Flush(ctx context.Context, through time.Time) error {
 	for day, agg := range a.days {

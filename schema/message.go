@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/zeebo/xxh3"
@@ -108,7 +109,7 @@ func (m *Message) Clone() Message {
 		&c.ThreadTS, &c.ParentUser, &c.Subtype, &c.BotID, &c.EventID, &c.EditedTS,
 		&c.Reaction, &c.ItemUser, &c.ItemTS,
 	} {
-		*p = string([]byte(*p))
+		*p = strings.Clone(*p)
 	}
 	return c
 }
@@ -118,11 +119,15 @@ func (m *Message) IsThreadReply() bool {
 	return m.ThreadTS != "" && m.ThreadTS != m.TS
 }
 
-// authoredSubtypes are the message subtypes a person wrote as a new message.
-// Edits and deletions change an existing message, joins and leaves are
-// written by Slack, so none of those count as activity.
-var authoredSubtypes = map[string]bool{
-	"": true, "thread_broadcast": true, "file_share": true, "me_message": true,
+// authoredSubtype reports whether a message subtype is one a person wrote as
+// a new message. Edits and deletions change an existing message, joins and
+// leaves are written by Slack, so none of those count as activity.
+func authoredSubtype(subtype string) bool {
+	switch subtype {
+	case "", "thread_broadcast", "file_share", "me_message":
+		return true
+	}
+	return false
 }
 
 // IsAuthored reports whether m is a new message written by a person: the
@@ -131,7 +136,7 @@ var authoredSubtypes = map[string]bool{
 // but are not anyone's words.
 func (m *Message) IsAuthored() bool {
 	return m.Kind == KindMessage && m.BotID == "" && m.UserID != "" &&
-		m.UserID != "USLACKBOT" && authoredSubtypes[m.Subtype]
+		m.UserID != "USLACKBOT" && authoredSubtype(m.Subtype)
 }
 
 // Key identifies m for deduplication: the same message delivered twice, by a

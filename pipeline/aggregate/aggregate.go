@@ -150,7 +150,7 @@ func (n *Name) observe(name string, at time.Time) {
 	}
 	if n.Name == "" || at.After(n.At) || (at.Equal(n.At) && name < n.Name) {
 		if name != n.Name {
-			n.Name = clone(name) // name may alias a scratch buffer
+			n.Name = strings.Clone(name) // name may alias a scratch buffer
 		}
 		n.At = at
 	}
@@ -290,8 +290,8 @@ func (a *Aggregate) Observe(o *Observation) {
 	ck := ChannelKey{o.Team, o.ChannelID}
 	cs := a.Channels[ck]
 	if cs == nil {
-		cs = &ChannelStats{Users: make(map[string]int64), id: clone(ck.Channel)}
-		a.Channels[ChannelKey{clone(ck.Team), cs.id}] = cs
+		cs = &ChannelStats{Users: make(map[string]int64), id: strings.Clone(ck.Channel)}
+		a.Channels[ChannelKey{strings.Clone(ck.Team), cs.id}] = cs
 	}
 	// Evidence refs share the channel's own copy of its id.
 	ref := RefAt(cs.id, o.Time)
@@ -302,7 +302,7 @@ func (a *Aggregate) Observe(o *Observation) {
 	if _, ok := cs.Users[o.UserID]; ok {
 		cs.Users[o.UserID]++
 	} else {
-		cs.Users[clone(o.UserID)] = 1
+		cs.Users[strings.Clone(o.UserID)] = 1
 	}
 
 	for _, m := range o.Mentioned {
@@ -318,13 +318,13 @@ func (a *Aggregate) Observe(o *Observation) {
 		topics := a.Topics[office]
 		if topics == nil {
 			topics = make(OfficeTopics)
-			a.Topics[clone(office)] = topics
+			a.Topics[strings.Clone(office)] = topics
 		}
 		for _, t := range o.Topics {
 			ts := topics[t]
 			if ts == nil {
 				ts = &TopicStats{}
-				topics[clone(t)] = ts
+				topics[strings.Clone(t)] = ts
 			}
 			ts.Messages++
 			ts.Sentiment.Add(o.Compound)
@@ -338,9 +338,6 @@ func (a *Aggregate) Observe(o *Observation) {
 	}
 	a.Hours[HourKey{office, HourOfWeek(o.Time.In(loc))}]++
 }
-
-// clone copies s so a map key does not pin a scratch buffer.
-func clone(s string) string { return string([]byte(s)) }
 
 // HourOfWeek numbers the hours of a week from Monday 00:00 (0) to Sunday
 // 23:00 (167), ISO style.
@@ -362,7 +359,7 @@ func (a *Aggregate) user(k UserKey, office string) *UserStats {
 	s := a.Users[k]
 	if s == nil {
 		s = &UserStats{Office: office}
-		a.Users[UserKey{clone(k.Team), clone(k.User)}] = s
+		a.Users[UserKey{strings.Clone(k.Team), strings.Clone(k.User)}] = s
 	}
 	return s
 }
