@@ -56,7 +56,7 @@ func (d *Decoder) Next(m *Message) error {
 	if !d.sc.Next() {
 		if err := d.sc.Error(); err != nil {
 			d.pending = io.EOF
-			return fmt.Errorf("%w: %v", ErrSyntax, err)
+			return fmt.Errorf("%w: %s", ErrSyntax, short(err.Error()))
 		}
 		return io.EOF
 	}
@@ -341,4 +341,19 @@ func objectField(v *fastjson.Value, name string) (*fastjson.Object, error) {
 		return nil, fieldError(name, fmt.Errorf("%w: want object, got %s", ErrFieldType, v.Type()))
 	}
 	return o, nil
+}
+
+// short cuts a parser message to a line's worth: fastjson's errors quote
+// the unparsed rest of the input, which may be a whole record, text and
+// credentials included, and errors end up in logs and the quarantine.
+func short(msg string) string {
+	const max = 160
+	if len(msg) <= max {
+		return msg
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…"
 }
