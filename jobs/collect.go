@@ -21,10 +21,12 @@ type collector struct {
 	out    pipeline.Output
 	rng    pipeline.Range
 
-	mu      sync.Mutex
+	mu      sync.Mutex // guards open and written
 	open    map[aggregate.Day]*aggregate.Aggregate
 	written map[aggregate.Day]bool
-	total   *aggregate.Aggregate
+	// total is touched only by Complete, which the engine never runs
+	// concurrently, and read once the run is over.
+	total *aggregate.Aggregate
 }
 
 var _ pipeline.Handler = (*collector)(nil)
@@ -58,6 +60,29 @@ func (c *collector) add(day aggregate.Day, agg *aggregate.Aggregate) {
 // the run every day of the range, with or without messages: a day without
 // messages gets empty tables, so a rerun replaces what an earlier run wrote.
 func (c *collector) Complete(ctx context.Context, through time.Time) error {
+	// Take the days out under the lock, then write them without it: writing
+	// a day takes long, and workers handing over their shares of later days
+	// must not wait for it. The engine serialises Complete calls, so days
+	// are written, and folded into the total, in increasing order.
+	days, aggs := c.take(through)
+	for i, d := range days {
+		agg := aggs[i]
+		agg.PruneTopics(aggregate.MinBigramSupport)
+		if err := writeDay(ctx, c.out, d, agg.Tables()); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.written[d] = true
+		c.mu.Unlock()
+		c.total.Merge(agg)
+	}
+	return nil
+}
+
+// take removes from the open days those that ended before through (at the
+// end of the run, every day of the range, with empty aggregates for days
+// without messages), in increasing order.
+func (c *collector) take(through time.Time) ([]aggregate.Day, []*aggregate.Aggregate) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var days []aggregate.Day
@@ -75,17 +100,12 @@ func (c *collector) Complete(ctx context.Context, through time.Time) error {
 		}
 	}
 	slices.Sort(days)
-	for _, d := range days {
-		agg := c.open[d]
+	aggs := make([]*aggregate.Aggregate, len(days))
+	for i, d := range days {
+		aggs[i] = c.open[d]
 		delete(c.open, d)
-		agg.PruneTopics(aggregate.MinBigramSupport)
-		if err := writeDay(ctx, c.out, d, agg.Tables()); err != nil {
-			return err
-		}
-		c.written[d] = true
-		c.total.Merge(agg)
 	}
-	return nil
+	return days, aggs
 }
 
 // Days returns the days written, in order.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,7 +39,8 @@ type Handler interface {
 	NewWorker() (Worker, error)
 	// Complete is called, never concurrently and with through increasing,
 	// once every Worker has flushed all messages before through. The last
-	// call, after everything has been read, has through = EndOfTime.
+	// call, after everything has been read, has through = EndOfTime. It
+	// runs on a goroutine of its own while the Workers go on reading.
 	Complete(ctx context.Context, through time.Time) error
 }
 
@@ -123,6 +125,7 @@ func Run(ctx context.Context, cfg Config, h Handler) (*Counts, error) {
 		dedup:   NewDedup(),
 		marks:   newWatermark(hours),
 		flushed: make([]time.Time, cfg.Workers),
+		wake:    make(chan struct{}, 1),
 	}
 	if cfg.Progress != nil {
 		cfg.Progress.HoursTotal.Store(int64(len(hours)))
@@ -143,8 +146,11 @@ func Run(ctx context.Context, cfg Config, h Handler) (*Counts, error) {
 		return e.list(gctx, hours, objects)
 	})
 	counts := make([]Counts, cfg.Workers)
+	var reading sync.WaitGroup
 	for i, w := range workers {
+		reading.Add(1)
 		g.Go(func() error {
+			defer reading.Done()
 			r := e.newReader(i, w, &counts[i])
 			defer r.release()
 			for obj := range objects {
@@ -155,6 +161,12 @@ func Run(ctx context.Context, cfg Config, h Handler) (*Counts, error) {
 			return nil
 		})
 	}
+	readDone := make(chan struct{})
+	go func() {
+		reading.Wait()
+		close(readDone)
+	}()
+	g.Go(func() error { return e.completeLoop(gctx, readDone) })
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
@@ -199,8 +211,11 @@ type engine struct {
 	mu      sync.Mutex // guards flushed and listCounts.KeysSkipped
 	flushed []time.Time
 
-	completeMu sync.Mutex // serialises Complete calls, in increasing order
-	completed  time.Time
+	// wake tells completeLoop that the workers may have flushed further.
+	// It holds at most one signal: many wake-ups while Complete is busy
+	// make one more Complete, through the latest watermark.
+	wake      chan struct{}
+	completed time.Time // owned by completeLoop
 }
 
 // list lists the hour prefixes, ListAhead at a time, and sends their
@@ -283,8 +298,7 @@ func (e *engine) skipped() {
 }
 
 // objectDone records that a reader finished an object and that its worker
-// flushed through the new watermark, and completes what every worker has
-// flushed.
+// flushed through the new watermark, and wakes completeLoop.
 func (e *engine) objectDone(ctx context.Context, idx int, w Worker, hour time.Time) error {
 	hourDone, arrivedThrough := e.marks.done(hour)
 	if p := e.cfg.Progress; p != nil && hourDone {
@@ -301,25 +315,39 @@ func (e *engine) objectDone(ctx context.Context, idx int, w Worker, hour time.Ti
 	if through.After(e.flushed[idx]) {
 		e.flushed[idx] = through
 	}
-	all := e.flushed[0]
-	for _, t := range e.flushed[1:] {
-		if t.Before(all) {
-			all = t
+	e.mu.Unlock()
+	select {
+	case e.wake <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+	return nil
+}
+
+// completeLoop runs Complete through what every worker has flushed, each
+// time a reader reports progress, until reading is done. Complete writes
+// outputs and takes a while; running it here rather than in the reader
+// that noticed the progress keeps every reader reading meanwhile. The
+// final Complete, through EndOfTime, is Run's, once this loop has ended.
+func (e *engine) completeLoop(ctx context.Context, readDone <-chan struct{}) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-readDone:
+			return nil
+		case <-e.wake:
+		}
+		e.mu.Lock()
+		all := slices.MinFunc(e.flushed, time.Time.Compare)
+		e.mu.Unlock()
+		if !all.After(e.completed) || !all.Before(e.cfg.Range.To) {
+			continue // nothing new, or the final Complete covers it
+		}
+		e.completed = all
+		if err := e.h.Complete(ctx, all); err != nil {
+			return err
 		}
 	}
-	e.mu.Unlock()
-	if !all.Before(e.cfg.Range.To) {
-		return nil // the final Complete, after everything is read, covers it
-	}
-	// Complete writes outputs and can take a while: it has a lock of its
-	// own so that the other readers can go on reporting objects meanwhile.
-	e.completeMu.Lock()
-	defer e.completeMu.Unlock()
-	if !all.After(e.completed) {
-		return nil
-	}
-	e.completed = all
-	return e.h.Complete(ctx, all)
 }
 
 // watermark tracks which arrival hours have been read completely.

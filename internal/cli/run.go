@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,23 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}
 	return func() {
 		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+// startTrace writes a runtime execution trace (go tool trace) to path: the
+// tool for finding out why cores sit idle, which a CPU profile cannot show.
+func startTrace(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		trace.Stop()
 		f.Close()
 	}, nil
 }
@@ -106,9 +124,10 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 	fs.BoolVar(&verbose, "v", false, "log progress even on a terminal")
 	var shard string
 	fs.StringVar(&shard, "shard", "", "run one shard i/n of the range's days (or n alone, with the index from\n$JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX); then wiretap merge")
-	var cpuProfile, memProfile string
+	var cpuProfile, memProfile, traceFile string
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.StringVar(&memProfile, "memprofile", "", "write a heap profile to this file at the end")
+	fs.StringVar(&traceFile, "trace", "", "write a runtime execution trace (go tool trace) to this file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -121,6 +140,13 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 	}
 	if cpuProfile != "" {
 		stop, err := startCPUProfile(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if traceFile != "" {
+		stop, err := startTrace(traceFile)
 		if err != nil {
 			return err
 		}
