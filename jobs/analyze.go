@@ -33,21 +33,83 @@ type analyst struct {
 	// sizes are those of the last day handed over: the next day starts
 	// with room for as many keys.
 	sizes aggregate.Sizes
+
+	// people maps a user id to its interned copy and its roster entry, and
+	// ids interns team and channel ids. Both grow with distinct ids only,
+	// and live for the run: ids are resolved once per batch (through the
+	// batch's dictionaries) rather than once per message, and reach the
+	// aggregates as stable strings they need not copy.
+	people map[string]person
+	ids    map[string]string
+	// The current batch's dictionaries, resolved.
+	batchUsers    []person
+	batchTeams    []string
+	batchChannels []string
+}
+
+// person is a user id, interned, with the user's roster entry.
+type person struct {
+	id    string
+	entry pipeline.RosterEntry
 }
 
 var _ pipeline.Worker = (*analyst)(nil)
+
+func (a *analyst) person(id string) person {
+	p, ok := a.people[id]
+	if !ok {
+		p.id = strings.Clone(id)
+		p.entry, _ = a.roster.Lookup(p.id)
+		a.people[p.id] = p
+	}
+	return p
+}
+
+func (a *analyst) intern(id string) string {
+	s, ok := a.ids[id]
+	if !ok {
+		s = strings.Clone(id)
+		a.ids[s] = s
+	}
+	return s
+}
+
+// resolve interns the ids of a batch's dictionaries and looks its users up
+// in the roster, once per distinct value.
+func (a *analyst) resolve(rows *schema.Rows) {
+	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
+	a.batchUsers = a.batchUsers[:0]
+	for k := range users.Len() {
+		a.batchUsers = append(a.batchUsers, a.person(users.Value(k)))
+	}
+	a.batchTeams = a.batchTeams[:0]
+	for k := range teams.Len() {
+		a.batchTeams = append(a.batchTeams, a.intern(teams.Value(k)))
+	}
+	a.batchChannels = a.batchChannels[:0]
+	for k := range channels.Len() {
+		a.batchChannels = append(a.batchChannels, a.intern(channels.Value(k)))
+	}
+}
 
 func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 	rows, err := schema.NewRows(rec)
 	if err != nil {
 		return err
 	}
+	a.resolve(rows)
+	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
 	for i := range rows.Len() {
 		rows.Message(i, &a.msg)
 		m := &a.msg
 		if !m.IsAuthored() {
 			continue
 		}
+		// Authored messages always have a user, a team and a channel.
+		author := a.batchUsers[users.Index(i)]
+		m.UserID = author.id
+		m.Team = a.batchTeams[teams.Index(i)]
+		m.ChannelID = a.batchChannels[channels.Index(i)]
 		a.nlp.Analyze(m.Text, &a.analysis)
 		day := aggregate.DayOf(m.Time)
 		agg := a.days[day]
@@ -56,11 +118,10 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 			a.days[day] = agg
 		}
 		o := &a.obs
-		entry, _ := a.roster.Lookup(m.UserID)
 		*o = aggregate.Observation{
 			Time: m.Time, Team: m.Team, UserID: m.UserID, UserName: m.UserName,
 			ChannelID: m.ChannelID, ChannelName: m.ChannelName,
-			Office: entry.Office, Location: entry.Location,
+			Office: author.entry.Office, Location: author.entry.Location,
 			Words:       a.analysis.Words,
 			Compound:    aggregate.Quantize(a.analysis.Sentiment.Compound),
 			ThreadReply: m.IsThreadReply(),
@@ -68,13 +129,14 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 			Sarcasm:     aggregate.Quantize(a.analysis.Sarcasm),
 			Mentioned:   o.Mentioned[:0],
 			Topics:      a.topics(m),
+			StableIDs:   true,
 		}
 		for _, u := range a.analysis.Mentions {
 			if u == m.UserID {
 				continue // mentioning yourself is not being mentioned
 			}
-			me, _ := a.roster.Lookup(u)
-			o.Mentioned = append(o.Mentioned, aggregate.Mention{User: u, Office: me.Office})
+			p := a.person(u)
+			o.Mentioned = append(o.Mentioned, aggregate.Mention{User: p.id, Office: p.entry.Office})
 		}
 		agg.Observe(o)
 	}

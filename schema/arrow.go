@@ -208,6 +208,37 @@ func (r *Rows) get(col, i int) string {
 	return s.Value(i)
 }
 
+// A Dict is the dictionary of one dictionary-encoded column of a batch.
+// Work that depends only on a value (a roster lookup, interning an id) can
+// be done once per distinct value of the batch instead of once per row.
+type Dict struct {
+	idx  *array.Dictionary
+	vals *array.String
+}
+
+// Len is the number of distinct values.
+func (d Dict) Len() int { return d.vals.Len() }
+
+// Value is the value at dictionary position k. It aliases the batch.
+func (d Dict) Value(k int) string { return d.vals.Value(k) }
+
+// Index is the dictionary position of row i's value, or -1 for a null.
+func (d Dict) Index(i int) int {
+	if d.idx.IsNull(i) {
+		return -1
+	}
+	return d.idx.GetValueIndex(i)
+}
+
+// Teams is the dictionary of the team_id column.
+func (r *Rows) Teams() Dict { return Dict{r.dicts[colTeam], r.vals[colTeam]} }
+
+// Channels is the dictionary of the channel_id column.
+func (r *Rows) Channels() Dict { return Dict{r.dicts[colChannelID], r.vals[colChannelID]} }
+
+// Users is the dictionary of the user_id column.
+func (r *Rows) Users() Dict { return Dict{r.dicts[colUserID], r.vals[colUserID]} }
+
 // Message fills m from row i. Its strings alias the batch's buffers.
 func (r *Rows) Message(i int, m *Message) {
 	src, _ := ParseSource(r.get(colSource, i))
