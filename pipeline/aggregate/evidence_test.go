@@ -53,3 +53,16 @@ func TestRefForms(t *testing.T) {
 		t.Errorf("ParseRef(String) = %v, %v", back, ok)
 	}
 }
+
+func TestSlackTSMatchesFmt(t *testing.T) {
+	for _, ts := range []int64{0, 1, 999_999, 1_000_000, 1_355_517_523_000_005, 1_479_427_200_123_456, -1, -1_000_001} {
+		want := fmt.Sprintf("%d.%06d", ts/1_000_000, ts%1_000_000)
+		r := Ref{Channel: "C1", TS: ts}
+		if got := r.SlackTS(); got != want {
+			t.Errorf("SlackTS(%d) = %q, want %q", ts, got, want)
+		}
+		if got := r.String(); got != "C1/"+want {
+			t.Errorf("String(%d) = %q, want %q", ts, got, "C1/"+want)
+		}
+	}
+}
