@@ -68,32 +68,42 @@ var ArrowSchema = arrow.NewSchema([]arrow.Field{
 // A BatchBuilder accumulates Messages into Arrow record batches. It is not
 // safe for concurrent use. Call Release when done with it.
 type BatchBuilder struct {
-	rb        *array.RecordBuilder
-	dicts     [numColumns]*array.BinaryDictionaryBuilder
+	dicts     [numColumns]*dictBuilder
 	strs      [numColumns]*array.StringBuilder
 	times     *array.TimestampBuilder
+	cols      []arrow.Array // scratch for NewBatch
 	rows      int
 	textBytes int
 }
 
 // NewBatchBuilder returns a builder allocating from mem.
 func NewBatchBuilder(mem memory.Allocator) *BatchBuilder {
-	b := &BatchBuilder{rb: array.NewRecordBuilder(mem, ArrowSchema)}
-	for i := range numColumns {
-		switch f := b.rb.Field(i).(type) {
-		case *array.BinaryDictionaryBuilder:
-			b.dicts[i] = f
-		case *array.StringBuilder:
-			b.strs[i] = f
-		case *array.TimestampBuilder:
-			b.times = f
+	b := &BatchBuilder{cols: make([]arrow.Array, numColumns)}
+	for i, f := range ArrowSchema.Fields() {
+		switch f.Type.ID() {
+		case arrow.DICTIONARY:
+			b.dicts[i] = newDictBuilder(mem)
+		case arrow.STRING:
+			b.strs[i] = array.NewStringBuilder(mem)
+		case arrow.TIMESTAMP:
+			b.times = array.NewTimestampBuilder(mem, f.Type.(*arrow.TimestampType))
 		}
 	}
 	return b
 }
 
 // Release frees the builder's buffers.
-func (b *BatchBuilder) Release() { b.rb.Release() }
+func (b *BatchBuilder) Release() {
+	for i := range numColumns {
+		if d := b.dicts[i]; d != nil {
+			d.release()
+		}
+		if s := b.strs[i]; s != nil {
+			s.Release()
+		}
+	}
+	b.times.Release()
+}
 
 // Len is the number of rows appended since the last NewBatch.
 func (b *BatchBuilder) Len() int { return b.rows }
@@ -131,12 +141,10 @@ func (b *BatchBuilder) Append(m *Message) {
 func (b *BatchBuilder) dict(col int, v string, nullable bool) {
 	d := b.dicts[col]
 	if nullable && v == "" {
-		d.AppendNull()
+		d.appendNull()
 		return
 	}
-	// The only error is an index overflow, impossible below 2^31 distinct
-	// values in one batch, which batch sizes rule out.
-	_ = d.AppendString(v)
+	d.append(v)
 }
 
 func (b *BatchBuilder) str(col int, v string, nullable bool) {
@@ -151,14 +159,22 @@ func (b *BatchBuilder) str(col int, v string, nullable bool) {
 // NewBatch returns the rows appended so far as a record batch and resets the
 // builder. The caller owns the batch and must Release it.
 func (b *BatchBuilder) NewBatch() arrow.RecordBatch {
-	b.rows, b.textBytes = 0, 0
-	rec := b.rb.NewRecordBatch()
-	// Dictionaries restart with each batch so that a batch stands alone.
-	for _, d := range b.dicts {
-		if d != nil {
-			d.ResetFull()
+	for i := range numColumns {
+		switch {
+		case b.dicts[i] != nil:
+			b.cols[i] = b.dicts[i].newArray()
+		case b.strs[i] != nil:
+			b.cols[i] = b.strs[i].NewArray()
+		default:
+			b.cols[i] = b.times.NewArray()
 		}
 	}
+	rec := array.NewRecordBatch(ArrowSchema, b.cols, int64(b.rows))
+	for i, c := range b.cols {
+		c.Release() // the batch holds its own reference
+		b.cols[i] = nil
+	}
+	b.rows, b.textBytes = 0, 0
 	return rec
 }
 
