@@ -14,6 +14,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Unassigned is the office of users the roster does not know. They are
@@ -193,8 +194,51 @@ type Aggregate struct {
 	Offices  map[string]*OfficeStats
 	Users    map[UserKey]*UserStats
 	Channels map[ChannelKey]*ChannelStats
-	Topics   map[string]OfficeTopics // by office
-	Hours    map[HourKey]int64
+	// Topics are by office. Until PruneTopics, bigrams that a single
+	// message carries are kept apart, in a compact form, and only Tables
+	// shows them; after it, Topics holds every topic.
+	Topics map[string]OfficeTopics
+	Hours  map[HourKey]int64
+
+	// once holds, by office, the bigrams carried by exactly one message so
+	// far. Most bigrams of a day occur once and are pruned at its end
+	// (MinBigramSupport); keeping them as small map values, with their keys
+	// in keys, rather than as TopicStats with keys of their own, took a
+	// quarter of the allocations and much of the cache misses out of a run.
+	once map[string]map[string]onceTopic
+	keys arena
+}
+
+// onceTopic is a topic carried by one message: its compound score and ref.
+type onceTopic struct {
+	compound int64
+	ref      Ref
+}
+
+func (t *onceTopic) stats() *TopicStats {
+	ts := &TopicStats{Messages: 1}
+	ts.Sentiment.Add(t.compound)
+	ts.Evidence.add(t.ref)
+	return ts
+}
+
+// arena holds copies of topic keys in large blocks: one allocation per
+// block instead of one per key, in memory the garbage collector need not
+// scan. A block lives as long as any key in it.
+type arena struct{ block []byte }
+
+const arenaBlock = 64 << 10
+
+func (a *arena) keep(s string) string {
+	if len(s) > arenaBlock/8 {
+		return strings.Clone(s)
+	}
+	if cap(a.block)-len(a.block) < len(s) {
+		a.block = make([]byte, 0, arenaBlock)
+	}
+	n := len(a.block)
+	a.block = append(a.block, s...)
+	return unsafe.String(&a.block[n], len(s))
 }
 
 // New returns an empty Aggregate.
@@ -205,6 +249,7 @@ func New() *Aggregate {
 		Channels: make(map[ChannelKey]*ChannelStats),
 		Topics:   make(map[string]OfficeTopics),
 		Hours:    make(map[HourKey]int64),
+		once:     make(map[string]map[string]onceTopic),
 	}
 }
 
@@ -213,14 +258,18 @@ func New() *Aggregate {
 // rehashed them over and over and cost a twentieth of a run's CPU.
 type Sizes struct {
 	users, channels int
-	topics          map[string]int
+	topics, once    map[string]int
 }
 
 // Sizes returns a's sizes.
 func (a *Aggregate) Sizes() Sizes {
-	s := Sizes{users: len(a.Users), channels: len(a.Channels), topics: make(map[string]int, len(a.Topics))}
+	s := Sizes{users: len(a.Users), channels: len(a.Channels),
+		topics: make(map[string]int, len(a.Topics)), once: make(map[string]int, len(a.once))}
 	for office, t := range a.Topics {
 		s.topics[office] = len(t)
+	}
+	for office, t := range a.once {
+		s.once[office] = len(t)
 	}
 	return s
 }
@@ -232,6 +281,9 @@ func NewSized(s Sizes) *Aggregate {
 	a.Channels = make(map[ChannelKey]*ChannelStats, s.channels)
 	for office, n := range s.topics {
 		a.Topics[office] = make(OfficeTopics, n)
+	}
+	for office, n := range s.once {
+		a.once[office] = make(map[string]onceTopic, n)
 	}
 	return a
 }
@@ -327,16 +379,21 @@ func (a *Aggregate) Observe(o *Observation) {
 	}
 
 	if len(o.Topics) > 0 {
-		topics := a.Topics[office]
-		if topics == nil {
-			topics = make(OfficeTopics)
-			a.Topics[strings.Clone(office)] = topics
-		}
+		topics, once := a.officeTopics(office)
 		for _, t := range o.Topics {
 			ts := topics[t]
 			if ts == nil {
-				ts = &TopicStats{}
-				topics[strings.Clone(t)] = ts
+				if strings.IndexByte(t, ' ') < 0 { // not a bigram: a TopicStats at once
+					ts = &TopicStats{}
+					topics[a.keys.keep(t)] = ts
+				} else if first, ok := once[t]; ok { // a bigram's second message
+					ts = first.stats()
+					delete(once, t)
+					topics[a.keys.keep(t)] = ts
+				} else { // a bigram's first message
+					once[a.keys.keep(t)] = onceTopic{o.Compound, ref}
+					continue
+				}
 			}
 			ts.Messages++
 			ts.Sentiment.Add(o.Compound)
@@ -349,6 +406,21 @@ func (a *Aggregate) Observe(o *Observation) {
 		loc = time.UTC
 	}
 	a.Hours[HourKey{office, HourOfWeek(o.Time.In(loc))}]++
+}
+
+// officeTopics returns the topic maps of office, made if new.
+func (a *Aggregate) officeTopics(office string) (OfficeTopics, map[string]onceTopic) {
+	topics := a.Topics[office]
+	if topics == nil {
+		topics = make(OfficeTopics)
+		a.Topics[strings.Clone(office)] = topics
+	}
+	once := a.once[office]
+	if once == nil {
+		once = make(map[string]onceTopic)
+		a.once[strings.Clone(office)] = once
+	}
+	return topics, once
 }
 
 // HourOfWeek numbers the hours of a week from Monday 00:00 (0) to Sunday
@@ -417,19 +489,42 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			a.Channels[k] = v
 		}
 	}
+	// Topic keys are copied into a's arena rather than taken: o's arena
+	// blocks would otherwise live on as long as a does.
 	for office, ot := range o.Topics {
-		at := a.Topics[office]
-		if at == nil {
-			a.Topics[office] = ot
-			continue
-		}
+		at, aonce := a.officeTopics(office)
 		for k, v := range ot {
 			if s := at[k]; s != nil {
 				s.Messages += v.Messages
 				s.Sentiment.Merge(&v.Sentiment)
 				s.Evidence.Merge(&v.Evidence)
+				continue
+			}
+			if first, ok := aonce[k]; ok {
+				v.Messages++
+				v.Sentiment.Add(first.compound)
+				v.Evidence.add(first.ref)
+				delete(aonce, k)
+			}
+			at[a.keys.keep(k)] = v
+		}
+	}
+	for office, oonce := range o.once {
+		at, aonce := a.officeTopics(office)
+		for k, v := range oonce {
+			if s := at[k]; s != nil {
+				s.Messages++
+				s.Sentiment.Add(v.compound)
+				s.Evidence.add(v.ref)
+			} else if first, ok := aonce[k]; ok {
+				s := first.stats()
+				s.Messages++
+				s.Sentiment.Add(v.compound)
+				s.Evidence.add(v.ref)
+				delete(aonce, k)
+				at[a.keys.keep(k)] = s
 			} else {
-				at[k] = v
+				aonce[a.keys.keep(k)] = v
 			}
 		}
 	}
@@ -461,6 +556,15 @@ const MinBigramSupport = 2
 // PruneTopics drops the bigrams carried by fewer than min messages. Call it
 // on a whole office-day, never on a worker's share of one.
 func (a *Aggregate) PruneTopics(min int64) {
+	for office, once := range a.once {
+		if min <= 1 {
+			topics, _ := a.officeTopics(office)
+			for k, v := range once {
+				topics[k] = v.stats()
+			}
+		}
+		delete(a.once, office)
+	}
 	for _, ot := range a.Topics {
 		for k, v := range ot {
 			if v.Messages < min && strings.IndexByte(k, ' ') >= 0 {
@@ -501,6 +605,9 @@ func (a *Aggregate) ForOffice(office string) *Aggregate {
 	}
 	if t := a.Topics[office]; t != nil {
 		r.Topics[office] = t
+	}
+	if t := a.once[office]; t != nil {
+		r.once[office] = t
 	}
 	for k, n := range a.Hours {
 		if k.Office == office {

@@ -179,6 +179,15 @@ func (a *Aggregate) Tables() *Tables {
 			})
 		}
 	}
+	for office, once := range a.once {
+		for topic, v := range once {
+			s := v.stats()
+			t.Topics = append(t.Topics, TopicRow{
+				Office: office, Topic: topic, Kind: KindBigram, Messages: 1,
+				SentimentColumns: sentimentColumns(&s.Sentiment), Evidence: s.Evidence.strings(),
+			})
+		}
+	}
 	slices.SortFunc(t.Topics, func(x, y TopicRow) int {
 		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.Topic, y.Topic))
 	})
