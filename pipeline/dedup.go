@@ -20,6 +20,9 @@ import (
 type Dedup struct {
 	mu    sync.Mutex
 	hours map[int64]map[[16]byte]struct{}
+	// hint is the size of the largest hour released so far: new hours
+	// start with that much room instead of growing through rehashes.
+	hint int
 }
 
 // NewDedup returns an empty Dedup.
@@ -43,16 +46,18 @@ func (d *Dedup) Seen(c Candidate) bool {
 	defer d.mu.Unlock()
 	set := d.hours[h]
 	if set == nil {
-		set = make(map[[16]byte]struct{})
+		set = make(map[[16]byte]struct{}, d.hint)
 		d.hours[h] = set
 	}
-	_, seen := set[c.Key]
+	// An insert that does not grow the set found the key already there:
+	// one map operation per key instead of a lookup and an insert.
+	n := len(set)
 	set[c.Key] = struct{}{}
+	seen := len(set) == n
 	if c.HasEvent {
-		if _, ok := set[c.EventKey]; ok {
-			seen = true
-		}
+		n = len(set)
 		set[c.EventKey] = struct{}{}
+		seen = seen || len(set) == n
 	}
 	return seen
 }
@@ -63,6 +68,7 @@ func (d *Dedup) Release(through time.Time) {
 	defer d.mu.Unlock()
 	for h := range d.hours {
 		if time.Unix(h, 0).Add(time.Hour).Compare(through) <= 0 {
+			d.hint = max(d.hint, len(d.hours[h]))
 			delete(d.hours, h)
 		}
 	}
