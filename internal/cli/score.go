@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"strings"
 
 	"github.com/wiretap-hq/wiretap/nlp"
+	"github.com/wiretap-hq/wiretap/nlp/phrase"
 )
 
 const scoreExamples = `  # Why did this message count as sarcastic?
@@ -25,8 +27,10 @@ Output, one JSON object per input line, in input order (empty lines too):
    "sarcasm":0.9575,"sarcastic":true,
    "cues":["interjection","praise","irony_emoji","emoji_contrast","positive_event"],
    "tokens":[{"kind":"word","text":"oh"},{"kind":"word","text":"great"},{"kind":"punct","text":","},...],
-   "topics":["great","prod"],"mentions":[],"emoji":["upside_down_face"]}
+   "topics":["great","prod"],"noun_phrases":["prod"],"mentions":[],"emoji":["upside_down_face"]}
 Token kinds: word number mention channellink special url emoji code punct.
+noun_phrases are runs of adjectives and nouns ending in a noun, found by prose's
+part-of-speech tagger and normalised like topics (see nlp/phrase).
 `
 
 // scoreLine is the JSON written for one input line. Field names are part
@@ -42,8 +46,11 @@ type scoreLine struct {
 	Cues      []string     `json:"cues"`
 	Tokens    []scoreToken `json:"tokens,omitempty"`
 	Topics    []string     `json:"topics"`
-	Mentions  []string     `json:"mentions"`
-	Emoji     []string     `json:"emoji"`
+	// NounPhrases are the message's noun phrases (nlp/phrase), normalised
+	// as topics are; always present, [] when there are none.
+	NounPhrases []string `json:"noun_phrases"`
+	Mentions    []string `json:"mentions"`
+	Emoji       []string `json:"emoji"`
 }
 
 type scoreToken struct {
@@ -58,8 +65,9 @@ func scoreCmd(ctx context.Context, io *IO, args []string) error {
 		"Reads one message text per line (standard input, or --file) and writes one JSON object\n"+
 			"per line with what the analysis sees in it: the VADER sentiment (compound, pos, neu,\n"+
 			"neg), the sarcasm probability ("+nlp.SarcasmModelVersion+"), whether it reaches the threshold\n"+
-			"and which cues fired, the tokens, topic candidates, mentions and emoji. Use it to debug\n"+
-			"a surprising ranking. Lines may be of any length; a trailing \\r is dropped.\n", scoreExamples)
+			"and which cues fired, the tokens, topic candidates, noun phrases, mentions and emoji.\n"+
+			"Use it to debug a surprising ranking. Lines may be of any length; a trailing \\r is\n"+
+			"dropped.\n", scoreExamples)
 	fs.StringVar(&file, "file", "", "read texts from this file instead of standard input (- is standard input)")
 	fs.BoolVar(&tokens, "tokens", true, "include the token list (--tokens=false leaves it out; it is also left out for a line without tokens)")
 	if err := parse(fs, args); err != nil {
@@ -83,14 +91,18 @@ func scoreLines(ctx context.Context, r io.Reader, w io.Writer, withTokens bool) 
 	if err != nil {
 		return err
 	}
+	ex, err := phrase.New(a)
+	if err != nil {
+		return fmt.Errorf("score: %w", err)
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	var out nlp.Analysis
 	// Non-nil empty slices encode as [] rather than null.
-	line := scoreLine{Cues: []string{}, Topics: []string{}, Mentions: []string{}, Emoji: []string{}}
-	for {
+	line := scoreLine{Cues: []string{}, Topics: []string{}, NounPhrases: []string{}, Mentions: []string{}, Emoji: []string{}}
+	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -104,6 +116,11 @@ func scoreLines(ctx context.Context, r io.Reader, w io.Writer, withTokens bool) 
 		text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
 		a.Analyze(text, &out)
 		fill(&line, text, &out, withTokens)
+		phrases, err := ex.NounPhrases(text)
+		if err != nil {
+			return fmt.Errorf("score: line %d: %w", n, err)
+		}
+		line.NounPhrases = append(line.NounPhrases[:0], phrases...)
 		if err := enc.Encode(&line); err != nil {
 			return err
 		}

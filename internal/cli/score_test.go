@@ -62,12 +62,15 @@ func TestScore(t *testing.T) {
 	if !reflect.DeepEqual(first["emoji"], []any{"upside_down_face"}) || !reflect.DeepEqual(first["topics"], []any{"great", "prod"}) {
 		t.Errorf("emoji %v, topics %v", first["emoji"], first["topics"])
 	}
+	if !reflect.DeepEqual(first["noun_phrases"], []any{"prod"}) {
+		t.Errorf("noun_phrases %v, want [prod]", first["noun_phrases"])
+	}
 
 	empty := lines[1]
 	if empty["text"] != "" || empty["sarcasm"] != 0.0 || empty["sarcastic"] != false {
 		t.Errorf("empty line: %v", empty)
 	}
-	for _, k := range []string{"cues", "topics", "mentions", "emoji"} {
+	for _, k := range []string{"cues", "topics", "noun_phrases", "mentions", "emoji"} {
 		if v, ok := empty[k].([]any); !ok || len(v) != 0 {
 			t.Errorf("empty line: %s = %#v, want []", k, empty[k])
 		}
@@ -79,6 +82,23 @@ func TestScore(t *testing.T) {
 	}
 	if c, _ := last["cues"].([]any); !containsAny(c, "link") || !containsAny(c, "sincere") || last["sarcastic"] != false {
 		t.Errorf("sincere line: cues %v, sarcastic %v", c, last["sarcastic"])
+	}
+	if np, ok := last["noun_phrases"].([]any); !ok || containsAny(np, "note") || containsAny(np, "the notes") {
+		t.Errorf("noun_phrases %#v: want an array without the link label", last["noun_phrases"])
+	}
+}
+
+// TestScoreNounPhrases checks the noun_phrases field on Slack markup: the
+// phrases come from the words around the markup, never from inside it.
+func TestScoreNounPhrases(t *testing.T) {
+	lines, _ := runScore(t, "<!here> our database <@U1|bob> server needs a faster build server :tada: `the code`", "--tokens=false")
+	got, ok := lines[0]["noun_phrases"].([]any)
+	if !ok {
+		t.Fatalf("noun_phrases %#v, want an array", lines[0]["noun_phrases"])
+	}
+	want := []any{"database", "server", "faster build server"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("noun_phrases %q, want %q", got, want)
 	}
 }
 
