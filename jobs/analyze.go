@@ -20,6 +20,7 @@ type analyst struct {
 	nlp    *nlp.Analyzer
 	roster *pipeline.Roster
 	sink   *collector
+	text   bool // evidence carries message text
 
 	days     map[aggregate.Day]*aggregate.Aggregate
 	msg      schema.Message
@@ -130,6 +131,9 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 			Mentioned:   o.Mentioned[:0],
 			Topics:      a.topics(m),
 			StableIDs:   true,
+		}
+		if a.text {
+			o.Text = m.Text
 		}
 		for _, u := range a.analysis.Mentions {
 			if u == m.UserID {

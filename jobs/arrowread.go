@@ -19,6 +19,11 @@ import (
 // parquet tags. A query over a year reads thousands of partitions;
 // parquet-go's row-by-row reconstruction of them cost about twice as much
 // as reading whole columns into Arrow arrays and copying them out.
+//
+// A field that parquet-go leaves out (`parquet:"-"`) but that names a
+// column (`column:"name"`) is filled from that column when the file has
+// one, and left zero when not: aggregate.OfficeRow.EvidenceText, whose
+// column only files written with evidence text have.
 func readColumns[T any](ctx context.Context, data []byte) ([]T, error) {
 	pf, err := file.NewParquetReader(bytes.NewReader(data))
 	if err != nil {
@@ -43,6 +48,9 @@ func readColumns[T any](ctx context.Context, data []byte) ([]T, error) {
 	base := reflect.ValueOf(rows)
 	for _, f := range columnFields(reflect.TypeFor[T]()) {
 		idx := tbl.Schema().FieldIndices(f.name)
+		if len(idx) == 0 && f.optional {
+			continue
+		}
 		if len(idx) != 1 {
 			return nil, fmt.Errorf("no column %q", f.name)
 		}
@@ -59,8 +67,9 @@ func readColumns[T any](ctx context.Context, data []byte) ([]T, error) {
 
 // columnField is a field of a row type and the column it is stored in.
 type columnField struct {
-	name  string
-	index []int // reflect field index path, through embedded structs
+	name     string
+	index    []int // reflect field index path, through embedded structs
+	optional bool  // files may lack the column
 }
 
 func columnFields(t reflect.Type) []columnField {
@@ -69,15 +78,19 @@ func columnFields(t reflect.Type) []columnField {
 		sf := t.Field(i)
 		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
 			for _, f := range columnFields(sf.Type) {
-				out = append(out, columnField{name: f.name, index: append([]int{i}, f.index...)})
+				out = append(out, columnField{name: f.name, index: append([]int{i}, f.index...), optional: f.optional})
 			}
 			continue
 		}
 		name, _, _ := strings.Cut(sf.Tag.Get("parquet"), ",")
+		optional := false
+		if name == "-" {
+			name, optional = sf.Tag.Get("column"), true
+		}
 		if name == "" || name == "-" {
 			continue
 		}
-		out = append(out, columnField{name: name, index: []int{i}})
+		out = append(out, columnField{name: name, index: []int{i}, optional: optional})
 	}
 	return out
 }

@@ -51,3 +51,42 @@ func TestReadTopicsMatchesRowReader(t *testing.T) {
 		t.Errorf("empty table: %v rows, %v", len(rows), err)
 	}
 }
+
+// TestReadEvidenceText checks that the columnar reader fills EvidenceText
+// from the column evidence_text when a file has it (written with text),
+// and leaves it nil when not.
+func TestReadEvidenceText(t *testing.T) {
+	rows := []aggregate.OfficeRow{
+		{Office: "berlin", Messages: 2, Evidence: []string{"C1/1479000000.000001", "C2/1479000001.000002"},
+			EvidenceText: []string{"ship it", ""}},
+		{Office: "nyc", Evidence: []string{}, EvidenceText: []string{}},
+	}
+	withText := make([]aggregate.OfficeTextRow, len(rows))
+	for i, r := range rows {
+		withText[i] = aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText}
+	}
+	data, err := pipeline.EncodeParquet(withText, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readColumns[aggregate.OfficeRow](context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, rows) {
+		t.Errorf("read %+v, want %+v", got, rows)
+	}
+	plain, err := pipeline.EncodeParquet(rows, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = readColumns[aggregate.OfficeRow](context.Background(), plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range got {
+		if r.EvidenceText != nil {
+			t.Errorf("a file without text read as %+v", r)
+		}
+	}
+}

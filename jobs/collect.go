@@ -20,6 +20,7 @@ type collector struct {
 	roster *pipeline.Roster
 	out    pipeline.Output
 	rng    pipeline.Range
+	text   bool // evidence carries message text (RunOptions.IncludeText)
 
 	mu      sync.Mutex // guards open and written
 	open    map[aggregate.Day]*aggregate.Aggregate
@@ -31,9 +32,9 @@ type collector struct {
 
 var _ pipeline.Handler = (*collector)(nil)
 
-func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out pipeline.Output, rng pipeline.Range) *collector {
+func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out pipeline.Output, rng pipeline.Range, text bool) *collector {
 	return &collector{
-		nlp: an, roster: roster, out: out, rng: rng,
+		nlp: an, roster: roster, out: out, rng: rng, text: text,
 		open:    make(map[aggregate.Day]*aggregate.Aggregate),
 		written: make(map[aggregate.Day]bool),
 		total:   aggregate.New(),
@@ -41,7 +42,7 @@ func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out pipeline.Output
 }
 
 func (c *collector) NewWorker() (pipeline.Worker, error) {
-	return &analyst{nlp: c.nlp, roster: c.roster, sink: c, days: make(map[aggregate.Day]*aggregate.Aggregate),
+	return &analyst{nlp: c.nlp, roster: c.roster, sink: c, text: c.text, days: make(map[aggregate.Day]*aggregate.Aggregate),
 		labels: make(map[string]string), people: make(map[string]person), ids: make(map[string]string)}, nil
 }
 
@@ -68,7 +69,7 @@ func (c *collector) Complete(ctx context.Context, through time.Time) error {
 	for i, d := range days {
 		agg := aggs[i]
 		agg.PruneTopics(aggregate.MinBigramSupport)
-		if err := writeDay(ctx, c.out, d, agg.Tables()); err != nil {
+		if err := writeDay(ctx, c.out, d, agg.Tables(), c.text); err != nil {
 			return err
 		}
 		c.mu.Lock()

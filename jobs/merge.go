@@ -79,11 +79,14 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 	m := &Manifest{
 		Schema: ManifestSchema, Version: Version, Command: "merge", Source: first.Source, Out: opts.Out,
 		Roster: first.Roster, MarginHours: first.MarginHours, Tables: Tables, Quarantine: QuarantineFile,
-		Partitions: []string{},
+		Partitions: []string{}, IncludeText: first.IncludeText,
 	}
 	for i, sm := range manifests {
 		if sm.Source != first.Source || sm.MarginHours != first.MarginHours || sm.Roster != first.Roster {
 			return nil, fmt.Errorf("shard %s ran with other inputs than shard %s (source, roster or margin differ)", sm.Shard, first.Shard)
+		}
+		if sm.IncludeText != first.IncludeText {
+			return nil, fmt.Errorf("shard %s ran with include-text %v, shard %s with %v: run every shard alike", sm.Shard, sm.IncludeText, first.Shard, first.IncludeText)
 		}
 		f, err1 := time.Parse(time.RFC3339, sm.From)
 		t, err2 := time.Parse(time.RFC3339, sm.To)

@@ -30,6 +30,7 @@ type NightlyState struct {
 	Schema      string                 `json:"schema"`
 	Source      string                 `json:"source"`
 	MarginHours int                    `json:"margin_hours"`
+	IncludeText bool                   `json:"include_text,omitempty"` // evidence carries message text
 	UpdatedAt   string                 `json:"updated_at"`
 	Hours       map[string][]ObjectRef `json:"hours"` // by hour prefix, YYYY/MM/DD/HH/
 }
@@ -94,6 +95,12 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	if prev != nil && (prev.Source != opts.Source || prev.MarginHours != int(opts.Margin/time.Hour)) {
 		return nil, fmt.Errorf("state %s was made from %s with margin %dh; this run reads %s with margin %v: use another --state or --out",
 			statePath, prev.Source, prev.MarginHours, opts.Source, opts.Margin)
+	}
+	// Only the days that changed are recomputed: turning text on or off
+	// would leave the other days as they were, with or without text.
+	if prev != nil && prev.IncludeText != opts.IncludeText {
+		return nil, fmt.Errorf("state %s was made with include-text %v; this run has %v and would recompute only the changed days: use another --state or --out",
+			statePath, prev.IncludeText, opts.IncludeText)
 	}
 	cur, err := listHours(ctx, e.src)
 	if err != nil {
@@ -165,7 +172,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, err
 	}
 	state := &NightlyState{Schema: StateSchema, Source: opts.Source, MarginHours: int(opts.Margin / time.Hour),
-		UpdatedAt: time.Now().UTC().Format(time.RFC3339), Hours: map[string][]ObjectRef{}}
+		IncludeText: opts.IncludeText, UpdatedAt: time.Now().UTC().Format(time.RFC3339), Hours: map[string][]ObjectRef{}}
 	for h, objs := range cur {
 		state.Hours[h.Format(pipeline.HourLayout)] = objs
 	}

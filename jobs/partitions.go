@@ -32,17 +32,40 @@ func partition(table string, day aggregate.Day) string {
 }
 
 // writeDay stages the tables of one day. Every table is written, empty or
-// not, so that a rerun replaces whatever an earlier run left there.
-func writeDay(ctx context.Context, out pipeline.Output, day aggregate.Day, t *aggregate.Tables) error {
+// not, so that a rerun replaces whatever an earlier run left there. With
+// text, the offices, users and topics tables get the column evidence_text
+// (every row, even one without text, so that a run's files agree); without
+// it they are written exactly as before that column existed.
+func writeDay(ctx context.Context, out pipeline.Output, day aggregate.Day, t *aggregate.Tables, text bool) error {
+	offices := func() ([]byte, error) { return pipeline.EncodeParquet(t.Offices, Version) }
+	users := func() ([]byte, error) { return pipeline.EncodeParquet(t.Users, Version) }
+	topics := func() ([]byte, error) { return pipeline.EncodeParquet(t.Topics, Version) }
+	if text {
+		offices = func() ([]byte, error) {
+			return pipeline.EncodeParquet(withText(t.Offices, func(r aggregate.OfficeRow) aggregate.OfficeTextRow {
+				return aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText}
+			}), Version)
+		}
+		users = func() ([]byte, error) {
+			return pipeline.EncodeParquet(withText(t.Users, func(r aggregate.UserRow) aggregate.UserTextRow {
+				return aggregate.UserTextRow{UserRow: r, EvidenceText: r.EvidenceText}
+			}), Version)
+		}
+		topics = func() ([]byte, error) {
+			return pipeline.EncodeParquet(withText(t.Topics, func(r aggregate.TopicRow) aggregate.TopicTextRow {
+				return aggregate.TopicTextRow{TopicRow: r, EvidenceText: r.EvidenceText}
+			}), Version)
+		}
+	}
 	files := []struct {
 		table string
 		data  func() ([]byte, error)
 	}{
-		{TableOffices, func() ([]byte, error) { return pipeline.EncodeParquet(t.Offices, Version) }},
-		{TableUsers, func() ([]byte, error) { return pipeline.EncodeParquet(t.Users, Version) }},
+		{TableOffices, offices},
+		{TableUsers, users},
 		{TableChannels, func() ([]byte, error) { return pipeline.EncodeParquet(t.Channels, Version) }},
 		{TableChannelUsers, func() ([]byte, error) { return pipeline.EncodeParquet(t.ChannelUsers, Version) }},
-		{TableTopics, func() ([]byte, error) { return pipeline.EncodeParquet(t.Topics, Version) }},
+		{TableTopics, topics},
 		{TableActivity, func() ([]byte, error) { return pipeline.EncodeParquet(t.Activity, Version) }},
 	}
 	for _, f := range files {
@@ -55,6 +78,15 @@ func writeDay(ctx context.Context, out pipeline.Output, day aggregate.Day, t *ag
 		}
 	}
 	return nil
+}
+
+// withText converts rows to the form written with evidence text.
+func withText[R, W any](rows []R, conv func(R) W) []W {
+	out := make([]W, len(rows))
+	for i, r := range rows {
+		out[i] = conv(r)
+	}
+	return out
 }
 
 // ErrMissingDay is wrapped when a day's partitions are not in the output.

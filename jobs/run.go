@@ -44,6 +44,10 @@ type RunOptions struct {
 	Progress *pipeline.Progress
 	// Shard, when its Count is set, makes the run one of Count shards.
 	Shard Shard
+	// IncludeText makes the evidence of offices, users and topics carry
+	// the messages' text (the evidence_text columns, "text" in the
+	// summary's refs). Off, no message text reaches the outputs.
+	IncludeText bool
 }
 
 // DefaultMaxBadRatio is the share of bad records a run tolerates. An archive
@@ -95,7 +99,7 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 	e.log.Info("run starting", "source", opts.Source, "out", opts.Out, "from", rng.From, "to", rng.To,
 		"workers", opts.Workers, "roster_users", e.roster.Len(), "shard", opts.Shard.String())
 	quarantine := &quarantineCollector{}
-	counts, col := &pipeline.Counts{}, newCollector(e.nlp, e.roster, out, rng)
+	counts, col := &pipeline.Counts{}, newCollector(e.nlp, e.roster, out, rng, opts.IncludeText)
 	if rng.From.Before(rng.To) { // a shard may have no days: more shards than days
 		if counts, col, err = e.analyse(ctx, rng, out, quarantine); err != nil {
 			return nil, err
@@ -192,7 +196,7 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 // analyse reads the messages of rng and stages their day partitions in
 // out. It fails, staging nothing more, when too many records are bad.
 func (e *env) analyse(ctx context.Context, rng pipeline.Range, out pipeline.Output, q *quarantineCollector) (*pipeline.Counts, *collector, error) {
-	col := newCollector(e.nlp, e.roster, out, rng)
+	col := newCollector(e.nlp, e.roster, out, rng, e.opts.IncludeText)
 	counts, err := pipeline.Run(ctx, pipeline.Config{
 		Source: e.src, Locate: e.src.Locate, Range: rng, Margin: e.opts.Margin, Workers: e.opts.Workers,
 		Quarantine: q, Progress: e.opts.Progress,
@@ -214,7 +218,7 @@ func (e *env) manifest(command string, rng pipeline.Range, started time.Time, co
 		Schema: ManifestSchema, Version: Version, Command: command,
 		Source: e.opts.Source, Out: e.opts.Out, Roster: e.opts.Roster,
 		From: rng.From.Format(time.RFC3339), To: rng.To.Format(time.RFC3339),
-		MarginHours: int(e.opts.Margin / time.Hour), Workers: e.opts.Workers,
+		MarginHours: int(e.opts.Margin / time.Hour), Workers: e.opts.Workers, IncludeText: e.opts.IncludeText,
 		StartedAt: started.UTC().Format(time.RFC3339Nano), FinishedAt: finished.UTC().Format(time.RFC3339Nano),
 		Seconds: finished.Sub(started).Seconds(), Tables: Tables, Quarantine: QuarantineFile,
 		Partitions: []string{},
@@ -256,6 +260,7 @@ type Manifest struct {
 	To          string          `json:"to"`
 	MarginHours int             `json:"margin_hours"`
 	Workers     int             `json:"workers"`
+	IncludeText bool            `json:"include_text,omitempty"` // evidence carries message text
 	StartedAt   string          `json:"started_at"`
 	FinishedAt  string          `json:"finished_at"`
 	Seconds     float64         `json:"seconds"`

@@ -165,16 +165,18 @@ func topicSummary(topic string, t *aggregate.TopicStats) TopicSummary {
 		Sentiment: sentimentSummary(&t.Sentiment), Evidence: refs(&t.Evidence)}
 }
 
-// MessageRef points at a message behind a figure: its channel and ts.
+// MessageRef points at a message behind a figure: its channel and ts, and
+// its text when the run included text (RunOptions.IncludeText).
 type MessageRef struct {
 	Channel string `json:"channel"`
 	TS      string `json:"ts"`
+	Text    string `json:"text,omitempty"`
 }
 
 func refs(e *aggregate.Evidence) []MessageRef {
 	out := []MessageRef{}
 	for _, r := range e.Refs() {
-		out = append(out, MessageRef{Channel: r.Channel, TS: r.SlackTS()})
+		out = append(out, MessageRef{Channel: r.Channel, TS: r.SlackTS(), Text: r.Text})
 	}
 	return out
 }

@@ -126,6 +126,7 @@ func nightlyCmd(ctx context.Context, io *IO, args []string) error {
 	fs.Float64Var(&opts.MaxBadRatio, "max-bad-ratio", jobs.DefaultMaxBadRatio, "fail when more than this share of records is malformed")
 	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
 	fs.BoolVar(&verbose, "v", false, "log progress even on a terminal")
+	fs.BoolVar(&opts.IncludeText, "include-text", false, "evidence carries the messages' text, as with run --include-text (keep it the same every night)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

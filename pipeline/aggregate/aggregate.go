@@ -177,7 +177,7 @@ type UserStats struct {
 // ChannelStats is a channel's activity.
 type ChannelStats struct {
 	Activity
-	id    string // the channel id, owned: evidence refs point at it
+	id    *string // the channel id, owned: evidence refs point at it
 	Name  Name
 	Users map[string]int64 // messages by author
 }
@@ -212,7 +212,7 @@ type Aggregate struct {
 // onceTopic is a topic carried by one message: its compound score and ref.
 type onceTopic struct {
 	compound int64
-	ref      Ref
+	ref      ref
 }
 
 func (t *onceTopic) stats() *TopicStats {
@@ -315,6 +315,11 @@ type Observation struct {
 	// that Observe keeps them without copying: copying every id into every
 	// day's maps was a twentieth of a run's CPU.
 	StableIDs bool
+	// Text is the message's text, set only when evidence is to carry it
+	// (--include-text); "" keeps text out of the aggregate. It may alias a
+	// scratch buffer: Observe copies it once, into the one ref that every
+	// piece of evidence of the message shares.
+	Text string
 }
 
 // Mention is a mentioned user and their office.
@@ -348,15 +353,23 @@ func (a *Aggregate) Observe(o *Observation) {
 	ck := ChannelKey{o.Team, o.ChannelID}
 	cs := a.Channels[ck]
 	if cs == nil {
-		cs = &ChannelStats{Users: make(map[string]int64), id: ck.Channel}
 		if !o.StableIDs {
 			ck = ChannelKey{strings.Clone(ck.Team), strings.Clone(ck.Channel)}
-			cs.id = ck.Channel
 		}
+		// The id has an address of its own, not in cs: evidence refs
+		// point at it, and must not keep the channel's other maps alive.
+		id := new(string)
+		*id = ck.Channel
+		cs = &ChannelStats{Users: make(map[string]int64), id: id}
 		a.Channels[ck] = cs
 	}
-	// Evidence refs share the channel's own copy of its id.
-	ref := RefAt(cs.id, o.Time)
+	// Evidence refs share the channel's own copy of its id, and the one
+	// copy of the text, when there is one.
+	ref := ref{channel: cs.id, ts: o.Time.UnixMicro()}
+	if o.Text != "" {
+		text := strings.Clone(o.Text)
+		ref.text = &text
+	}
 	os.Evidence.add(ref)
 	us.Evidence.add(ref)
 	cs.merge(&act)

@@ -11,20 +11,57 @@ import (
 // as evidence, so that a surprising figure can be traced to real messages.
 const EvidenceSize = 3
 
-// Ref points at a message: its channel and ts. It carries no text; the
-// text stays in the archive. The ts is kept as Unix microseconds, the
-// precision of a Slack ts, so that keeping and comparing refs costs no
-// allocation on the hot path.
+// Ref points at a message: its channel and ts, and, only when a run
+// includes text (--include-text), the message's text. Without it the text
+// stays in the archive. The ts is kept as Unix microseconds, the precision
+// of a Slack ts.
 type Ref struct {
 	Channel string
 	TS      int64 // Unix microseconds
+	// Text is the message's text, or "" when text is not included. It
+	// rides along: refs are ordered and told apart by ts and channel only.
+	Text string
 }
 
-func (r Ref) less(o Ref) bool {
-	if r.TS != o.TS {
-		return r.TS < o.TS
+// ref is a Ref as Evidence and the aggregate's once map keep it: 24 bytes,
+// as large as a Ref without text was, so that the text it may carry costs
+// runs without text no memory. The channel is the aggregate's own copy of
+// the id, shared by all refs to that channel; the text, when included, is
+// the one copy shared by all refs to that message.
+type ref struct {
+	channel *string
+	ts      int64   // Unix microseconds
+	text    *string // nil unless text is included
+}
+
+func (r *ref) less(o *ref) bool {
+	if r.ts != o.ts {
+		return r.ts < o.ts
 	}
-	return r.Channel < o.Channel
+	return r.channel != o.channel && *r.channel < *o.channel
+}
+
+// same says whether r and o point at the same message.
+func (r *ref) same(o *ref) bool {
+	return r.ts == o.ts && (r.channel == o.channel || *r.channel == *o.channel)
+}
+
+// takeText keeps the larger of the texts of two refs to one message: they
+// agree unless refs with and without text meet, and then the text wins,
+// whichever came first.
+func (r *ref) takeText(text *string) {
+	if text != nil && (r.text == nil || *text > *r.text) {
+		r.text = text
+	}
+}
+
+// Ref returns r as a Ref.
+func (r *ref) Ref() Ref {
+	out := Ref{Channel: *r.channel, TS: r.ts}
+	if r.text != nil {
+		out.Text = *r.text
+	}
+	return out
 }
 
 // SlackTS renders the ts as Slack writes it.
@@ -82,26 +119,37 @@ func RefAt(channel string, t time.Time) Ref { return Ref{Channel: channel, TS: t
 // the same ones.
 type Evidence struct {
 	n    int
-	refs [EvidenceSize]Ref
+	refs [EvidenceSize]ref
 }
 
 // Refs returns the messages kept, earliest first.
-func (e *Evidence) Refs() []Ref { return e.refs[:e.n] }
+func (e *Evidence) Refs() []Ref {
+	out := make([]Ref, e.n)
+	for i := range out {
+		out[i] = e.refs[i].Ref()
+	}
+	return out
+}
 
-// add offers a message. The channel string is kept as given: callers pass
-// one they own (a map key of the aggregate), never a scratch buffer.
-func (e *Evidence) add(r Ref) {
-	if r.Channel == "" {
+// add offers a message. The strings r points at are kept as given:
+// callers pass ones that never change (the aggregate's own).
+func (e *Evidence) add(r ref) {
+	if r.channel == nil || *r.channel == "" {
 		return
 	}
-	if e.n == EvidenceSize && !r.less(e.refs[e.n-1]) {
-		return // the common case: later than everything kept
+	if e.n == EvidenceSize && !r.less(&e.refs[e.n-1]) {
+		// The common case: later than everything kept.
+		if r.text != nil && r.same(&e.refs[e.n-1]) {
+			e.refs[e.n-1].takeText(r.text)
+		}
+		return
 	}
 	i := 0
-	for i < e.n && e.refs[i].less(r) {
+	for i < e.n && e.refs[i].less(&r) {
 		i++
 	}
-	if i < e.n && e.refs[i] == r {
+	if i < e.n && e.refs[i].same(&r) {
+		e.refs[i].takeText(r.text)
 		return
 	}
 	if e.n < EvidenceSize {
@@ -113,8 +161,8 @@ func (e *Evidence) add(r Ref) {
 
 // Merge adds the refs of o.
 func (e *Evidence) Merge(o *Evidence) {
-	for _, r := range o.Refs() {
-		e.add(r)
+	for i := range o.n {
+		e.add(o.refs[i])
 	}
 }
 
@@ -124,18 +172,59 @@ func (e *Evidence) strings() []string {
 		return nil
 	}
 	out := make([]string, e.n)
-	for i, r := range e.Refs() {
-		out[i] = r.String()
+	for i := range out {
+		r := &e.refs[i]
+		out[i] = Ref{Channel: *r.channel, TS: r.ts}.String()
 	}
 	return out
 }
 
-func evidenceOf(refs []string) Evidence {
-	var e Evidence
-	for _, s := range refs {
-		if r, ok := ParseRef(s); ok {
-			e.add(r)
+// texts renders the texts of the refs for a table column, parallel to
+// strings; nil when no ref carries text (text not included).
+func (e *Evidence) texts() []string {
+	for i := range e.n {
+		if e.refs[i].text != nil {
+			out := make([]string, e.n)
+			for i := range out {
+				if t := e.refs[i].text; t != nil {
+					out[i] = *t
+				}
+			}
+			return out
 		}
 	}
+	return nil
+}
+
+// evidenceOf is the inverse of strings and texts: texts, when not empty,
+// is parallel to refs. The refs point at the channel ids of ids.
+func evidenceOf(refs, texts []string, ids channelIDs) Evidence {
+	var e Evidence
+	for i, s := range refs {
+		r, ok := ParseRef(s)
+		if !ok {
+			continue
+		}
+		in := ref{channel: ids.keep(r.Channel), ts: r.TS}
+		if i < len(texts) && texts[i] != "" {
+			text := texts[i]
+			in.text = &text
+		}
+		e.add(in)
+	}
 	return e
+}
+
+// channelIDs gives the refs rebuilt from one day's tables one copy of each
+// channel id to point at: a day has few channels and many refs.
+type channelIDs map[string]*string
+
+func (c channelIDs) keep(id string) *string {
+	p := c[id]
+	if p == nil {
+		p = new(string)
+		*p = id
+		c[id] = p
+	}
+	return p
 }

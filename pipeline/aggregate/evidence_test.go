@@ -18,8 +18,8 @@ func TestEvidenceKeepsEarliestWhateverTheOrder(t *testing.T) {
 		rng.Shuffle(len(refs), func(i, j int) { refs[i], refs[j] = refs[j], refs[i] })
 		var parts [4]Evidence
 		for i, r := range refs {
-			parts[i%4].add(r)
-			parts[i%4].add(r) // a repeat changes nothing
+			parts[i%4].add(in(r))
+			parts[i%4].add(in(r)) // a repeat changes nothing
 		}
 		var e Evidence
 		for i := range parts {
@@ -28,14 +28,62 @@ func TestEvidenceKeepsEarliestWhateverTheOrder(t *testing.T) {
 		if got := e.Refs(); !reflect.DeepEqual(got, want) {
 			t.Fatalf("trial %d: kept %v, want %v", trial, got, want)
 		}
-		if back := evidenceOf(e.strings()); !reflect.DeepEqual(back.Refs(), want) {
+		if back := evidenceOf(e.strings(), e.texts(), channelIDs{}); !reflect.DeepEqual(back.Refs(), want) {
 			t.Fatalf("round trip through strings: %v", back.Refs())
 		}
 	}
 	var empty Evidence
-	empty.add(Ref{TS: 1})
+	empty.add(in(Ref{TS: 1}))
 	if empty.n != 0 || empty.strings() != nil {
 		t.Errorf("a ref without a channel was kept: %v", empty.Refs())
+	}
+}
+
+// in converts a Ref to the form Evidence keeps, with strings of its own.
+func in(r Ref) ref {
+	c, text := r.Channel, r.Text
+	x := ref{channel: &c, ts: r.TS}
+	if text != "" {
+		x.text = &text
+	}
+	return x
+}
+
+// TestEvidenceTextWhateverTheOrder offers refs to the same messages with
+// and without text, in every order: each message kept has its text.
+func TestEvidenceTextWhateverTheOrder(t *testing.T) {
+	const ts = 1479000000_000000
+	refs := []Ref{
+		{Channel: "C1", TS: ts + 1}, {Channel: "C1", TS: ts + 1, Text: "one"},
+		{Channel: "C2", TS: ts + 1, Text: "two"}, {Channel: "C2", TS: ts + 1},
+		{Channel: "C1", TS: ts + 2, Text: "three"}, {Channel: "C1", TS: ts + 2},
+		{Channel: "C1", TS: ts + 3, Text: "four"},
+	}
+	want := []Ref{{"C1", ts + 1, "one"}, {"C2", ts + 1, "two"}, {"C1", ts + 2, "three"}}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := range 200 {
+		rng.Shuffle(len(refs), func(i, j int) { refs[i], refs[j] = refs[j], refs[i] })
+		var a, b, e Evidence
+		for i, r := range refs {
+			if i%2 == 0 {
+				a.add(in(r))
+			} else {
+				b.add(in(r))
+			}
+		}
+		if trial%2 == 0 {
+			e.Merge(&a)
+			e.Merge(&b)
+		} else {
+			e.Merge(&b)
+			e.Merge(&a)
+		}
+		if got := e.Refs(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("trial %d (%v): kept %v, want %v", trial, refs, got, want)
+		}
+		if back := evidenceOf(e.strings(), e.texts(), channelIDs{}); !reflect.DeepEqual(back.Refs(), want) {
+			t.Fatalf("round trip through strings: %v", back.Refs())
+		}
 	}
 }
 

@@ -59,6 +59,13 @@ type OfficeRow struct {
 	SentimentColumns
 	SarcasmColumns
 	Evidence []string `parquet:"evidence,list"` // up to 3 "channel/ts" refs, earliest first
+	// EvidenceText is, when the run included text (--include-text), the
+	// text of each evidence message, parallel to Evidence; nil otherwise.
+	// parquet-go leaves it out of this type's schema, so that files written
+	// without text are what they always were; with text, rows are written
+	// as OfficeTextRow, which adds the column evidence_text, and readers
+	// fill the field from that column when a file has it.
+	EvidenceText []string `parquet:"-" column:"evidence_text"`
 }
 
 // UserRow is a row of the users table.
@@ -74,6 +81,9 @@ type UserRow struct {
 	SentimentColumns
 	SarcasmColumns
 	Evidence []string `parquet:"evidence,list"`
+	// EvidenceText is as in OfficeRow; with text, rows are written as
+	// UserTextRow.
+	EvidenceText []string `parquet:"-" column:"evidence_text"`
 }
 
 // ChannelRow is a row of the channels table.
@@ -98,6 +108,9 @@ type TopicRow struct {
 	Messages int64  `parquet:"messages"`
 	SentimentColumns
 	Evidence []string `parquet:"evidence,list"`
+	// EvidenceText is as in OfficeRow; with text, rows are written as
+	// TopicTextRow.
+	EvidenceText []string `parquet:"-" column:"evidence_text"`
 }
 
 // ChannelUserRow is a row of the channel_users table: how many messages a
@@ -118,6 +131,25 @@ type ActivityRow struct {
 	Messages   int64  `parquet:"messages"`
 }
 
+// OfficeTextRow, UserTextRow and TopicTextRow are the rows of the offices,
+// users and topics tables as written when evidence carries text: the row's
+// columns, then evidence_text, a list of strings parallel to evidence
+// (empty for a row whose messages had no text).
+type (
+	OfficeTextRow struct {
+		OfficeRow
+		EvidenceText []string `parquet:"evidence_text,list"`
+	}
+	UserTextRow struct {
+		UserRow
+		EvidenceText []string `parquet:"evidence_text,list"`
+	}
+	TopicTextRow struct {
+		TopicRow
+		EvidenceText []string `parquet:"evidence_text,list"`
+	}
+)
+
 // Tables is an Aggregate rendered as table rows, each table sorted by its key.
 type Tables struct {
 	Offices      []OfficeRow
@@ -137,7 +169,7 @@ func (a *Aggregate) Tables() *Tables {
 			Office: k, Messages: v.Messages, ActiveUsers: active[k], Words: v.Words,
 			ThreadReplies: v.ThreadReplies, MentionsReceived: v.MentionsReceived,
 			SentimentColumns: sentimentColumns(&v.Sentiment), SarcasmColumns: sarcasmColumns(&v.Activity),
-			Evidence: v.Evidence.strings(),
+			Evidence: v.Evidence.strings(), EvidenceText: v.Evidence.texts(),
 		})
 	}
 	slices.SortFunc(t.Offices, func(x, y OfficeRow) int { return cmp.Compare(x.Office, y.Office) })
@@ -147,6 +179,7 @@ func (a *Aggregate) Tables() *Tables {
 			Messages: v.Messages, Words: v.Words, ThreadReplies: v.ThreadReplies,
 			MentionsReceived: v.MentionsReceived, SentimentColumns: sentimentColumns(&v.Sentiment),
 			SarcasmColumns: sarcasmColumns(&v.Activity), Evidence: v.Evidence.strings(),
+			EvidenceText: v.Evidence.texts(),
 		})
 	}
 	slices.SortFunc(t.Users, func(x, y UserRow) int {
@@ -176,6 +209,7 @@ func (a *Aggregate) Tables() *Tables {
 			t.Topics = append(t.Topics, TopicRow{
 				Office: office, Topic: topic, Kind: TopicKind(topic), Messages: v.Messages,
 				SentimentColumns: sentimentColumns(&v.Sentiment), Evidence: v.Evidence.strings(),
+				EvidenceText: v.Evidence.texts(),
 			})
 		}
 	}
@@ -185,6 +219,7 @@ func (a *Aggregate) Tables() *Tables {
 			t.Topics = append(t.Topics, TopicRow{
 				Office: office, Topic: topic, Kind: KindBigram, Messages: 1,
 				SentimentColumns: sentimentColumns(&s.Sentiment), Evidence: s.Evidence.strings(),
+				EvidenceText: s.Evidence.texts(),
 			})
 		}
 	}
@@ -225,16 +260,17 @@ func sentimentOf(c *SentimentColumns) Sentiment {
 func FromTables(day Day, t *Tables) *Aggregate {
 	a := New()
 	at := day.Start()
+	ids := channelIDs{}
 	for _, r := range t.Offices {
 		a.Offices[r.Office] = &OfficeStats{
 			Activity:         activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
-			MentionsReceived: r.MentionsReceived, Evidence: evidenceOf(r.Evidence),
+			MentionsReceived: r.MentionsReceived, Evidence: evidenceOf(r.Evidence, r.EvidenceText, ids),
 		}
 	}
 	for _, r := range t.Users {
 		u := &UserStats{
 			Activity: activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
-			Office:   r.Office, MentionsReceived: r.MentionsReceived, Evidence: evidenceOf(r.Evidence),
+			Office:   r.Office, MentionsReceived: r.MentionsReceived, Evidence: evidenceOf(r.Evidence, r.EvidenceText, ids),
 		}
 		u.Name.observe(r.UserName, at)
 		a.Users[UserKey{r.TeamID, r.UserID}] = u
@@ -243,7 +279,7 @@ func FromTables(day Day, t *Tables) *Aggregate {
 		c := &ChannelStats{
 			Activity: activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
 			Users:    make(map[string]int64),
-			id:       r.ChannelID,
+			id:       ids.keep(r.ChannelID),
 		}
 		c.Name.observe(r.ChannelName, at)
 		a.Channels[ChannelKey{r.TeamID, r.ChannelID}] = c
@@ -259,7 +295,7 @@ func FromTables(day Day, t *Tables) *Aggregate {
 			ot = make(OfficeTopics)
 			a.Topics[r.Office] = ot
 		}
-		ot[r.Topic] = &TopicStats{Messages: r.Messages, Sentiment: sentimentOf(&r.SentimentColumns), Evidence: evidenceOf(r.Evidence)}
+		ot[r.Topic] = &TopicStats{Messages: r.Messages, Sentiment: sentimentOf(&r.SentimentColumns), Evidence: evidenceOf(r.Evidence, r.EvidenceText, ids)}
 	}
 	for _, r := range t.Activity {
 		a.Hours[HourKey{r.Office, int(r.HourOfWeek)}] = r.Messages
