@@ -1,6 +1,8 @@
 package nlp
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -80,9 +82,9 @@ type Analysis struct {
 	Sarcasm float64
 
 	toks    []Token
+	text    string // the text being analyzed, during Analyze
 	keyed   []keyedString
 	items   []item
-	vals    []float64
 	arena   []byte              // backing store for strings that are not substrings of the input
 	lowbuf  []byte              // lowered chunk text, rebuilt per chunk
 	seen    map[string]listMask // dedup index once a list outgrows a linear scan
@@ -94,7 +96,10 @@ type Analysis struct {
 	lastEntry slot
 	lastFound bool
 	lastLow   string
-	sarc      sarcasmState // cue detector, fed token by token
+	// State carried between calls of tokens.
+	prevTopic  string
+	afterEmoji bool
+	sarc       sarcasmState // cue detector, fed token by token
 }
 
 type listMask uint8
@@ -124,6 +129,7 @@ func (out *Analysis) reset() {
 	}
 	out.chunkLo = -1
 	out.glued = false
+	out.prevTopic, out.afterEmoji = "", false
 	out.ep, out.qm = 0, 0
 	out.lastWord = -1
 }
@@ -139,6 +145,15 @@ func (out *Analysis) alloc(n int) []byte {
 	l := len(out.arena)
 	out.arena = out.arena[:l+n]
 	return out.arena[l : l+n : l+n]
+}
+
+// allocPadded is alloc for a word that packPadded will read: the slice
+// has eight bytes of capacity beyond its length. They are not reserved, so
+// the next alloc may reuse them; packPadded masks them off.
+func (out *Analysis) allocPadded(n int) []byte {
+	b := out.alloc(n + 8)
+	out.arena = out.arena[:len(out.arena)-8]
+	return b[:n]
 }
 
 // str views arena bytes as a string without copying. Safe because the
@@ -175,12 +190,49 @@ func (out *Analysis) addDistinct(list []string, s string, m listMask) []string {
 // Analyze tokenizes text and fills out; it resets out first. It does not
 // allocate once out's buffers have grown to the size of typical messages.
 func (a *Analyzer) Analyze(text string, out *Analysis) {
+	a.analyze(text, out, true)
+}
+
+// AnalyzeSentiment is Analyze reduced to out.Sentiment, which it also
+// returns: the word counts, lists, topics and sarcasm score are left
+// empty and their work is skipped. The score is the one Analyze gives, bit
+// for bit, because both run the same code. Like Analyze, it resets out and
+// does not allocate once out's buffers have grown.
+func (a *Analyzer) AnalyzeSentiment(text string, out *Analysis) Sentiment {
+	a.analyze(text, out, false)
+	return out.Sentiment
+}
+
+// analyze is Analyze, or with full false AnalyzeSentiment.
+func (a *Analyzer) analyze(text string, out *Analysis, full bool) {
 	out.reset()
-	out.toks = Tokenize(text, out.toks[:0])
-	toks := out.toks
-	prev := "" // last topic candidate, "" when the bigram chain is broken
-	afterEmoji := false
-	for i := range toks {
+	out.text = text
+	if full {
+		out.toks = Tokenize(text, out.toks[:0])
+		a.tokens(out, 0, len(out.toks), true)
+	} else {
+		a.sentimentItems(text, out)
+	}
+	a.flush(out, len(out.toks))
+	out.text = "" // do not keep the caller's text alive
+	out.Sentiment = out.score()
+	if !full {
+		return
+	}
+	out.Sarcasm = out.sarcasmScore()
+	if len(out.Topics) > 1 {
+		out.sortTopics()
+		out.Topics = slices.Compact(out.Topics)
+	}
+}
+
+// tokens feeds out.toks[from:to] to every analysis: with full false, to
+// sentiment alone.
+func (a *Analyzer) tokens(out *Analysis, from, to int, full bool) {
+	toks := out.toks[:to]
+	prev := out.prevTopic // last topic candidate, "" when the bigram chain is broken
+	afterEmoji := out.afterEmoji
+	for i := from; i < len(toks); i++ {
 		tk := &toks[i]
 		if tk.Flags&SpaceBefore != 0 || (tk.Kind != Word && tk.Kind != Number && tk.Kind != Punct) {
 			a.flush(out, i)
@@ -188,11 +240,17 @@ func (a *Analyzer) Analyze(text string, out *Analysis) {
 		itemsFrom := len(out.items)
 		switch tk.Kind {
 		case Word:
-			out.Words++
 			out.open(i, afterEmoji)
-			prev = a.topicWord(out, i, prev)
+			if full {
+				out.Words++
+				prev = a.topicWord(out, i, prev)
+			} else {
+				a.lookupWord(out, i)
+			}
 		case Number:
-			out.Words++
+			if full {
+				out.Words++
+			}
 			out.open(i, afterEmoji)
 			prev = ""
 		case Punct:
@@ -203,35 +261,208 @@ func (a *Analyzer) Analyze(text string, out *Analysis) {
 			}
 			prev = ""
 		case Emoji:
-			a.emojiToken(out, tk)
+			a.emojiToken(out, tk, full)
 			prev = ""
 		case Mention:
-			out.Mentions = out.addDistinct(out.Mentions, tk.Text, inMentions)
+			if full {
+				out.Mentions = out.addDistinct(out.Mentions, tk.Text, inMentions)
+			}
 			prev = ""
 		case ChannelLink:
-			out.Channels = out.addDistinct(out.Channels, tk.Text, inChannels)
+			if full {
+				out.Channels = out.addDistinct(out.Channels, tk.Text, inChannels)
+			}
 			prev = ""
 		default: // Special, URL, Code: invisible to every analysis
 			prev = ""
 		}
 		afterEmoji = tk.Kind == Emoji
-		out.sarcasmToken(i, itemsFrom)
+		if full {
+			out.sarcasmToken(i, itemsFrom)
+		}
 	}
-	a.flush(out, len(toks))
-	out.Sentiment = out.score()
-	out.Sarcasm = out.sarcasmScore()
-	if len(out.Topics) > 1 {
-		out.sortTopics()
-		out.Topics = slices.Compact(out.Topics)
+	out.prevTopic, out.afterEmoji = prev, afterEmoji
+}
+
+// sentimentItems builds the VADER items of text for AnalyzeSentiment.
+//
+// Most whitespace-delimited pieces of a message are plain: ASCII words,
+// numbers and punctuation with nothing the tokenizer treats specially
+// (markup, escapes, emoji codes, code, formatting markers, URLs). For
+// them the tokens would only be glued back together by flush, so the
+// piece goes straight to plainItem. Everything else is tokenized and fed
+// to tokens, exactly as Analyze does; FuzzSentimentMatchesAnalyze checks
+// that the two routes agree.
+func (a *Analyzer) sentimentItems(text string, out *Analysis) {
+	out.toks = out.toks[:0]
+	t := newTokenizer(text, out.toks)
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf && asciiClass[c] == cSpace {
+			t.space = true
+			i++
+			continue
+		}
+		if t.space {
+			// The open chunk ends here whatever this piece is: flushing
+			// it now is what tokens would do at the piece's first token.
+			if out.chunkLo >= 0 {
+				a.flush(out, len(t.dst))
+			}
+			if end := a.plainItem(out, text, i); end > 0 {
+				out.afterEmoji = false
+				i = end
+				continue
+			}
+		}
+		from := len(t.dst)
+		i = t.scan(i, true)
+		out.toks = t.dst
+		a.tokens(out, from, len(t.dst), false)
 	}
+	out.toks = t.dst
+}
+
+// plainItem appends the VADER item of the plain piece starting at s[i]
+// (see sentimentItems) to out.items and returns the end of the piece, or -1
+// if the piece is not plain. i follows whitespace or is 0. The item is the
+// one flush makes from the piece's tokens, whose texts concatenate to the
+// piece: lowercased, stripped of the punctuation around its letters and
+// digits unless that leaves two characters or fewer (stripItem), looked up.
+func (a *Analyzer) plainItem(out *Analysis, s string, i int) int {
+	var f TokenFlag
+	ep, qm := 0, 0
+	apos := false
+	first, last := -1, 0 // letters and digits span s[first:last]
+	k := i
+scan:
+	for k < len(s) {
+		c := s[k]
+		if c >= 'a' && c <= 'z' { // most bytes: a run of lowercase letters
+			f |= Lower
+			if first < 0 {
+				first = k
+			}
+			// Eight bytes at a time while they last: a word then costs
+			// one step, not one branch per letter.
+			for k+8 <= len(s) {
+				n := lowerRun8(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[k:]), 8)))
+				k += n
+				if n < 8 {
+					break
+				}
+			}
+			for k < len(s) && s[k] >= 'a' && s[k] <= 'z' {
+				k++
+			}
+			last = k
+			if k == len(s) {
+				break scan
+			}
+			c = s[k]
+		}
+		if c >= utf8.RuneSelf {
+			return -1
+		}
+		switch asciiClass[c] {
+		case cUpper, cDigit: // (lowercase letters never get here)
+			if c >= 'A' { // not a digit
+				f |= Upper
+			}
+			if first < 0 {
+				first = k
+			}
+			k++
+			last = k
+			continue
+		case cSpace:
+			break scan
+		case cOther:
+			switch c {
+			case '!':
+				ep++
+			case '?':
+				qm++
+			case '\'':
+				apos = true
+			case '.': // "www." may open a bare URL
+				if k-i >= 3 && s[k-1]|0x20 == 'w' && s[k-2]|0x20 == 'w' && s[k-3]|0x20 == 'w' {
+					return -1
+				}
+			}
+		case cColon:
+			// ":name:" is an emoji code, "://" may be part of a URL.
+			if k+1 < len(s) && s[k+1] == '/' {
+				return -1
+			}
+			if (k == i || !isASCIIAlnum(s[k-1])) && emojiName(s, k) >= 0 {
+				return -1
+			}
+		default: // markup, escapes, code, formatting, control characters
+			return -1
+		}
+		k++
+	}
+	out.ep += ep
+	out.qm += qm
+	// stripItem: the punctuation around the letters and digits goes,
+	// unless that leaves two characters or fewer.
+	lo, hi := i, k
+	if last-first > 2 {
+		lo, hi = first, last
+	}
+	var w string
+	var key uint64
+	if f&Upper == 0 {
+		// Already lowercase: look the input up where it lies.
+		w = s[lo:hi]
+		if lo+8 <= len(s) {
+			key = packPadded(unsafe.Slice(unsafe.StringData(s[lo:]), 8)[:min(hi-lo, 8)])
+		} else {
+			key = pack(w)
+		}
+	} else {
+		// Eight bytes of slack let packPadded read a whole word at once.
+		if n := hi - lo + 8; cap(out.lowbuf) < n {
+			out.lowbuf = make([]byte, 0, max(n, 2*cap(out.lowbuf)))
+		}
+		b := out.lowbuf[:hi-lo]
+		for j := range b {
+			c := s[lo+j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[j] = c
+		}
+		w, key = str(b), packPadded(b)
+	}
+	e := a.words.find(w, key)
+	if e == nil && !apos {
+		// No apostrophe, so not "n't": skip itemFor's search for one.
+		out.items = append(out.items, item{flags: upperFlag(f)})
+		return k
+	}
+	out.items = append(out.items, itemFor(e, w, f))
+	return k
+}
+
+// lowerRun8 returns how many of the eight bytes packed little-endian in w,
+// counted from the first, are a-z before one that is not.
+func lowerRun8(w uint64) int {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	y := w &^ high                      // seven-bit bytes: the additions below cannot carry
+	geA := (y + (0x80-'a')*ones) & high // byte >= 'a'
+	gtZ := (y + (0x7f-'z')*ones) & high // byte > 'z'
+	lower := geA &^ gtZ &^ (w & high)
+	return bits.TrailingZeros64(^lower&high) >> 3
 }
 
 // Sentiment scores text alone. It is a convenience for tools and tests;
-// the pipeline should call Analyze with a reused Analysis.
+// the pipeline should call AnalyzeSentiment (or Analyze) with a reused
+// Analysis.
 func (a *Analyzer) Sentiment(text string) Sentiment {
 	out := a.pool.Get().(*Analysis)
-	a.Analyze(text, out)
-	s := out.Sentiment
+	s := a.AnalyzeSentiment(text, out)
 	a.pool.Put(out)
 	return s
 }
@@ -289,7 +520,6 @@ func (a *Analyzer) flush(out *Analysis, end int) {
 
 // item looks up an already lowercased, already stripped VADER item.
 func (a *Analyzer) item(low string, upper, lower bool) item {
-	e, ok := a.words.lookup(low)
 	var f TokenFlag
 	if upper {
 		f |= Upper
@@ -297,19 +527,80 @@ func (a *Analyzer) item(low string, upper, lower bool) item {
 	if lower {
 		f |= Lower
 	}
-	return makeItem(e, ok, low, f)
+	return itemFor(a.words.find(low, pack(low)), low, f)
+}
+
+// tenthsTable holds float64(i-tenthsBias)/10, the valences of every VADER
+// lexicon entry, so that an item costs a load rather than a division.
+var tenthsTable = func() (t [2*tenthsBias + 1]float64) {
+	for i := range t {
+		t[i] = float64(i-tenthsBias) / 10
+	}
+	return t
+}()
+
+const tenthsBias = 127
+
+// tenths is float64(v)/10, bit for bit.
+func tenths(v int16) float64 {
+	if i := int(v) + tenthsBias; uint(i) < uint(len(tenthsTable)) {
+		return tenthsTable[i]
+	}
+	return float64(v) / 10
 }
 
 func makeItem(e slot, found bool, low string, f TokenFlag) item {
-	it := item{val: float64(e.val) / 10, flags: e.flags & (fLex | fBoost | fDampen | fNeg), id: e.id}
-	if !found && strings.IndexByte(low, '\'') > 0 && strings.Contains(low, "n't") {
-		it.flags |= fNeg
+	if !found {
+		return itemFor(nil, low, f)
 	}
-	// Python's str.isupper: some cased character, none of them lowercase.
-	if f&Upper != 0 && f&Lower == 0 {
-		it.flags |= fUpper
+	return itemFor(&e, low, f)
+}
+
+// itemFor builds the item of lowercase word low from its table slot e,
+// nil if it has none, and the Upper and Lower flags in f.
+func itemFor(e *slot, low string, f TokenFlag) item {
+	var it item
+	if e != nil {
+		it = item{val: tenths(e.val), flags: e.flags & (fLex | fBoost | fDampen | fNeg), id: e.id}
+	} else if negContraction(low) {
+		it.flags = fNeg
 	}
+	it.flags |= upperFlag(f)
 	return it
+}
+
+// negContraction is VADER's test for a negation outside its list: the
+// word contains "n't" (and, as in the reference, an apostrophe that is not
+// its first character). A loop beats two library calls on short words.
+func negContraction(s string) bool {
+	if len(s) == 0 || s[0] == '\'' {
+		return false // strings.IndexByte(s, '\'') > 0 fails
+	}
+	for k := 1; k+1 < len(s); k++ {
+		if s[k] == '\'' && s[k-1] == 'n' && s[k+1] == 't' {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDigit(s string) bool {
+	for k := 0; k < len(s); k++ {
+		if s[k] >= '0' && s[k] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// upperFlag is fUpper if an item with token flags f is ALL CAPS in the
+// sense of Python's str.isupper: some cased character, none of them
+// lowercase.
+func upperFlag(f TokenFlag) entryFlag {
+	if f&Upper != 0 && f&Lower == 0 {
+		return fUpper
+	}
+	return 0
 }
 
 // stripItem applies VADER's _strip_punc_if_word to a lowered piece.
@@ -379,23 +670,40 @@ func lowerString(s string) string { return string(appendLower(nil, s)) }
 // needsLower reports whether appendLower would change s.
 func needsLower(f TokenFlag) bool { return f&(Upper|NonASCII) != 0 }
 
-// topicWord looks the word token i up, remembers the lookup for flush, and
-// appends its topic candidates. It returns the candidate for the next
-// bigram, or "" if this word breaks the chain.
-func (a *Analyzer) topicWord(out *Analysis, i int, prev string) string {
+// lookupWord lowers and looks up the word token i, and remembers the
+// lookup for flush and the sarcasm detector.
+func (a *Analyzer) lookupWord(out *Analysis, i int) (string, slot) {
 	tk := &out.toks[i]
 	low := tk.Text
+	var key uint64
 	if needsLower(tk.Flags) {
 		n := len(tk.Text)
 		if tk.Flags&NonASCII != 0 {
 			n = lowerLen(tk.Text)
 		}
-		buf := out.alloc(n)
+		buf := out.allocPadded(n)
 		appendLower(buf[:0], tk.Text)
-		low = str(buf)
+		low, key = str(buf), packPadded(buf)
+	} else if tk.Start+8 <= len(out.text) {
+		// A word's Text is the input at Start: read eight bytes there.
+		key = packPadded(unsafe.Slice(unsafe.StringData(out.text[tk.Start:]), 8)[:min(len(low), 8)])
+	} else {
+		key = pack(low)
 	}
-	e, ok := a.words.lookup(low)
-	out.lastWord, out.lastEntry, out.lastFound, out.lastLow = i, e, ok, low
+	var e slot
+	sl := a.words.find(low, key)
+	if sl != nil {
+		e = *sl
+	}
+	out.lastWord, out.lastEntry, out.lastFound, out.lastLow = i, e, sl != nil, low
+	return low, e
+}
+
+// topicWord looks the word token i up, remembers the lookup for flush, and
+// appends its topic candidates. It returns the candidate for the next
+// bigram, or "" if this word breaks the chain.
+func (a *Analyzer) topicWord(out *Analysis, i int, prev string) string {
+	low, e := a.lookupWord(out, i)
 	if e.flags&fStop != 0 || isShort(low) {
 		return ""
 	}
@@ -454,11 +762,14 @@ func isShort(s string) bool {
 
 // fold applies the plural folding described in the package doc.
 func (a *Analyzer) fold(out *Analysis, w string, e slot) string {
+	n := len(w)
+	if n == 0 || w[n-1] != 's' { // most words: every rule below needs a final "s"
+		return w
+	}
 	if before, ok := strings.CutSuffix(w, "'s"); ok && len(before) > 0 {
 		return before
 	}
-	n := len(w)
-	if e.flags&fNoFold != 0 || w[n-1] != 's' || strings.ContainsAny(w, "0123456789") {
+	if e.flags&fNoFold != 0 || hasDigit(w) {
 		return w // "k8s", "v2s": identifiers, not plurals
 	}
 	if e.flags&fFoldS == 0 && n > 4 && strings.HasSuffix(w, "ies") {
@@ -475,9 +786,11 @@ func (a *Analyzer) fold(out *Analysis, w string, e slot) string {
 }
 
 // emojiToken records an emoji and adds its sentiment items.
-func (a *Analyzer) emojiToken(out *Analysis, tk *Token) {
+func (a *Analyzer) emojiToken(out *Analysis, tk *Token, full bool) {
 	if tk.Flags&NonASCII == 0 { // Slack :code:
-		out.Emoji = out.addDistinct(out.Emoji, tk.Text, inEmoji)
+		if full {
+			out.Emoji = out.addDistinct(out.Emoji, tk.Text, inEmoji)
+		}
 		if v, ok := a.slack[tk.Text]; ok {
 			out.items = append(out.items, item{val: v, flags: fLex})
 			return
@@ -486,7 +799,9 @@ func (a *Analyzer) emojiToken(out *Analysis, tk *Token) {
 		out.items = append(out.items, makeItem(e, ok, tk.Text, 0))
 		return
 	}
-	out.Emoji = out.addDistinct(out.Emoji, out.canonicalEmoji(tk.Text), inEmoji)
+	if full {
+		out.Emoji = out.addDistinct(out.Emoji, out.canonicalEmoji(tk.Text), inEmoji)
+	}
 	for _, r := range tk.Text {
 		if sp, ok := a.emoji[r]; ok {
 			out.items = append(out.items, a.descItems[sp.lo:sp.hi]...)
@@ -530,14 +845,7 @@ type keyedString struct {
 	s   string
 }
 
-func prefixKey(s string) uint64 {
-	var k uint64
-	n := min(len(s), 8)
-	for i := 0; i < n; i++ {
-		k |= uint64(s[i]) << (56 - 8*i)
-	}
-	return k
-}
+func prefixKey(s string) uint64 { return bits.ReverseBytes64(pack(s)) }
 
 func (x keyedString) less(y keyedString) bool {
 	if x.key != y.key {

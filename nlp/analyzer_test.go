@@ -1,7 +1,9 @@
 package nlp
 
 import (
+	"encoding/binary"
 	"math"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -331,4 +333,136 @@ func TestAnalyzeConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// sentimentEdgeCases are texts where AnalyzeSentiment's plain-piece route
+// and the tokenizer route meet: pieces that look plain but are not.
+var sentimentEdgeCases = []string{
+	"GREAT news!!! not bad?? at all",
+	"www.example.com is BAD, wwwx.y and awww. are words",
+	"see http://x.io/a?b=c!! ftp://f.g HTTPS://X.Y",
+	"note:this :smile: a:b: ::: :)) :-( :D) 10:30:45 x:tada:",
+	"ok :+1::skin-tone-2:!!! great:tada: :tada:great",
+	"*bold* good _bad_ ~meh~ snake_case 2*3",
+	"AT&amp;T &lt;3 &gt;:( &quot;nice&quot;",
+	"<@U1> great <#C1|x> bad <!here> <https://x.y|awful link> ok",
+	"`bad` ```terrible code``` good `unclosed bad",
+	"don’t like it, naïve café 👍🏽 love 😩",
+	"a\tb\nc\x00d\x7f good\x1fbad",
+	"!!! ??? ?!?! ... :) :( ;) <3 </3",
+	"it's kind of good but not great, never so happy without doubt",
+	"x! y? no. ok. GOOD. Bad! the shit, yeah right",
+	"\xff\xfe bad \xe2\x82 good",
+}
+
+// TestSentimentMatchesAnalyze is the differential test of AnalyzeSentiment
+// against Analyze over the edge cases, the benchmark corpus and, when the
+// shared data is present, the ground-truth tweets.
+func TestSentimentMatchesAnalyze(t *testing.T) {
+	a := analyzerOnce()
+	texts := append(append([]string{}, sentimentEdgeCases...), builtinCorpus...)
+	for _, tc := range tokenCases {
+		texts = append(texts, tc.in)
+	}
+	if _, err := os.Stat(groundTruthPath()); err == nil {
+		for _, r := range loadGroundTruth(t) {
+			texts = append(texts, r.text)
+		}
+	}
+	var full, only Analysis
+	for _, s := range texts {
+		a.Analyze(s, &full)
+		got := a.AnalyzeSentiment(s, &only)
+		if !sameSentiment(got, full.Sentiment) {
+			t.Errorf("%q:\nAnalyzeSentiment %+v\nAnalyze          %+v", s, got, full.Sentiment)
+		}
+		if got := a.Sentiment(s); !sameSentiment(got, full.Sentiment) {
+			t.Errorf("%q: Sentiment %+v, Analyze %+v", s, got, full.Sentiment)
+		}
+	}
+	if only.Words != 0 || len(only.Topics) != 0 || only.Sarcasm != 0 {
+		t.Errorf("AnalyzeSentiment filled more than Sentiment: %+v", pub(&only))
+	}
+}
+
+// TestWordTable checks the packed-key table against the map it is built
+// from: every key is found with its entry, lookups of non-keys (prefixes,
+// extensions, words differing in one byte, long words) miss, and probe
+// chains stay short.
+func TestWordTable(t *testing.T) {
+	lex, _, err := loadAssets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := buildWords(lex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := newWordTable(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxProbe := 0
+	for k, e := range m {
+		sl, ok := tab.lookup(k)
+		if !ok || tenths(sl.val) != e.val || sl.id != e.id || sl.flags&^fDampen != e.flags {
+			t.Errorf("lookup(%q) = %+v, %v; want %+v", k, sl, ok, e)
+		}
+		h := hashWord(k, pack(k))
+		probe := 0
+		for i := tab.index(h); tab.slots[i].key != sl.key || tab.slots[i].ref != sl.ref; i = (i + 1) & tab.mask {
+			probe++
+		}
+		maxProbe = max(maxProbe, probe)
+		for _, miss := range []string{k + "x", k[:len(k)-1], "x" + k, k + "xxxxxxxxx", strings.ToUpper(k)} {
+			if _, in := m[miss]; in {
+				continue
+			}
+			if sl, ok := tab.lookup(miss); ok {
+				t.Errorf("lookup(%q) found %+v", miss, sl)
+			}
+		}
+	}
+	if maxProbe > 32 {
+		t.Errorf("longest probe chain %d", maxProbe)
+	}
+	t.Logf("%d keys in %d slots, longest probe %d", len(m), len(tab.slots), maxProbe)
+	for _, s := range []string{"", "a", "ab", "abc", "abcd", "abcdefgh", "abcdefghi", strings.Repeat("z", 300)} {
+		b := make([]byte, len(s), len(s)+8)
+		copy(b, s)
+		if pack(s) != packPadded(append(b[:len(s):len(s)+8], "garbage!"...)[:len(s)]) {
+			t.Errorf("pack(%q) != packPadded", s)
+		}
+	}
+}
+
+// TestLowerRun8 compares the eight-bytes-at-once scan of plainItem with a
+// byte loop, on words built from the bytes around the a-z boundaries.
+func TestLowerRun8(t *testing.T) {
+	edge := []byte{0, ' ', '@', 'A', 'Z', '`', 'a', 'b', 'y', 'z', '{', 0x7f, 0x80, 0xe1, 0xfa, 0xff}
+	var b [8]byte
+	for i := 0; i < 200000; i++ {
+		x := uint64(i) * 0x9e3779b97f4a7c15
+		for k := range b {
+			b[k] = edge[(x>>(4*k))&15]
+		}
+		want := 0
+		for want < 8 && b[want] >= 'a' && b[want] <= 'z' {
+			want++
+		}
+		if got := lowerRun8(binary.LittleEndian.Uint64(b[:])); got != want {
+			t.Fatalf("lowerRun8(%q) = %d, want %d", b[:], got, want)
+		}
+	}
+}
+
+// TestNegContraction checks negContraction against the expression it
+// replaces, on words with apostrophes in every position.
+func TestNegContraction(t *testing.T) {
+	for _, s := range []string{"", "'", "n't", "'n't", "don't", "'don't", "dont", "n'", "'t", "can't've", "won't'", "x'n't", "nn''tt", "a'b", "n'tn't", "ain't!", "isn’t"} {
+		want := strings.IndexByte(s, '\'') > 0 && strings.Contains(s, "n't")
+		if got := negContraction(s); got != want {
+			t.Errorf("negContraction(%q) = %v, want %v", s, got, want)
+		}
+	}
 }

@@ -113,3 +113,30 @@ func clonePub(p []any) []any {
 	}
 	return out
 }
+
+// FuzzSentimentMatchesAnalyze checks that AnalyzeSentiment, which skips
+// the tokenizer for plain pieces of text, gives exactly the Sentiment that
+// Analyze gives, for any input.
+func FuzzSentimentMatchesAnalyze(f *testing.F) {
+	fuzzSeeds(f)
+	for _, s := range sentimentEdgeCases {
+		f.Add(s)
+	}
+	a := New()
+	var full, only Analysis
+	f.Fuzz(func(t *testing.T, in string) {
+		a.Analyze(in, &full)
+		got := a.AnalyzeSentiment(in, &only)
+		if !sameSentiment(got, full.Sentiment) || got != only.Sentiment {
+			t.Fatalf("%q:\nAnalyzeSentiment %+v\nAnalyze          %+v", in, got, full.Sentiment)
+		}
+	})
+}
+
+// sameSentiment is bit-for-bit equality, which == is not for NaN.
+func sameSentiment(x, y Sentiment) bool {
+	return math.Float64bits(x.Compound) == math.Float64bits(y.Compound) &&
+		math.Float64bits(x.Pos) == math.Float64bits(y.Pos) &&
+		math.Float64bits(x.Neu) == math.Float64bits(y.Neu) &&
+		math.Float64bits(x.Neg) == math.Float64bits(y.Neg)
+}

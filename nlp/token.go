@@ -1,10 +1,12 @@
 package nlp
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // TokenKind classifies a token produced by Tokenize.
@@ -162,15 +164,31 @@ type tokenizer struct {
 // link labels, which are covered by their URL token's span.
 // Tokenize never panics, whatever the input bytes.
 func Tokenize(text string, dst []Token) []Token {
-	t := tokenizer{s: text, dst: dst, base: len(dst), space: true, noTick: len(text) + 1, noTriple: len(text) + 1}
-	s := text
-	for i := 0; i < len(s); {
+	t := newTokenizer(text, dst)
+	t.scan(0, false)
+	return t.dst
+}
+
+func newTokenizer(text string, dst []Token) tokenizer {
+	return tokenizer{s: text, dst: dst, base: len(dst), space: true, noTick: len(text) + 1, noTriple: len(text) + 1}
+}
+
+// scan tokenizes from i and returns where it stopped: at the end of the
+// text or, with stopAtSpace, just after the first whitespace character it
+// consumes. Every token it emitted is then final: nothing after whitespace
+// merges into an earlier token.
+func (t *tokenizer) scan(i int, stopAtSpace bool) int {
+	s := t.s
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch asciiClass[c] {
 			case cSpace:
 				t.space = true
 				i++
+				if stopAtSpace {
+					return i
+				}
 			case cLower, cUpper, cDigit:
 				i = t.word(i)
 			case cLT:
@@ -197,6 +215,9 @@ func Tokenize(text string, dst []Token) []Token {
 		case unicode.IsSpace(r):
 			t.space = true
 			i += size
+			if stopAtSpace {
+				return i
+			}
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			i = t.word(i)
 		case emojiClass(r) == emojiYes,
@@ -207,7 +228,7 @@ func Tokenize(text string, dst []Token) []Token {
 			i += size
 		}
 	}
-	return t.dst
+	return i
 }
 
 func (t *tokenizer) emit(k TokenKind, f TokenFlag, text string, start, end int) {
@@ -250,6 +271,10 @@ func (t *tokenizer) word(i int) int {
 	s := t.s
 	switch s[i] {
 	case 'h', 'H', 'f', 'F', 'w', 'W':
+		// Every URL prefix has 't' or 'w' second: most words stop here.
+		if i+1 >= len(s) || s[i+1]|0x20 != 't' && s[i+1]|0x20 != 'w' {
+			break
+		}
 		if end := bareURL(s, i); end > i {
 			t.emit(URL, 0, s[i:end], i, end)
 			return end
@@ -262,6 +287,13 @@ func (t *tokenizer) word(i int) int {
 		// Tight loop for the common case: lowercase ASCII letters.
 		if c := s[j]; c >= 'a' && c <= 'z' {
 			k := j + 1
+			for k+8 <= len(s) { // eight bytes a step (see lowerRun8)
+				n := lowerRun8(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[k:]), 8)))
+				k += n
+				if n < 8 {
+					break
+				}
+			}
 			for k < len(s) && s[k] >= 'a' && s[k] <= 'z' {
 				k++
 			}

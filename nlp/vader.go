@@ -58,36 +58,36 @@ func (out *Analysis) score() Sentiment {
 	if n == 0 {
 		return Sentiment{}
 	}
-	upper := 0
+	upper, but := 0, -1
 	for k := range items {
 		if items[k].is(fUpper) {
 			upper++
+		}
+		if items[k].id == idBut && but < 0 {
+			but = k
 		}
 	}
 	// VADER only rewards ALL CAPS when the text mixes case: a message
 	// typed entirely in capitals is not emphasising anything.
 	capDiff := upper > 0 && upper < n
-	vals := out.vals[:0]
-	for i := range items {
-		vals = append(vals, valence(items, i, capDiff))
-	}
-	out.vals = vals
-	// "but" shifts weight to the clause after the first occurrence.
-	for b := range items {
-		if items[b].id == idBut {
-			for k := range vals {
-				if k < b {
-					vals[k] *= butBefore
-				} else if k > b {
-					vals[k] *= butAfter
-				}
-			}
-			break
-		}
-	}
+	// One pass computes each valence, applies "but" and sums, in VADER's
+	// order of operations, so the floating-point results are VADER's.
 	var sum, pos, neg float64
 	neu := 0
-	for _, v := range vals {
+	for i := range items {
+		v := 0.0
+		// Items outside the lexicon, and boosters, score nothing.
+		if items[i].flags&(fLex|fBoost) == fLex {
+			v = valence(items, i, capDiff)
+		}
+		// "but" shifts weight to the clause after its first occurrence.
+		if but >= 0 {
+			if i < but {
+				v *= butBefore
+			} else if i > but {
+				v *= butAfter
+			}
+		}
 		sum += v
 		switch {
 		case v > 0:
@@ -136,6 +136,27 @@ func valence(items []item, i int, capDiff bool) float64 {
 		return 0
 	}
 	v := it.val
+	// Fast path: with no rule word (negation, booster, "no", "but", idiom
+	// part) among the three items before, no rule below changes v.
+	if it.id == idNone {
+		plain := true
+		for j := max(0, i-3); j < i; j++ {
+			if items[j].id != idNone || items[j].flags&(fBoost|fNeg) != 0 {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			if it.is(fUpper) && capDiff {
+				if v > 0 {
+					v += cIncr
+				} else {
+					v -= cIncr
+				}
+			}
+			return v
+		}
+	}
 	// "no" before a lexicon word negates that word instead of scoring itself.
 	if it.id == idNo && i+1 < n && items[i+1].is(fLex) {
 		v = 0
