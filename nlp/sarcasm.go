@@ -11,7 +11,13 @@ import (
 // trained for it. Change it whenever a cue is added, removed or redefined,
 // then retrain (go run ./bench/cmd/trainsarcasm): TestSarcasmWeightsVersion
 // fails until the generated weights carry the same version.
-const SarcasmModelVersion = "sarcasm-v1"
+//
+// sarcasm-v2 keeps the 21 cues of sarcasm-v1 exactly as they were, adds
+// CueLoveHow and CueWhQuestion, and no longer counts the pieces of an
+// @handle as words in the length feature. Because the v1 cues are
+// unchanged, the trainer can rebuild the v1 features from the same
+// Analyze pass and compare both models on the same folds.
+const SarcasmModelVersion = "sarcasm-v2"
 
 // SarcasmCue is one explicit sarcasm signal. The cues are read off the
 // tokens and lexicon lookups that Analyze already makes, in one pass, with
@@ -25,8 +31,10 @@ const SarcasmModelVersion = "sarcasm-v1"
 type SarcasmCue uint8
 
 // The sarcasm cues, in feature order. Each is 1 when it fires and 0
-// otherwise; the model weighs them (see sarcasm_weights.go). The last two
-// are counter-cues: they mark sincere messages and get negative weights.
+// otherwise; the model weighs them (see sarcasm_weights.go). Counter-cues
+// mark sincere messages and get negative weights. CueMarker to CueLink are
+// the cues of sarcasm-v1, unchanged; the cues after CueLink were added in
+// sarcasm-v2.
 const (
 	// CueMarker: an explicit marker, "/s" or the hashtags #sarcasm,
 	// #sarcastic, #not, #irony, #ironic.
@@ -121,17 +129,40 @@ const (
 	// rarely sarcastic.
 	//	"release notes: https://example.com/notes"
 	CueLink
+	// CueLoveHow (v2): the ironic-appreciation frame, in which a word of
+	// liking introduces what is in fact a complaint: love, loves, loving,
+	// enjoy or adore followed by "how", "when", "it when" or a verb in
+	// -ing ("love being on call", "enjoy waiting"); "gotta love" and "got
+	// to love"; "favorite part", "favourite thing" (part, thing, bit). It
+	// overlaps CuePhrase on "love how/when" and "gotta love" and adds
+	// weight to them: in the labelled tweets this frame is sarcastic far
+	// more often than the other stock phrases ("can't wait" is usually
+	// sincere).
+	//	"love being on call on a holiday weekend"
+	//	"my favorite part of the release is the rollback"
+	CueLoveHow
+	// CueWhQuestion (v2, counter-cue): the message opens with why, how,
+	// where, when, what, who or which and asks a question. Such questions
+	// mostly ask for information or vent directly; the rhetorical
+	// questions of sarcasm more often open otherwise ("is it just me…",
+	// "did you know…"). Leading @handles and Slack mentions are skipped.
+	//	"why is the staging db read-only?"
+	CueWhQuestion
 
 	numSarcasmCues
 )
 
 // Continuous features follow the cues in the feature vector. The length
 // term lets the model discount long messages, in which some cue word
-// appears by chance.
+// appears by chance. It counts Words less the words and numbers that
+// make up @handles typed as plain text ("@ann_lee" is three tokens): a
+// Slack mention is one Mention token and never a word, so handles in
+// the labelled tweets would otherwise make them look longer than the
+// same message in Slack.
 const (
 	featPos    = int(numSarcasmCues) + iota // Sentiment.Pos
 	featNeg                                 // Sentiment.Neg
-	featLength                              // log(1+Words)/4
+	featLength                              // log(1+Words-handle words)/4
 	numSarcasmFeatures
 )
 
@@ -157,6 +188,8 @@ var sarcasmCueNames = [numSarcasmCues]string{
 	CueYou:             "you",
 	CueSincere:         "sincere",
 	CueLink:            "link",
+	CueLoveHow:         "love_how",
+	CueWhQuestion:      "wh_question",
 }
 
 // String returns the cue's snake_case name, as the score command prints it.
@@ -204,13 +237,14 @@ func SarcasmFeatureNames() []string {
 func (out *Analysis) SarcasmCues() SarcasmCueSet { return out.sarc.cues }
 
 // Sarcastic reports whether the sarcasm probability reaches
-// SarcasmThreshold, the cut-off that maximised F1 in cross-validation.
+// SarcasmThreshold, the cut-off chosen for F1 of the sarcastic class (see
+// SarcasmThresholdRule).
 func (out *Analysis) Sarcastic() bool { return out.Sarcasm >= SarcasmThreshold }
 
 // SarcasmFeatures appends the model's feature vector for the last Analyze
 // call to dst: 1 or 0 per cue, then the positive and negative proportions
-// of the sentiment and a length term. It exists for training and
-// inspection; Sarcasm is the logistic model applied to it.
+// of the sentiment and a length term (see featLength). It exists for
+// training and inspection; Sarcasm is the logistic model applied to it.
 func (out *Analysis) SarcasmFeatures(dst []float64) []float64 {
 	var f [numSarcasmFeatures]float64
 	out.sarcasmFeatures(&f)
@@ -225,7 +259,7 @@ func (out *Analysis) sarcasmFeatures(f *[numSarcasmFeatures]float64) {
 	}
 	f[featPos] = out.Sentiment.Pos
 	f[featNeg] = out.Sentiment.Neg
-	f[featLength] = math.Log1p(float64(out.Words)) / 4
+	f[featLength] = math.Log1p(float64(out.Words-out.sarc.handleWords)) / 4
 }
 
 // sarcasmScore finishes the cues once the sentiment is known and applies
@@ -243,6 +277,9 @@ func (out *Analysis) sarcasmScore() float64 {
 	}
 	if (s.event || s.wordNeg > 0) && s.cues&(1<<CuePraise|1<<CueLove|1<<CueThanks) != 0 {
 		s.set(CuePositiveEvent)
+	}
+	if s.firstWh && s.cues.Has(CueQuestion) {
+		s.set(CueWhQuestion)
 	}
 	if out.Words == 0 && len(out.items) == 0 && s.cues == 0 {
 		return 0 // nothing to read: not sarcastic, whatever the bias says
@@ -283,6 +320,10 @@ type sarcasmState struct {
 	quote             int8 // scare quotes: 0 none, 1 opener seen, 2 inside
 	quoteWords        int8
 	prevKind          TokenKind
+	handle            bool // in a whitespace-delimited chunk that starts with '@'
+	handleWords       int  // words and numbers inside such chunks
+	seenWord          bool // a word outside handles has been seen
+	firstWh           bool // and it was a wh-word
 }
 
 func (s *sarcasmState) set(c SarcasmCue) { s.cues |= 1 << c }
@@ -327,6 +368,9 @@ const (
 	wcOf
 	wcCourse
 	wcMarkerWord // sarcasm, sarcastic, not, irony, ironic: after '#'
+	wcWh         // why, where, which (how, when, what, who have classes above)
+	wcFavorite   // favorite, favourite: sincere, and "favorite part"
+	wcPart       // part, thing, bit
 )
 
 // classCue returns the word-group cue that words of class c fire, if any.
@@ -346,7 +390,7 @@ func classCue(c wordClass) (SarcasmCue, bool) {
 		return CueThanks, true
 	case wcLaugh:
 		return CueLaughter, true
-	case wcSincere:
+	case wcSincere, wcFavorite:
 		return CueSincere, true
 	case wcYou:
 		return CueYou, true
@@ -383,9 +427,11 @@ func sarcasmWordClass(w string) wordClass {
 		return wcLaugh
 	case "please", "pls", "hope", "wish", "want", "need", "miss", "proud", "grateful",
 		"blessed", "congrats", "congratulations", "honestly", "sad", "cry",
-		"crying", "birthday", "feel", "feeling", "excited", "favorite", "favourite",
+		"crying", "birthday", "feel", "feeling", "excited",
 		"beautiful", "happy", "sorry", "support", "recommend", "seriously":
 		return wcSincere
+	case "favorite", "favourite":
+		return wcFavorite
 	// Unwelcome events and chores: the usual targets of positive words
 	// used sarcastically.
 	case "monday", "mondays", "traffic", "meeting", "meetings", "rain", "raining",
@@ -443,6 +489,10 @@ func sarcasmWordClass(w string) wordClass {
 		return wcCourse
 	case "sarcasm", "sarcastic", "not", "irony", "ironic":
 		return wcMarkerWord
+	case "why", "where", "which":
+		return wcWh
+	case "part", "thing", "bit":
+		return wcPart
 	}
 	if len(w) >= 4 && (strings.HasPrefix(w, "haha") || strings.HasPrefix(w, "hehe") ||
 		strings.HasPrefix(w, "ahah") || strings.HasPrefix(w, "lolo")) {
@@ -479,12 +529,34 @@ func phrase(c, p0, p1, p2 wordClass) bool {
 	return false
 }
 
+// loveFrame reports whether word class c (the word low), after p0, p1
+// (most recent first), completes the frame of CueLoveHow.
+func loveFrame(c, p0, p1 wordClass, low string) bool {
+	switch {
+	case c == wcWhen: // love how, love when, love it when
+		return p0 == wcLove || (p0 == wcIt && p1 == wcLove)
+	case c == wcLove: // gotta love, got to love
+		return p0 == wcGot || (p0 == wcTo && p1 == wcGot)
+	case c == wcPart: // favorite part
+		return p0 == wcFavorite
+	case p0 == wcLove: // love being, enjoy waiting
+		return len(low) > 4 && strings.HasSuffix(low, "ing")
+	}
+	return false
+}
+
 // sarcasmToken feeds token i to the cue detector. itemsFrom is the number
 // of VADER items before the token: an emoji token's items follow it.
 func (out *Analysis) sarcasmToken(i, itemsFrom int) {
 	s := &out.sarc
 	tk := &out.toks[i]
 	glued := i > 0 && tk.Flags&SpaceBefore == 0
+	if !glued {
+		s.handle = tk.Kind == Punct && strings.HasPrefix(tk.Text, "@")
+	}
+	if s.handle && (tk.Kind == Word || tk.Kind == Number) {
+		s.handleWords++
+	}
 	if tk.Flags&Lower != 0 {
 		s.anyLower = true
 	}
@@ -539,6 +611,13 @@ func (out *Analysis) sarcasmWord(tk *Token, glued bool, slash byte) {
 	}
 	if c == wcCourse && s.prev[0] == wcOf {
 		s.set(CueAgreement) // of course
+	}
+	if loveFrame(c, s.prev[0], s.prev[1], low) {
+		s.set(CueLoveHow)
+	}
+	if !s.seenWord && !s.handle {
+		s.seenWord = true
+		s.firstWh = c == wcWh || c == wcWhen || c == wcWhat || c == wcWho
 	}
 
 	val := 0.0

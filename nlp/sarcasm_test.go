@@ -66,6 +66,14 @@ var sarcasmCueCases = []struct {
 		[]string{"review it now"}},
 	{CueLink, []string{"release notes: https://example.com/notes", "see <https://example.com|the notes>"},
 		[]string{"release notes are out"}},
+	{CueLoveHow, []string{
+		"love being on call on a holiday weekend", "my favorite part of the release is the rollback",
+		"love how nobody reads docs", "I love it when the build breaks", "gotta love mondays",
+		"just loving waiting for CI", "enjoy spending your weekend on it",
+	}, []string{"i love it", "love you all", "how do you love it", "my favorite release", "love sing"}},
+	{CueWhQuestion, []string{"why is the staging db read-only?", "<@U123> how do I get access?",
+		"@ann_lee where is the runbook?", "What time is standup?"},
+		[]string{"why is the staging db read-only", "is it just me, or why?", "what a surprise", "so why not?"}},
 }
 
 func TestSarcasmCues(t *testing.T) {
@@ -207,12 +215,18 @@ func FuzzSarcasm(f *testing.F) {
 const sarcasmDataRel = "../shared/data/sarcasm/train.En.csv"
 
 // The target for the cross-validated F1 of the sarcastic class,
-// and the floor below which this test fails. The committed cue set
-// reaches 0.445 (seed 1; 0.441 averaged over seeds 1-5), short of the
-// target: the floor guards against regressions, the log reports the gap.
+// and the floor below which this test fails.
+//
+// sarcasm-v2 reaches 0.459 with a fold-to-fold sd of 0.016 (seed 1);
+// over seeds 1-20 its mean is 0.452, sd 0.004 (sarcasm-v1: 0.445 at
+// seed 1, 0.440 over seeds 1-20). The floor sits just above mean minus
+// one fold sd (0.443): the test computes the same mean every run, so the
+// slack is there only for deliberate changes to the tokenizer, lexicon
+// or cues, which move it by a few thousandths; a change that takes the
+// model back to v1's level (0.445) fails.
 const (
 	sarcasmTargetF1 = 0.45
-	sarcasmFloorF1  = 0.44
+	sarcasmFloorF1  = 0.446
 )
 
 func loadSarcasmData(tb testing.TB) (texts []string, labels []bool) {
@@ -287,6 +301,17 @@ func TestSarcasmAgainstLabels(t *testing.T) {
 	}
 	t.Logf("mean ± sd: P %.3f ± %.3f  R %.3f ± %.3f  F1 %.3f ± %.3f  (always sarcastic F1 %.3f); final model on its training data F1 %.3f",
 		r.MeanP, r.SDP, r.MeanR, r.SDR, r.MeanF1, r.SDF1, r.BaselineF1, r.TrainF1)
+	// sarcasm-v1 on the same folds, with its own threshold rule and with
+	// the current one: the before and after of the same run.
+	x1 := analyzerOnce().SarcasmV1FeatureMatrix(texts)
+	for _, rule := range []SarcasmThresholdRule{ThresholdMaxF1, ThresholdHalfF1} {
+		v1, err := TrainSarcasm(x1, labels, SarcasmTrainConfig{Threshold: rule})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("sarcasm-v1 cues, threshold %s: P %.3f ± %.3f  R %.3f ± %.3f  F1 %.3f ± %.3f",
+			rule, v1.MeanP, v1.SDP, v1.MeanR, v1.SDR, v1.MeanF1, v1.SDF1)
+	}
 	if r.MeanF1 < sarcasmFloorF1 {
 		t.Errorf("mean CV F1 %.3f < floor %.2f", r.MeanF1, sarcasmFloorF1)
 	}
