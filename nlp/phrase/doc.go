@@ -57,6 +57,16 @@
 // an Extractor is safe for concurrent use (TestExtractorConcurrent runs it
 // under -race). Tagging is slow next to the rest of the text analysis:
 // about 0.2 MB/s against nlp.Tokenize's 100 MB/s on 2 busy cores
-// (BenchmarkNounPhrases, BenchmarkProseTag, BenchmarkTokenize), so noun
-// phrases are computed by `wiretap score`, not by the batch job.
+// (BenchmarkNounPhrases, BenchmarkProseTag, BenchmarkTokenize).
+//
+// # Not deterministic
+//
+// prose v2.0.0's averaged perceptron adds feature weights, and breaks ties
+// between tags, in Go map iteration order, which changes from call to
+// call: the same text can come back with other tags, and so other noun
+// phrases, now and then (on a generated archive tagged one message in 8,
+// 1 in about 12,000 topic uses changed between runs). That is why noun
+// phrases are computed by `wiretap score`, for a person reading them, and
+// not by the batch job, whose outputs must be the same bytes for any
+// worker count, shard split or query.
 package phrase
