@@ -22,7 +22,7 @@ type analyst struct {
 	sink   *collector
 	text   bool // evidence carries message text
 
-	days     map[aggregate.Day]*aggregate.Aggregate
+	days     map[aggregate.Day]*openDay
 	msg      schema.Message
 	analysis nlp.Analysis
 	obs      aggregate.Observation
@@ -40,30 +40,54 @@ type analyst struct {
 	// and live for the run: ids are resolved once per batch (through the
 	// batch's dictionaries) rather than once per message, and reach the
 	// aggregates as stable strings they need not copy.
-	people map[string]person
+	people map[string]*person
 	ids    map[string]string
 	// The current batch's dictionaries, resolved.
-	batchUsers    []person
+	batchUsers    []*person
 	batchTeams    []string
 	batchChannels []string
+	// seq numbers the day aggregates this worker opens (see person).
+	seq uint64
 }
 
-// person is a user id, interned, with the user's roster entry.
+// openDay is a day aggregate of the worker and its sequence number.
+type openDay struct {
+	agg *aggregate.Aggregate
+	seq uint64
+}
+
+// person is a user id, interned, with the user's roster entry and the
+// user's stats in the day aggregate the user last wrote in: authors write
+// in bursts, and the cache spares a map lookup, with its cache misses, for
+// most messages. The day is named by its sequence number, not a pointer,
+// so that a handed-over day is not kept alive by the cache.
 type person struct {
 	id    string
 	entry pipeline.RosterEntry
+	team  string // of the cached stats
+	seq   uint64 // of the cached stats' day; 0: none
+	stats *aggregate.UserStats
 }
 
 var _ pipeline.Worker = (*analyst)(nil)
 
-func (a *analyst) person(id string) person {
-	p, ok := a.people[id]
-	if !ok {
-		p.id = strings.Clone(id)
+func (a *analyst) person(id string) *person {
+	p := a.people[id]
+	if p == nil {
+		p = &person{id: strings.Clone(id)}
 		p.entry, _ = a.roster.Lookup(p.id)
 		a.people[p.id] = p
 	}
 	return p
+}
+
+// statsIn returns p's stats, as author in team, in the day d.
+func (p *person) statsIn(d *openDay, team string) *aggregate.UserStats {
+	if p.seq != d.seq || p.team != team {
+		p.seq, p.team = d.seq, team
+		p.stats = d.agg.User(team, p.id, p.entry.Office)
+	}
+	return p.stats
 }
 
 func (a *analyst) intern(id string) string {
@@ -113,10 +137,11 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 		m.ChannelID = a.batchChannels[channels.Index(i)]
 		a.nlp.Analyze(m.Text, &a.analysis)
 		day := aggregate.DayOf(m.Time)
-		agg := a.days[day]
-		if agg == nil {
-			agg = aggregate.NewSized(a.sizes)
-			a.days[day] = agg
+		d := a.days[day]
+		if d == nil {
+			a.seq++
+			d = &openDay{agg: aggregate.NewSized(a.sizes), seq: a.seq}
+			a.days[day] = d
 		}
 		o := &a.obs
 		*o = aggregate.Observation{
@@ -131,6 +156,7 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 			Mentioned:   o.Mentioned[:0],
 			Topics:      a.topics(m),
 			StableIDs:   true,
+			Author:      author.statsIn(d, m.Team),
 		}
 		if a.text {
 			o.Text = m.Text
@@ -142,7 +168,7 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 			p := a.person(u)
 			o.Mentioned = append(o.Mentioned, aggregate.Mention{User: p.id, Office: p.entry.Office})
 		}
-		agg.Observe(o)
+		d.agg.Observe(o)
 	}
 	return nil
 }
@@ -171,10 +197,10 @@ func (a *analyst) topics(m *schema.Message) []string {
 }
 
 func (a *analyst) Flush(ctx context.Context, through time.Time) error {
-	for day, agg := range a.days {
+	for day, d := range a.days {
 		if day.End().Compare(through) <= 0 {
-			a.sizes = agg.Sizes()
-			a.sink.add(day, agg)
+			a.sizes = d.agg.Sizes()
+			a.sink.add(day, d.agg)
 			delete(a.days, day)
 		}
 	}

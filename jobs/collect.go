@@ -42,8 +42,8 @@ func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out pipeline.Output
 }
 
 func (c *collector) NewWorker() (pipeline.Worker, error) {
-	return &analyst{nlp: c.nlp, roster: c.roster, sink: c, text: c.text, days: make(map[aggregate.Day]*aggregate.Aggregate),
-		labels: make(map[string]string), people: make(map[string]person), ids: make(map[string]string)}, nil
+	return &analyst{nlp: c.nlp, roster: c.roster, sink: c, text: c.text, days: make(map[aggregate.Day]*openDay),
+		labels: make(map[string]string), people: make(map[string]*person), ids: make(map[string]string)}, nil
 }
 
 // add takes a worker's share of a day.

@@ -315,6 +315,10 @@ type Observation struct {
 	// that Observe keeps them without copying: copying every id into every
 	// day's maps was a twentieth of a run's CPU.
 	StableIDs bool
+	// Author, when set, is a.User(Team, UserID, Office) of the Aggregate
+	// observing: a caller that sees the same author many times may keep
+	// the pointer and spare Observe the lookup.
+	Author *UserStats
 	// Text is the message's text, set only when evidence is to carry it
 	// (--include-text); "" keeps text out of the aggregate. It may alias a
 	// scratch buffer: Observe copies it once, into the one ref that every
@@ -346,7 +350,10 @@ func (a *Aggregate) Observe(o *Observation) {
 	os := a.office(office)
 	os.merge(&act)
 
-	us := a.user(UserKey{o.Team, o.UserID}, office, o.StableIDs)
+	us := o.Author
+	if us == nil {
+		us = a.user(UserKey{o.Team, o.UserID}, office, o.StableIDs)
+	}
 	us.merge(&act)
 	us.Name.observe(o.UserName, o.Time)
 
@@ -450,6 +457,16 @@ func (a *Aggregate) office(name string) *OfficeStats {
 		a.Offices[name] = s
 	}
 	return s
+}
+
+// User returns the stats of the user id of team, made for office (or
+// Unassigned) if new. team and id must be stable strings (see
+// Observation.StableIDs). The pointer is valid as long as a is.
+func (a *Aggregate) User(team, id, office string) *UserStats {
+	if office == "" {
+		office = Unassigned
+	}
+	return a.user(UserKey{team, id}, office, true)
 }
 
 // user returns the stats of user k, made for office if new. Unless stable,
