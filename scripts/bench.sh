@@ -28,6 +28,9 @@ go run ./bench/cmd/runbench --bin bin/wiretap --archive "$ARCHIVE" --from "$STAR
 echo "== Go benchmarks"
 go test -run '^$' -bench . -benchmem -benchtime 2s ./schema/ ./nlp/ ./pipeline/... ./bench/
 
+echo "== prose: its tokenizer and tagger against ours (MB/s)"
+go test -run '^$' -bench . -benchtime 1s ./nlp/phrase/
+
 echo "== query over a year of daily partitions"
 go test ./jobs/ -run '^$' -bench BenchmarkQueryYear -benchtime 5x -count 3
 
