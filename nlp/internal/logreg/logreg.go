@@ -1,5 +1,6 @@
 // Package logreg fits L2-regularised logistic regression by Newton's method
-// and evaluates binary classifiers with stratified k-fold cross-validation.
+// and provides what cross-validating a binary classifier needs: stratified
+// folds, scores at a threshold, the F1-maximising threshold.
 // It is small on purpose: the sarcasm model has a few dozen features and a
 // few thousand examples, so a dense Newton step is exact, fast and, being
 // free of randomness and parallelism, bit-for-bit reproducible on a given
@@ -259,68 +260,6 @@ func BestThreshold(p []float64, y []bool) (threshold, f1 float64) {
 		}
 	}
 	return bestT, best
-}
-
-// Fold is the outcome of one cross-validation fold.
-type Fold struct {
-	Threshold float64 // chosen on the training folds
-	Test      Metrics // on the held-out fold at Threshold
-	Baseline  Metrics // always predicting positive on the held-out fold
-}
-
-// CV is the outcome of k-fold cross-validation.
-type CV struct {
-	Folds []Fold
-	// OOF holds each example's probability from the model that did not see
-	// it; OOFThreshold maximises F1 over all of them.
-	OOF          []float64
-	OOFThreshold float64
-}
-
-// CrossValidate runs stratified k-fold cross-validation: for each fold it
-// fits on the other k-1 folds, picks the F1-maximising threshold on those
-// training folds' own predictions, and scores the held-out fold.
-func CrossValidate(x [][]float64, y []bool, k int, seed uint64, lambda float64) (CV, error) {
-	if k < 2 || k > len(y) {
-		return CV{}, fmt.Errorf("logreg: %d folds for %d examples", k, len(y))
-	}
-	fold := StratifiedFolds(y, k, seed)
-	cv := CV{OOF: make([]float64, len(y))}
-	for f := range k {
-		var trX [][]float64
-		var trY, teY []bool
-		var teIdx []int
-		for i := range y {
-			if fold[i] == f {
-				teIdx = append(teIdx, i)
-				teY = append(teY, y[i])
-			} else {
-				trX = append(trX, x[i])
-				trY = append(trY, y[i])
-			}
-		}
-		m, err := Fit(trX, trY, lambda)
-		if err != nil {
-			return CV{}, fmt.Errorf("fold %d: %w", f+1, err)
-		}
-		trP := make([]float64, len(trX))
-		for i, row := range trX {
-			trP[i] = m.Prob(row)
-		}
-		t, _ := BestThreshold(trP, trY)
-		teP := make([]float64, len(teIdx))
-		for n, i := range teIdx {
-			teP[n] = m.Prob(x[i])
-			cv.OOF[i] = teP[n]
-		}
-		cv.Folds = append(cv.Folds, Fold{
-			Threshold: t,
-			Test:      Score(teP, teY, t),
-			Baseline:  Score(teP, teY, math.Inf(-1)),
-		})
-	}
-	cv.OOFThreshold, _ = BestThreshold(cv.OOF, y)
-	return cv, nil
 }
 
 // MeanSD returns the mean and the sample standard deviation of v.
