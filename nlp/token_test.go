@@ -3,11 +3,12 @@ package nlp
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wiretap-hq/wiretap/internal/testutil/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
@@ -67,39 +68,7 @@ func TestTokenizeGolden(t *testing.T) {
 		checkTokenInvariants(t, tc.in, toks)
 		b.WriteString(formatTokens(toks))
 	}
-	golden := filepath.Join("testdata", "tokens.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestTokenizeGolden -update to create it)", err)
-	}
-	if got := b.String(); got != string(want) {
-		t.Errorf("tokens differ from %s (rerun with -update and review the diff):\n%s", golden, firstDiff(got, string(want)))
-	}
-}
-
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d\ngot:  %s\nwant: %s", i+1, gl, wl)
-		}
-	}
-	return ""
+	golden.Check(t, filepath.Join("testdata", "tokens.golden"), []byte(b.String()), *update)
 }
 
 // checkTokenInvariants asserts what every caller may rely on.

@@ -17,6 +17,8 @@ import (
 	"github.com/jdkato/prose/v2"
 
 	"github.com/wiretap-hq/wiretap/nlp"
+
+	"github.com/wiretap-hq/wiretap/internal/testutil/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
@@ -80,22 +82,7 @@ func TestNounPhrasesGolden(t *testing.T) {
 			fmt.Fprintf(&b, "  %q\n", p)
 		}
 	}
-	golden := filepath.Join("testdata", "nounphrases.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestNounPhrasesGolden -update to create it)", err)
-	}
-	if got := b.String(); got != string(want) {
-		t.Errorf("noun phrases differ from %s (rerun with -update and review the diff):\n%s", golden, firstDiff(got, string(want)))
-	}
+	golden.Check(t, filepath.Join("testdata", "nounphrases.golden"), []byte(b.String()), *update)
 }
 
 // TestNounPhrasesRules pins the rules of the package doc independently of
@@ -212,23 +199,6 @@ func checkPhrases(tb testing.TB, in string, got []string) {
 			tb.Fatalf("%q: one-word phrase %q is shorter than a topic", in, p)
 		}
 	}
-}
-
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d\ngot:  %s\nwant: %s", i+1, gl, wl)
-		}
-	}
-	return ""
 }
 
 // TestTopicFormMatchesTopics checks the contract this package relies on:
