@@ -14,7 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/internal/cli"
 	"github.com/wiretap-hq/wiretap/pipeline"
 )
@@ -582,10 +582,10 @@ func TestDeployedCommandsRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates an archive and runs every shard")
 	}
-	cfg := bench.DefaultConfig()
+	cfg := generator.DefaultConfig()
 	cfg.Messages, cfg.Days, cfg.Users = 4000, 5, 40
 	archive := t.TempDir()
-	facts, err := bench.Generate(context.Background(), cfg, pipeline.Dir{Root: archive})
+	facts, err := generator.Generate(context.Background(), cfg, pipeline.Dir{Root: archive})
 	if err != nil {
 		t.Fatal(err)
 	}

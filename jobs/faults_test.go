@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
@@ -18,8 +18,8 @@ import (
 
 // faultArchive is a small archive of many small objects, so that a run
 // makes a few hundred requests.
-func faultArchive() bench.Config {
-	cfg := bench.DefaultConfig()
+func faultArchive() generator.Config {
+	cfg := generator.DefaultConfig()
 	cfg.Messages = 2500
 	cfg.Days = 1
 	cfg.Users = 30

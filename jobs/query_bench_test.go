@@ -15,7 +15,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
@@ -24,8 +24,8 @@ import (
 // yearConfig is the archive behind BenchmarkQueryYear: a year of daily
 // traffic, about 800 authored messages a day from 1,500 people in five
 // offices, with the default noise.
-func yearConfig() bench.Config {
-	cfg := bench.DefaultConfig()
+func yearConfig() generator.Config {
+	cfg := generator.DefaultConfig()
 	cfg.Messages = 300_000
 	cfg.Days = 365
 	cfg.Start = time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -73,7 +73,7 @@ var yearOutputs = sync.OnceValues(func() (string, error) {
 	}
 	archive := filepath.Join(root, "archive")
 	ctx := context.Background()
-	facts, err := bench.Generate(ctx, cfg, pipeline.Dir{Root: archive})
+	facts, err := generator.Generate(ctx, cfg, pipeline.Dir{Root: archive})
 	if err != nil {
 		return "", err
 	}

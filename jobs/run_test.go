@@ -16,7 +16,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
@@ -28,9 +28,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // archive generates a small archive with the default noise into a folder
 // and returns the folder, its roster path and the generator's ground truth.
-func archive(t *testing.T, mutate func(*bench.Config)) (dir, roster string, facts *bench.Facts) {
+func archive(t *testing.T, mutate func(*generator.Config)) (dir, roster string, facts *generator.Facts) {
 	t.Helper()
-	cfg := bench.DefaultConfig()
+	cfg := generator.DefaultConfig()
 	cfg.Messages = 20_000
 	cfg.Days = 4
 	cfg.Users = 60
@@ -38,7 +38,7 @@ func archive(t *testing.T, mutate func(*bench.Config)) (dir, roster string, fact
 		mutate(&cfg)
 	}
 	dir = t.TempDir()
-	facts, err := bench.Generate(context.Background(), cfg, pipeline.Dir{Root: dir})
+	facts, err := generator.Generate(context.Background(), cfg, pipeline.Dir{Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func archive(t *testing.T, mutate func(*bench.Config)) (dir, roster string, fact
 	return dir, roster, facts
 }
 
-func run(t *testing.T, src, roster string, facts *bench.Facts, workers int) (string, *jobs.Result) {
+func run(t *testing.T, src, roster string, facts *generator.Facts, workers int) (string, *jobs.Result) {
 	t.Helper()
 	out := t.TempDir()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
@@ -68,10 +68,10 @@ func run(t *testing.T, src, roster string, facts *bench.Facts, workers int) (str
 func TestRunAgainstFacts(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		mutate func(*bench.Config)
+		mutate func(*generator.Config)
 	}{
 		{"plain", nil},
-		{"gzip-prefix", func(c *bench.Config) { c.Gzip = true; c.Prefix = "slack/"; c.Seed = 7 }},
+		{"gzip-prefix", func(c *generator.Config) { c.Gzip = true; c.Prefix = "slack/"; c.Seed = 7 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, roster, facts := archive(t, tc.mutate)
@@ -85,7 +85,7 @@ func TestRunAgainstFacts(t *testing.T) {
 	}
 }
 
-func checkCounts(t *testing.T, c *pipeline.Counts, f *bench.Facts) {
+func checkCounts(t *testing.T, c *pipeline.Counts, f *generator.Facts) {
 	t.Helper()
 	want := map[string][2]int64{
 		"hours_listed":   {c.HoursListed, f.HoursListed},
@@ -126,7 +126,7 @@ func readRows[T any](t *testing.T, out, table, day string) []T {
 	return rows
 }
 
-func checkTables(t *testing.T, out string, f *bench.Facts) {
+func checkTables(t *testing.T, out string, f *generator.Facts) {
 	t.Helper()
 	mentions := map[string]int64{}
 	for day := f.Start; day.Before(f.End); day = day.AddDate(0, 0, 1) {
@@ -174,7 +174,7 @@ func checkTables(t *testing.T, out string, f *bench.Facts) {
 	}
 }
 
-func checkPlanted(t *testing.T, s *jobs.Summary, out string, f *bench.Facts) {
+func checkPlanted(t *testing.T, s *jobs.Summary, out string, f *generator.Facts) {
 	t.Helper()
 	if s.Totals.Messages != f.Authored {
 		t.Errorf("summary counts %d messages, facts say %d", s.Totals.Messages, f.Authored)
@@ -220,7 +220,7 @@ func checkPlanted(t *testing.T, s *jobs.Summary, out string, f *bench.Facts) {
 	}
 }
 
-func checkQuarantine(t *testing.T, out string, f *bench.Facts) {
+func checkQuarantine(t *testing.T, out string, f *generator.Facts) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(out, jobs.QuarantineFile))
 	if err != nil {
@@ -248,7 +248,7 @@ func checkQuarantine(t *testing.T, out string, f *bench.Facts) {
 // TestRunDeterministic checks that the Parquet files and the summary are
 // byte-identical whatever the number of workers.
 func TestRunDeterministic(t *testing.T) {
-	dir, roster, facts := archive(t, func(c *bench.Config) { c.Messages = 8000; c.Days = 2 })
+	dir, roster, facts := archive(t, func(c *generator.Config) { c.Messages = 8000; c.Days = 2 })
 	var first map[string][]byte
 	for _, workers := range []int{1, 3, 4} {
 		out, _ := run(t, dir, roster, facts, workers)
@@ -281,7 +281,7 @@ func TestRunDeterministic(t *testing.T) {
 // TestSummaryGolden pins summary.json for a small archive, so that any
 // change to what it says is a deliberate one (go test -update).
 func TestSummaryGolden(t *testing.T) {
-	dir, roster, facts := archive(t, func(c *bench.Config) { c.Messages = 3000; c.Days = 2; c.Users = 30 })
+	dir, roster, facts := archive(t, func(c *generator.Config) { c.Messages = 3000; c.Days = 2; c.Users = 30 })
 	out, _ := run(t, dir, roster, facts, 2)
 	got, err := os.ReadFile(filepath.Join(out, "summary.json"))
 	if err != nil {
@@ -293,7 +293,7 @@ func TestSummaryGolden(t *testing.T) {
 // TestRunFailsWithoutPublishing checks that a run with too many bad records
 // fails and leaves the previous outputs as they were.
 func TestRunFailsWithoutPublishing(t *testing.T) {
-	dir, roster, facts := archive(t, func(c *bench.Config) { c.Messages = 2000; c.Days = 1 })
+	dir, roster, facts := archive(t, func(c *generator.Config) { c.Messages = 2000; c.Days = 1 })
 	out, _ := run(t, dir, roster, facts, 2)
 	before, err := os.ReadFile(filepath.Join(out, "summary.json"))
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
@@ -24,7 +24,7 @@ import (
 // s3Archive generates the same archive into a fresh bucket and into a local
 // folder, with the roster beside each, and returns the two source
 // locations, the two roster locations and the facts.
-func s3Archive(t *testing.T, ep string, cfg bench.Config) (s3Src, s3Roster, dirSrc, dirRoster string, facts *bench.Facts) {
+func s3Archive(t *testing.T, ep string, cfg generator.Config) (s3Src, s3Roster, dirSrc, dirRoster string, facts *generator.Facts) {
 	t.Helper()
 	ctx := context.Background()
 	bucket := s3test.NewBucket(t, ep)
@@ -32,7 +32,7 @@ func s3Archive(t *testing.T, ep string, cfg bench.Config) (s3Src, s3Roster, dirS
 	if err != nil {
 		t.Fatal(err)
 	}
-	facts, err = bench.Generate(ctx, cfg, store)
+	facts, err = generator.Generate(ctx, cfg, store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func s3Archive(t *testing.T, ep string, cfg bench.Config) (s3Src, s3Roster, dirS
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	dirFacts, err := bench.Generate(ctx, cfg, pipeline.Dir{Root: dir})
+	dirFacts, err := generator.Generate(ctx, cfg, pipeline.Dir{Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,8 +56,8 @@ func s3Archive(t *testing.T, ep string, cfg bench.Config) (s3Src, s3Roster, dirS
 		filepath.Join(dir, strings.TrimSuffix(facts.Prefix, "/")), dirRoster, facts
 }
 
-func smallS3Config() bench.Config {
-	cfg := bench.DefaultConfig()
+func smallS3Config() generator.Config {
+	cfg := generator.DefaultConfig()
 	cfg.Messages = 6000
 	cfg.Days = 2
 	cfg.Users = 40
@@ -66,7 +66,7 @@ func smallS3Config() bench.Config {
 }
 
 // runTo runs the job with S3 options opts and fails the test on error.
-func runTo(t *testing.T, src, roster, out string, facts *bench.Facts, opts pipeline.S3Options) *jobs.Result {
+func runTo(t *testing.T, src, roster, out string, facts *generator.Facts, opts pipeline.S3Options) *jobs.Result {
 	t.Helper()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
 		Source: src, Out: out, Roster: roster, From: facts.Start, To: facts.End,
@@ -162,10 +162,10 @@ func TestRunFromS3MatchesLocal(t *testing.T) {
 	ep := s3test.Endpoint(t)
 	for _, tc := range []struct {
 		name   string
-		mutate func(*bench.Config)
+		mutate func(*generator.Config)
 	}{
 		{"plain", nil},
-		{"gzip-prefix", func(c *bench.Config) { c.Gzip = true; c.Prefix = "slack/"; c.Seed = 7 }},
+		{"gzip-prefix", func(c *generator.Config) { c.Gzip = true; c.Prefix = "slack/"; c.Seed = 7 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

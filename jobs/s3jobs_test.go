@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
@@ -28,10 +28,10 @@ import (
 // s3JobsArchive generates an archive into a fresh bucket with the roster
 // beside it, and returns the bucket, the source and roster locations and
 // the facts.
-func s3JobsArchive(t *testing.T, ep string, mutate func(*bench.Config)) (bucket, src, roster string, facts *bench.Facts) {
+func s3JobsArchive(t *testing.T, ep string, mutate func(*generator.Config)) (bucket, src, roster string, facts *generator.Facts) {
 	t.Helper()
 	ctx := context.Background()
-	cfg := bench.DefaultConfig()
+	cfg := generator.DefaultConfig()
 	cfg.Messages, cfg.Days, cfg.Users, cfg.ObjectRecords = 8000, 4, 40, 300
 	if mutate != nil {
 		mutate(&cfg)
@@ -41,7 +41,7 @@ func s3JobsArchive(t *testing.T, ep string, mutate func(*bench.Config)) (bucket,
 	if err != nil {
 		t.Fatal(err)
 	}
-	if facts, err = bench.Generate(ctx, cfg, store); err != nil {
+	if facts, err = generator.Generate(ctx, cfg, store); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.Put(ctx, "roster.csv", facts.RosterCSV()); err != nil {
@@ -92,7 +92,7 @@ func TestS3OutputsQuery(t *testing.T) {
 	ep := s3test.Endpoint(t)
 	opts := pipeline.S3Options{Endpoint: ep}
 	ctx := context.Background()
-	bucket, src, roster, facts := s3JobsArchive(t, ep, func(c *bench.Config) { c.Days = 6 })
+	bucket, src, roster, facts := s3JobsArchive(t, ep, func(c *generator.Config) { c.Days = 6 })
 	out := "s3://" + bucket + "/out/"
 	local := t.TempDir()
 	runWith(t, src, roster, out, facts.Start, facts.End, opts, jobs.Shard{})

@@ -16,7 +16,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
 )
@@ -66,15 +66,15 @@ func compileSchema(t *testing.T, file string) *jsonschema.Schema {
 
 // schemaArchive generates a small archive, with the default noise, and its
 // roster.
-func schemaArchive(t *testing.T) (dir, roster string, facts *bench.Facts) {
+func schemaArchive(t *testing.T) (dir, roster string, facts *generator.Facts) {
 	t.Helper()
-	cfg := bench.DefaultConfig()
+	cfg := generator.DefaultConfig()
 	cfg.Messages = 3_000
 	cfg.Days = 2
 	cfg.Users = 20
 	cfg.Seed = 11
 	dir = t.TempDir()
-	facts, err := bench.Generate(context.Background(), cfg, pipeline.Dir{Root: dir})
+	facts, err := generator.Generate(context.Background(), cfg, pipeline.Dir{Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

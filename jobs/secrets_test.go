@@ -16,7 +16,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
@@ -54,11 +54,11 @@ var tokenRE = regexp.MustCompile(`"token":"([^"]+)"`)
 // tokens found and a sample of the raw good records.
 func secretArchive(t *testing.T) (dir string, from, to time.Time, tokens, raw []string) {
 	t.Helper()
-	cfg := bench.DefaultConfig()
+	cfg := generator.DefaultConfig()
 	cfg.Messages, cfg.Days, cfg.Users = 3000, 3, 30
 	cfg.MalformedRate = 0.02
 	dir = t.TempDir()
-	facts, err := bench.Generate(context.Background(), cfg, pipeline.Dir{Root: dir})
+	facts, err := generator.Generate(context.Background(), cfg, pipeline.Dir{Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

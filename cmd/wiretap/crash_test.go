@@ -19,7 +19,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/pipeline"
 )
 
@@ -248,10 +248,10 @@ func TestCrashSafety(t *testing.T) {
 	bin := buildWiretap(t)
 
 	archive := t.TempDir()
-	cfg := bench.DefaultConfig()
+	cfg := generator.DefaultConfig()
 	cfg.Messages, cfg.Days, cfg.Users = 30_000, 5, 120
 	cfg.ObjectRecords = 500 // more objects, more steps to be killed between
-	facts, err := bench.Generate(context.Background(), cfg, pipeline.Dir{Root: archive})
+	facts, err := generator.Generate(context.Background(), cfg, pipeline.Dir{Root: archive})
 	if err != nil {
 		t.Fatal(err)
 	}

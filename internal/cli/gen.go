@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/pipeline"
 )
 
@@ -23,7 +23,7 @@ const genExamples = `  # The demo archive: 50,000 messages over a week, in ./arc
 `
 
 func genCmd(ctx context.Context, io *IO, args []string) error {
-	cfg := bench.DefaultConfig()
+	cfg := generator.DefaultConfig()
 	var out, start string
 	fs := newFlagSet(io, "gen --out DIR|s3://bucket/prefix [flags]",
 		"Writes a deterministic synthetic archive in the Firehose layout (YYYY/MM/DD/HH/ keys,\n"+
@@ -62,7 +62,7 @@ func genCmd(ctx context.Context, io *IO, args []string) error {
 		return err
 	}
 	began := time.Now()
-	facts, err := bench.Generate(ctx, cfg, store)
+	facts, err := generator.Generate(ctx, cfg, store)
 	if err != nil {
 		return err
 	}

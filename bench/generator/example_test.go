@@ -1,19 +1,19 @@
-package bench_test
+package generator_test
 
 import (
 	"context"
 	"fmt"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/bench"
+	"github.com/wiretap-hq/wiretap/bench/generator"
 )
 
 func ExampleGenerate() {
-	cfg := bench.DefaultConfig()
+	cfg := generator.DefaultConfig()
 	cfg.Messages = 2000
 	cfg.Days = 3
-	var store bench.MemStore
-	f, err := bench.Generate(context.Background(), cfg, &store)
+	var store generator.MemStore
+	f, err := generator.Generate(context.Background(), cfg, &store)
 	if err != nil {
 		fmt.Println(err)
 		return

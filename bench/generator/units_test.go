@@ -1,4 +1,4 @@
-package bench
+package generator
 
 import (
 	"encoding/json"

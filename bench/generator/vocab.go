@@ -1,4 +1,4 @@
-package bench
+package generator
 
 // vocabText is the neutral vocabulary, most frequent first: the Zipf rank of a
 // word is its position. It is a hand-written list of common English and

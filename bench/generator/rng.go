@@ -1,4 +1,4 @@
-package bench
+package generator
 
 import (
 	"math/bits"
