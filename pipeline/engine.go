@@ -411,7 +411,7 @@ type reader struct {
 	counts  *Counts
 	dec     schema.Decoder
 	lines   *LineReader
-	batch   *schema.BatchBuilder
+	batch   *BatchBuilder
 	msg     schema.Message
 	gz      *gzip.Reader
 	entries []QuarantineEntry
@@ -421,7 +421,7 @@ type reader struct {
 
 func (e *engine) newReader(idx int, w Worker, c *Counts) *reader {
 	return &reader{e: e, idx: idx, w: w, counts: c,
-		lines: NewLineReader(nil, e.cfg.MaxLine), batch: schema.NewBatchBuilder(e.cfg.Alloc)}
+		lines: NewLineReader(nil, e.cfg.MaxLine), batch: NewBatchBuilder(e.cfg.Alloc)}
 }
 
 func (r *reader) release() { r.batch.Release() }
