@@ -133,7 +133,4 @@
 // only integer arithmetic decides what is generated. Memory is bounded by a
 // day's records in flight (those not yet arrived, about an hour's worth when
 // records are late) and one object per worker, not by the archive.
-// Generation takes about 3 seconds of CPU time per GB of NDJSON (9 with
-// Gzip); a 1 GB archive is written to a local disk in about 15 seconds on
-// two cores, most of it in the file system.
 package bench
