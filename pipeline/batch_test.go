@@ -1,10 +1,6 @@
 package pipeline_test
 
 import (
-	"bytes"
-	"io"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/wiretap-hq/wiretap/internal/testutil/samples"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/schema"
 )
@@ -190,37 +187,8 @@ func TestNewRowsRejectsOtherSchema(t *testing.T) {
 	}
 }
 
-// sampleMessages decodes every message of schema's decoder testdata, so the
-// Arrow form is checked against the same variety of messages as the decoder.
+// sampleMessages decodes the messages of schema's decoder testdata.
 func sampleMessages(t testing.TB) []schema.Message {
 	t.Helper()
-	files, err := filepath.Glob("../schema/testdata/decode/*.ndjson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []schema.Message
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var d schema.Decoder
-		var m schema.Message
-		for line := range bytes.SplitSeq(data, []byte("\n")) {
-			d.Reset(line)
-			for {
-				err := d.Next(&m)
-				if err == io.EOF {
-					break
-				}
-				if err == nil {
-					out = append(out, m.Clone())
-				}
-			}
-		}
-	}
-	if len(out) < 20 {
-		t.Fatalf("only %d sample messages in schema testdata", len(out))
-	}
-	return out
+	return samples.Messages(t, "../schema/testdata/decode")
 }
