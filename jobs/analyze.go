@@ -101,7 +101,7 @@ func (a *analyst) intern(id string) string {
 
 // resolve interns the ids of a batch's dictionaries and looks its users up
 // in the roster, once per distinct value.
-func (a *analyst) resolve(rows *schema.Rows) {
+func (a *analyst) resolve(rows *pipeline.Rows) {
 	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
 	a.batchUsers = a.batchUsers[:0]
 	for k := range users.Len() {
@@ -118,7 +118,7 @@ func (a *analyst) resolve(rows *schema.Rows) {
 }
 
 func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
-	rows, err := schema.NewRows(rec)
+	rows, err := pipeline.NewRows(rec)
 	if err != nil {
 		return err
 	}

@@ -377,7 +377,7 @@ func (w *testWorker) Process(ctx context.Context, rec arrow.RecordBatch) error {
 			return err
 		}
 	}
-	rows, err := schema.NewRows(rec)
+	rows, err := pipeline.NewRows(rec)
 	if err != nil {
 		return err
 	}

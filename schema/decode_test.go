@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiretap-hq/wiretap/internal/testutil/samples"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -337,35 +338,7 @@ func messagesEqual(a, b schema.Message) bool {
 // sampleMessages decodes every message of the testdata inputs.
 func sampleMessages(t testing.TB) []schema.Message {
 	t.Helper()
-	files, err := filepath.Glob("testdata/decode/*.ndjson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []schema.Message
-	var d schema.Decoder
-	var m schema.Message
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for line := range bytes.SplitSeq(data, []byte("\n")) {
-			d.Reset(line)
-			for {
-				err := d.Next(&m)
-				if err == io.EOF {
-					break
-				}
-				if err == nil {
-					out = append(out, m.Clone())
-				}
-			}
-		}
-	}
-	if len(out) < 20 {
-		t.Fatalf("only %d sample messages in testdata", len(out))
-	}
-	return out
+	return samples.Messages(t, "testdata/decode")
 }
 
 // TestRoundTrip checks that the canonical encoding of every sample message

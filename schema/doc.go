@@ -1,7 +1,9 @@
 // Package schema defines the canonical Slack message record that every part
-// of Wiretap agrees on: its Go form (Message), its NDJSON form (what the
-// ingest Lambda puts on Firehose) and its Arrow form (what the batch engine
-// processes). It knows what a message is and nothing of where it came from.
+// of Wiretap agrees on: its Go form (Message) and its NDJSON form (what the
+// ingest Lambda puts on Firehose). It knows what a message is and nothing of
+// where it came from. It imports no Arrow or Parquet, so the ingestion
+// Lambda that shares it stays small; the Arrow form the batch engine
+// processes lives beside the engine, in package pipeline.
 //
 // # Shapes in the archive
 //

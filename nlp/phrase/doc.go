@@ -51,13 +51,13 @@
 //
 // # Cost and concurrency
 //
-// An Extractor decodes prose's tagger weights once, in New (about 0.15 s
-// and 55 MB: they are a gob-encoded map); prose.NewDocument without a
-// model would decode them on every call. Tagging only reads the model, so
+// An Extractor decodes prose's tagger weights once, in New (they are a
+// large gob-encoded map); prose.NewDocument without a model would decode
+// them on every call. Tagging only reads the model, so
 // an Extractor is safe for concurrent use (TestExtractorConcurrent runs it
-// under -race). Tagging is slow next to the rest of the text analysis:
-// about 0.2 MB/s against nlp.Tokenize's 100 MB/s on 2 busy cores
-// (BenchmarkNounPhrases, BenchmarkProseTag, BenchmarkTokenize).
+// under -race). Tagging is slow next to the rest of the text analysis,
+// by orders of magnitude (BenchmarkNounPhrases, BenchmarkProseTag and
+// BenchmarkTokenize measure it; the README quotes the figures).
 //
 // # Not deterministic
 //

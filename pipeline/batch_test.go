@@ -1,4 +1,4 @@
-package schema_test
+package pipeline_test
 
 import (
 	"testing"
@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/wiretap-hq/wiretap/internal/testutil/samples"
+	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -19,7 +21,7 @@ func TestBatchRoundTrip(t *testing.T) {
 		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 		defer mem.AssertSize(t, 0)
 
-		b := schema.NewBatchBuilder(mem)
+		b := pipeline.NewBatchBuilder(mem)
 		defer b.Release()
 		var got []schema.Message
 		flush := func() {
@@ -35,7 +37,7 @@ func TestBatchRoundTrip(t *testing.T) {
 			if v, _ := rec.Schema().Metadata().GetValue("wiretap.schema_version"); v != "1" {
 				t.Errorf("schema_version metadata = %q", v)
 			}
-			rows, err := schema.NewRows(rec)
+			rows, err := pipeline.NewRows(rec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +81,7 @@ func TestBatchRoundTrip(t *testing.T) {
 func TestBatchNulls(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
-	b := schema.NewBatchBuilder(mem)
+	b := pipeline.NewBatchBuilder(mem)
 	defer b.Release()
 
 	sparse := schema.Message{Team: "T1", ChannelID: "C1", TS: "1355517523.000005",
@@ -117,7 +119,7 @@ func TestBatchNulls(t *testing.T) {
 		t.Errorf("source dictionary has %d values, want 2", d.Dictionary().Len())
 	}
 
-	rows, err := schema.NewRows(rec)
+	rows, err := pipeline.NewRows(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +138,7 @@ func TestBatchNulls(t *testing.T) {
 	if empty.NumRows() != 0 {
 		t.Errorf("empty batch has %d rows", empty.NumRows())
 	}
-	if rows, err := schema.NewRows(empty); err != nil || rows.Len() != 0 {
+	if rows, err := pipeline.NewRows(empty); err != nil || rows.Len() != 0 {
 		t.Errorf("NewRows(empty) = %v rows, %v", rows, err)
 	}
 }
@@ -146,7 +148,7 @@ func TestBatchNulls(t *testing.T) {
 func TestBatchDictionaryRestarts(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
-	b := schema.NewBatchBuilder(mem)
+	b := pipeline.NewBatchBuilder(mem)
 	defer b.Release()
 	m1 := schema.Message{Team: "T1", ChannelID: "C1", TS: "1355517523.000005", Time: schema.Epoch}
 	m2 := schema.Message{Team: "T2", ChannelID: "C2", TS: "1355517523.000006", Time: schema.Epoch}
@@ -160,7 +162,7 @@ func TestBatchDictionaryRestarts(t *testing.T) {
 	if n := d.Dictionary().Len(); n != 1 {
 		t.Errorf("second batch's team dictionary has %d values, want 1", n)
 	}
-	rows, err := schema.NewRows(r2)
+	rows, err := pipeline.NewRows(r2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +182,13 @@ func TestNewRowsRejectsOtherSchema(t *testing.T) {
 	rb.Field(0).(*array.Int64Builder).Append(1)
 	rec := rb.NewRecordBatch()
 	defer rec.Release()
-	if _, err := schema.NewRows(rec); err == nil {
+	if _, err := pipeline.NewRows(rec); err == nil {
 		t.Error("NewRows accepted a batch of another schema")
 	}
+}
+
+// sampleMessages decodes the messages of schema's decoder testdata.
+func sampleMessages(t testing.TB) []schema.Message {
+	t.Helper()
+	return samples.Messages(t, "../schema/testdata/decode")
 }

@@ -1,4 +1,4 @@
-package schema
+package pipeline
 
 import (
 	"hash/maphash"

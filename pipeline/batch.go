@@ -1,4 +1,4 @@
-package schema
+package pipeline
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/wiretap-hq/wiretap/schema"
 )
 
 // Column positions in ArrowSchema.
@@ -38,7 +40,7 @@ const (
 // once and rows hold int32 indices. Free text and per-message ids are not.
 var dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
 
-// ArrowSchema is the Arrow form of Message. Optional fields are null when
+// ArrowSchema is the Arrow form of schema.Message. Optional fields are null when
 // absent. The schema version travels in the metadata.
 var ArrowSchema = arrow.NewSchema([]arrow.Field{
 	colTeam:        {Name: "team_id", Type: dictString},
@@ -61,7 +63,7 @@ var ArrowSchema = arrow.NewSchema([]arrow.Field{
 	colItemUser:    {Name: "item_user_id", Type: dictString, Nullable: true},
 	colItemTS:      {Name: "item_ts", Type: arrow.BinaryTypes.String, Nullable: true},
 }, func() *arrow.Metadata {
-	m := arrow.NewMetadata([]string{"wiretap.schema_version"}, []string{fmt.Sprint(Version)})
+	m := arrow.NewMetadata([]string{"wiretap.schema_version"}, []string{fmt.Sprint(schema.Version)})
 	return &m
 }())
 
@@ -114,7 +116,7 @@ func (b *BatchBuilder) Len() int { return b.rows }
 func (b *BatchBuilder) Bytes() int { return b.textBytes }
 
 // Append adds m as a row.
-func (b *BatchBuilder) Append(m *Message) {
+func (b *BatchBuilder) Append(m *schema.Message) {
 	b.dict(colTeam, m.Team, false)
 	b.dict(colChannelID, m.ChannelID, false)
 	b.dict(colChannelName, m.ChannelName, true)
@@ -256,10 +258,10 @@ func (r *Rows) Channels() Dict { return Dict{r.dicts[colChannelID], r.vals[colCh
 func (r *Rows) Users() Dict { return Dict{r.dicts[colUserID], r.vals[colUserID]} }
 
 // Message fills m from row i. Its strings alias the batch's buffers.
-func (r *Rows) Message(i int, m *Message) {
-	src, _ := ParseSource(r.get(colSource, i))
-	kind, _ := ParseKind(r.get(colKind, i))
-	*m = Message{
+func (r *Rows) Message(i int, m *schema.Message) {
+	src, _ := schema.ParseSource(r.get(colSource, i))
+	kind, _ := schema.ParseKind(r.get(colKind, i))
+	*m = schema.Message{
 		Team:        r.get(colTeam, i),
 		ChannelID:   r.get(colChannelID, i),
 		ChannelName: r.get(colChannelName, i),

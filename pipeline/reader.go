@@ -1,0 +1,247 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/wiretap-hq/wiretap/schema"
+)
+
+// reader is one reading goroutine's state: its decoder, line reader, batch
+// builder and counts, reused from object to object.
+type reader struct {
+	e       *engine
+	idx     int
+	w       Worker
+	counts  *Counts
+	dec     schema.Decoder
+	lines   *LineReader
+	batch   *BatchBuilder
+	msg     schema.Message
+	gz      *gzip.Reader
+	entries []QuarantineEntry
+	// reported is how many of counts.RecordsRead Progress has been told of.
+	reported int64
+}
+
+func (e *engine) newReader(idx int, w Worker, c *Counts) *reader {
+	return &reader{e: e, idx: idx, w: w, counts: c,
+		lines: NewLineReader(nil, e.cfg.MaxLine), batch: NewBatchBuilder(e.cfg.Alloc)}
+}
+
+func (r *reader) release() { r.batch.Release() }
+
+// countingReader counts the bytes that pass through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (r *reader) read(ctx context.Context, obj object) (err error) {
+	cfg := &r.e.cfg
+	where := cfg.Locate(obj.Key)
+	body, err := cfg.Source.Open(ctx, obj.Key)
+	if errors.Is(err, ErrNotExist) {
+		// Listed, then deleted (a lifecycle rule, a manual clean-up): there
+		// is nothing to read, and it is counted rather than failing a
+		// nightly run.
+		r.counts.ObjectsVanished++
+		return r.e.objectDone(ctx, r.idx, r.w, obj.hour)
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", where, err)
+	}
+	defer body.Close()
+	raw := &countingReader{r: body}
+	decoded := &countingReader{r: raw}
+	if obj.gzipped {
+		if r.gz == nil {
+			r.gz, err = gzip.NewReader(raw)
+		} else {
+			err = r.gz.Reset(raw)
+		}
+		if err != nil {
+			// io.EOF here is an object without even a gzip header (zero
+			// bytes): as corrupt as a cut one.
+			if !isCorruptGzip(err) && !errors.Is(err, io.EOF) {
+				return fmt.Errorf("read %s: %w", where, err)
+			}
+			// A corrupt stream is one bad record: the rest of the object.
+			r.counts.RecordsRead++
+			r.quarantine(obj.Key, 0, fmt.Errorf("%w: %v", ErrTruncatedGzip, err), nil)
+			return r.finish(ctx, obj, raw.n, 0)
+		}
+		decoded.r = r.gz
+	}
+	r.lines.Reset(decoded)
+	for {
+		line, tooLong, err := r.lines.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if obj.gzipped && isCorruptGzip(err) {
+				r.counts.RecordsRead++
+				r.quarantine(obj.Key, r.lines.Line()+1, fmt.Errorf("%w: %v", ErrTruncatedGzip, err), nil)
+				break
+			}
+			return fmt.Errorf("read %s: %w", where, err)
+		}
+		if tooLong {
+			r.counts.RecordsRead++
+			r.quarantine(obj.Key, r.lines.Line(), fmt.Errorf("%w: over %d bytes", ErrLineTooLong, cfg.MaxLine), line)
+			// line is only the first bytes the LineReader kept.
+			r.entries[len(r.entries)-1].Truncated = true
+			continue
+		}
+		if err := r.decodeLine(ctx, obj, line); err != nil {
+			return err
+		}
+	}
+	return r.finish(ctx, obj, raw.n, decoded.n)
+}
+
+func isCorruptGzip(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) ||
+		errors.Is(err, gzip.ErrHeader) || errors.As(err, &corrupt)
+}
+
+// decodeLine accounts for every record of one line.
+func (r *reader) decodeLine(ctx context.Context, obj object, line []byte) error {
+	if len(line) == 0 || isBlank(line) {
+		return nil
+	}
+	cfg := &r.e.cfg
+	r.dec.Reset(line)
+	for {
+		err := r.dec.Next(&r.msg)
+		if err == io.EOF {
+			return nil
+		}
+		r.counts.RecordsRead++
+		if err != nil {
+			r.quarantine(obj.Key, r.lines.Line(), err, line)
+			continue
+		}
+		m := &r.msg
+		if m.Time.After(obj.hour.Add(24 * time.Hour)) {
+			r.quarantine(obj.Key, r.lines.Line(), fmt.Errorf("%w: ts %s", ErrFutureTS, m.TS), line)
+			continue
+		}
+		if !InArrivalWindow(m.Time, obj.hour, cfg.Margin) {
+			r.counts.Parsed++
+			r.counts.OutOfRange++
+			r.counts.OutsideWindow++
+			continue
+		}
+		cand := Candidate{Hour: m.Time.Truncate(time.Hour), Key: m.Key()}
+		cand.EventKey, cand.HasEvent = m.EventKey()
+		if r.e.dedup.Seen(cand) {
+			r.counts.Duplicates++
+			continue
+		}
+		r.counts.Parsed++
+		switch {
+		case m.Time.Before(cfg.Range.From):
+			r.counts.OutOfRange++
+			r.counts.BeforeRange++
+			continue
+		case !m.Time.Before(cfg.Range.To):
+			r.counts.OutOfRange++
+			r.counts.AfterRange++
+			continue
+		}
+		r.counts.InRange++
+		r.countKind(m)
+		r.batch.Append(m)
+		if r.batch.Len() >= cfg.BatchRows || r.batch.Bytes() >= cfg.BatchBytes {
+			if err := r.emit(ctx); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *reader) countKind(m *schema.Message) {
+	c := r.counts
+	switch {
+	case m.IsAuthored():
+		c.Authored++
+	case m.Kind != schema.KindMessage:
+		c.Reactions++
+	case m.BotID != "" || m.Subtype == "bot_message":
+		c.Bots++
+	case m.Subtype == "message_changed":
+		c.Edits++
+	case m.Subtype == "message_deleted":
+		c.Deletions++
+	default:
+		c.Other++
+	}
+}
+
+// quarantine records a bad record; the caller has counted it read.
+func (r *reader) quarantine(key string, line int, err error, record []byte) {
+	r.counts.Quarantined++
+	r.counts.quarantine(reasonCategory(err), 1)
+	r.entries = append(r.entries, newEntry(r.e.cfg.Locate(key), line, err, record))
+}
+
+// emit hands the batch built so far to the worker.
+func (r *reader) emit(ctx context.Context) error {
+	if r.batch.Len() == 0 {
+		return nil
+	}
+	rec := r.batch.NewBatch()
+	defer rec.Release()
+	return r.w.Process(ctx, rec)
+}
+
+// finish emits what is left of the object, delivers its quarantine entries
+// and reports it read. Batches never span objects: a batch is complete when
+// its object is, which is what lets the watermark advance.
+func (r *reader) finish(ctx context.Context, obj object, raw, decoded int64) error {
+	if err := r.emit(ctx); err != nil {
+		return err
+	}
+	if len(r.entries) > 0 {
+		if q := r.e.cfg.Quarantine; q != nil {
+			if err := q.Quarantine(r.entries); err != nil {
+				return fmt.Errorf("quarantine: %w", err)
+			}
+		}
+		r.entries = r.entries[:0]
+	}
+	r.counts.ObjectsRead++
+	r.counts.BytesRead += raw
+	r.counts.BytesDecoded += decoded
+	if p := r.e.cfg.Progress; p != nil {
+		p.ObjectsRead.Add(1)
+		p.BytesRead.Add(raw)
+		p.RecordsRead.Add(r.counts.RecordsRead - r.reported)
+		r.reported = r.counts.RecordsRead
+	}
+	return r.e.objectDone(ctx, r.idx, r.w, obj.hour)
+}
