@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"html/template"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -416,7 +417,7 @@ func (b builder) newLapsed() Panel {
 func (b builder) evidence(refs []jobs.MessageRef) []Evidence {
 	var out []Evidence
 	for i, r := range refs {
-		e := Evidence{Label: fmt.Sprintf("message %d in %s", i+1, r.Channel), Text: r.Text}
+		e := Evidence{Label: fmt.Sprintf("message %d in %s", i+1, r.Channel), Text: PlainText(r.Text)}
 		e.Href = Permalink(b.opts.SlackDomain, r.Channel, r.TS)
 		out = append(out, e)
 	}
@@ -435,6 +436,43 @@ func Permalink(domain, channel, ts string) string {
 		return ""
 	}
 	return "https://" + domain + ".slack.com/archives/" + channel + "/p" + sec + frac
+}
+
+// slackMarkup matches Slack's angle-bracket markup: links (with or
+// without a label), mentions, channel links and special mentions. Other
+// text in angle brackets is left alone, to be shown as typed.
+var slackMarkup = regexp.MustCompile(`<((?:https?://|mailto:|[@#!])[^<>|]*)(?:\|([^<>]*))?>`)
+
+// bareURL matches an address left in the text.
+var bareURL = regexp.MustCompile(`(?i)\b(?:https?|ftp)://[^\s<>]+`)
+
+// PlainText turns a message's Slack markup into what a reader sees: a link
+// becomes its label (or "[link]"), a mention "@id", a channel "#name", and
+// Slack's &amp; &lt; &gt; escapes become characters again (the template
+// escapes them once, for HTML). Addresses never reach the page: evidence
+// shows what was said, it is not a way to send readers elsewhere.
+func PlainText(s string) string {
+	s = slackMarkup.ReplaceAllStringFunc(s, func(m string) string {
+		parts := slackMarkup.FindStringSubmatch(m)
+		target, label := parts[1], parts[2]
+		switch {
+		case strings.HasPrefix(target, "@"), strings.HasPrefix(target, "!"):
+			if label != "" {
+				return "@" + strings.TrimPrefix(label, "@")
+			}
+			return "@" + strings.TrimLeft(target, "@!")
+		case strings.HasPrefix(target, "#"):
+			if label != "" {
+				return "#" + label
+			}
+			return target
+		case label != "":
+			return label
+		}
+		return "[link]"
+	})
+	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	return bareURL.ReplaceAllString(s, "[link]")
 }
 
 func slackID(s string) bool {
