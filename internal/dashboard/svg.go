@@ -63,10 +63,14 @@ func niceMax(x float64) float64 {
 	return 10 * p
 }
 
-// lineChart draws messages per day, one line per office.
-func lineChart(series *Series) (template.HTML, []LegendItem) {
+// lineChart draws messages per day, one line per office (only office's
+// when it is set).
+func lineChart(series *Series, office string) (template.HTML, []LegendItem) {
 	const w, h, left, right, top, bottom = 760, 260, 56, 16, 12, 40
 	offices := series.Offices()
+	if office != "" {
+		offices = []string{office}
+	}
 	var max int64
 	for _, o := range offices {
 		for _, n := range series.Messages[o] {
@@ -92,7 +96,7 @@ func lineChart(series *Series) (template.HTML, []LegendItem) {
 	step := max1(n / 8)
 	for i, d := range series.Days {
 		if i%step == 0 || i == n-1 {
-			s.text(x(i), h-bottom+18, anchorAt(i, n), "tick", d.Start().Format("Mon 2 Jan"))
+			s.text(x(i), h-bottom+18, anchorAt(i, n), "tick", d.Start().Format("2 Jan"))
 		}
 	}
 	fmt.Fprintf(&s, `<text x="14" y="%d" class="axis" transform="rotate(-90 14 %d)" text-anchor="middle">messages</text>`, (h-bottom+top)/2, (h-bottom+top)/2)
@@ -124,10 +128,8 @@ func heatmaps(hours map[string][]int64, order []string) template.HTML {
 			offices = append(offices, o)
 		}
 	}
-	cols := 2
-	if len(offices) == 1 {
-		cols = 1
-	}
+	// Two grids a row, also for one office, so that a grid keeps its size.
+	const cols = 2
 	rows := (len(offices) + cols - 1) / cols
 	w, h := cols*(left+gridW+20), rows*(gridH+8)
 	var s svg
@@ -161,7 +163,7 @@ func heatmaps(hours map[string][]int64, order []string) template.HTML {
 
 // moodCharts draws each office's mood with its 95 % interval, and the mood
 // per day with its interval as a band.
-func moodCharts(sum *jobs.Summary, series *Series) template.HTML {
+func moodCharts(sum *jobs.Summary, series *Series, office string) template.HTML {
 	const w, left, right, rowH = 760, 110, 24, 26
 	var b strings.Builder
 	// Per office: a dot and an interval on a -1..1 axis zoomed to the data.
@@ -197,7 +199,7 @@ func moodCharts(sum *jobs.Summary, series *Series) template.HTML {
 		return template.HTML(b.String()) //nolint:gosec // escaped parts
 	}
 	// Per day: the mean of every message of the scope, with a band.
-	days := series.Sentiment[""]
+	days := series.Sentiment[office]
 	const dh, top, bottom = 200, 30, 34
 	lo, hi = 0, 0
 	for _, d := range days {
@@ -220,7 +222,11 @@ func moodCharts(sum *jobs.Summary, series *Series) template.HTML {
 	yd := func(v float64) float64 { return top + (dh-top-bottom)*(1-(v-lo)/(hi-lo)) }
 	var t svg
 	t.open(w, dh, "Average mood per day with its 95 % interval")
-	t.text(left, 14, "start", "heading", "Day by day (all messages in scope)")
+	scope := "all offices"
+	if office != "" {
+		scope = office
+	}
+	t.text(left, 14, "start", "heading", "Day by day ("+scope+")")
 	for v := lo; v <= hi+1e-9; v += 0.1 {
 		fmt.Fprintf(&t, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, yd(v), yd(v), colourGrid)
 		t.text(left-6, yd(v)+4, "end", "tick", fmt.Sprintf("%+.1f", v))
@@ -242,7 +248,7 @@ func moodCharts(sum *jobs.Summary, series *Series) template.HTML {
 	for i, d := range days {
 		day := series.Days[i].Start().Format("Mon 2 Jan")
 		if i%step == 0 || i == n-1 {
-			t.text(xd(i), dh-bottom+18, anchorAt(i, n), "tick", day)
+			t.text(xd(i), dh-bottom+18, anchorAt(i, n), "tick", series.Days[i].Start().Format("2 Jan"))
 		}
 		if d.N > 0 {
 			fmt.Fprintf(&t, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s: %+.2f ± %.2f (%s)</title></circle>`, xd(i), yd(d.Mean()), colourAccent, day, d.Mean(), d.CI95(), esc(plural(d.N, "message", "messages")))

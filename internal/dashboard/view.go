@@ -201,7 +201,7 @@ func (b builder) perDay() Panel {
 		return p
 	}
 	p.State = StateShown
-	p.Chart, p.Legend = lineChart(b.series)
+	p.Chart, p.Legend = lineChart(b.series, b.office)
 	p.HowTo = "Each line is an office; days are UTC days. Hover a point for its figure."
 	return p
 }
@@ -226,7 +226,7 @@ func (b builder) mood() Panel {
 		return p
 	}
 	p.State = StateShown
-	p.Chart = moodCharts(b.sum, b.series)
+	p.Chart = moodCharts(b.sum, b.series, b.office)
 	p.HowTo = "Mood is the average sentiment score of messages, from -1 (very negative) through 0 (neutral) to +1 (very positive). The bar around each dot is the 95 % interval: where the true average most likely lies. Bars that do not overlap are a real difference."
 	p.Legend = []LegendItem{{"average mood", colourAccent}, {"95 % interval", colourBand}}
 	return p
