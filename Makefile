@@ -18,11 +18,13 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/wiretap ./cmd/wiretap
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ingest ./cmd/ingest
 
-## lambda: the ingest Lambda for provided.al2023/arm64 -> build/lambda/bootstrap and build/lambda.zip
+## lambda: the ingest and slash-command Lambdas for provided.al2023/arm64 -> build/{lambda,slash}/bootstrap and their zips
 lambda:
-	@mkdir -p build/lambda
+	@mkdir -p build/lambda build/slash
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -ldflags '-s -w' -o build/lambda/bootstrap ./cmd/ingest
 	$(GO) run ./internal/zipfile build/lambda.zip build/lambda bootstrap
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -ldflags '-s -w' -o build/slash/bootstrap ./cmd/slash
+	$(GO) run ./internal/zipfile build/slash.zip build/slash bootstrap
 
 ## demo: generate a small synthetic archive locally, analyse it, show the results
 demo: build
