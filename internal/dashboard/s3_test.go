@@ -2,73 +2,36 @@ package dashboard_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/wiretap-hq/wiretap/internal/dashboard"
 	"github.com/wiretap-hq/wiretap/internal/slackverify"
 	"github.com/wiretap-hq/wiretap/internal/slashcmd"
+	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 )
 
 // s3Bucket makes a bucket on the real test S3 server (scripts/s3server.sh)
-// and returns its client and name; it skips without a server, except
-// under CI.
-func s3Bucket(t *testing.T) (*s3.Client, string, string) {
+// and returns a client for it and its name.
+func s3Bucket(t *testing.T) (*s3.Client, string) {
 	t.Helper()
-	ep := os.Getenv("WIRETAP_TEST_S3_ENDPOINT")
-	if ep == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("WIRETAP_TEST_S3_ENDPOINT not set but CI is: start scripts/s3server.sh and source its env file")
-		}
-		t.Skip("WIRETAP_TEST_S3_ENDPOINT not set; run via make test")
-	}
+	ep := s3test.Endpoint(t)
 	t.Setenv("AWS_ENDPOINT_URL_S3", ep)
-	cfg, err := config.LoadDefaultConfig(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true; o.BaseEndpoint = aws.String(ep) })
-	var rnd [4]byte
-	_, _ = rand.Read(rnd[:])
-	name := "wiretap-dashboard-" + hex.EncodeToString(rnd[:])
-	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
-		t.Fatalf("create bucket %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		list, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(name)})
-		for err == nil {
-			for _, o := range list.Contents {
-				_, _ = client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(name), Key: o.Key})
-			}
-			if !aws.ToBool(list.IsTruncated) {
-				break
-			}
-			list, err = client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(name), ContinuationToken: list.NextContinuationToken})
-		}
-		_, _ = client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
-	})
-	return client, name, ep
+	return s3test.Client(t, ep), s3test.NewBucket(t, ep)
 }
 
 // TestServeS3 serves outputs published to S3: the feed is query's bytes,
 // and the slash command's Lambda answers from the published summary.json.
 func TestServeS3(t *testing.T) {
-	client, bucket, _ := s3Bucket(t)
+	client, bucket := s3Bucket(t)
 	_, facts, src, roster := fixture(t)
 	out := "s3://" + bucket + "/out"
 	if _, err := jobs.Run(t.Context(), jobs.RunOptions{

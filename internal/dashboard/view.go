@@ -296,24 +296,25 @@ func (b builder) byOffice(m map[string][]jobs.TopicSummary, score string) []Tabl
 	return out
 }
 
-func (b builder) topics() Panel {
-	p := Panel{ID: "topics", Title: "Top topics", Question: "What does each office talk about most, and how does it feel about it?", State: StateShown}
-	p.Tables = b.byOffice(b.sum.TopicsByOffice, "")
-	p.HowTo = "Words and two-word phrases carried by the most messages, per office, with the average mood of those messages (-1 to +1)."
+// topicPanel is a panel of per-office topic tables.
+func (b builder) topicPanel(id, title, question, howTo, score, empty string, m map[string][]jobs.TopicSummary) Panel {
+	p := Panel{ID: id, Title: title, Question: question, State: StateShown, HowTo: howTo, Tables: b.byOffice(m, score)}
 	if len(p.Tables) == 0 {
-		p.State, p.Message = StateEmpty, "No topics in this range."
+		p.State, p.Message = StateEmpty, empty
 	}
 	return p
 }
 
+func (b builder) topics() Panel {
+	return b.topicPanel("topics", "Top topics", "What does each office talk about most, and how does it feel about it?",
+		"Words and two-word phrases carried by the most messages, per office, with the average mood of those messages (-1 to +1).",
+		"", "No topics in this range.", b.sum.TopicsByOffice)
+}
+
 func (b builder) distinctive() Panel {
-	p := Panel{ID: "distinctive", Title: "Distinctive topics", Question: "What does each office talk about more than the others?", State: StateShown}
-	p.Tables = b.byOffice(b.sum.DistinctiveTopics, "How distinctive (z)")
-	p.HowTo = "Topics an office uses markedly more than the rest of the workspace; the score is a z-score, above 2 is clearly more."
-	if len(p.Tables) == 0 {
-		p.State, p.Message = StateEmpty, "No distinctive topics in this range."
-	}
-	return p
+	return b.topicPanel("distinctive", "Distinctive topics", "What does each office talk about more than the others?",
+		"Topics an office uses markedly more than the rest of the workspace; the score is a z-score, above 2 is clearly more.",
+		"How distinctive (z)", "No distinctive topics in this range.", b.sum.DistinctiveTopics)
 }
 
 func (b builder) trending() Panel {
