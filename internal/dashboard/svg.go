@@ -88,8 +88,8 @@ func lineChart(series *Series, office string) (template.HTML, []LegendItem) {
 	y := func(v float64) float64 { return top + (h-top-bottom)*(1-v/ymax) }
 	var s svg
 	s.open(w, h, "Messages per day for each office")
-	for i := 0; i <= 4; i++ {
-		v := ymax * float64(i) / 4
+	for i := 0; i <= 5; i++ {
+		v := ymax * float64(i) / 5
 		fmt.Fprintf(&s, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1"/>`, left, w-right, y(v), y(v), colourGrid)
 		s.text(left-6, y(v)+4, "end", "tick", thousands(int64(v)))
 	}

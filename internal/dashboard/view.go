@@ -62,6 +62,8 @@ type Page struct {
 	// inline.
 	Report bool
 	CSS    template.CSS
+	// Highlights are the few sentences to read first.
+	Highlights []string
 	// Notes are plain-language caveats shown under the headline.
 	Notes []string
 	// MinGroup is the N of "fewer than N people".
@@ -170,6 +172,7 @@ func Build(sum *jobs.Summary, series *Series, office string, opts Options) *Page
 		{Label: "Mood", Value: moodWords(t.Sentiment), Note: moodNumber(t.Sentiment), Key: "totals.sentiment.mean", Raw: ftoa(t.Sentiment.Mean)},
 		{Label: "Sarcasm", Value: pct(t.Sarcasm.Rate), Note: "mean sarcasm probability of a message", Key: "totals.sarcasm.rate", Raw: ftoa(t.Sarcasm.Rate)},
 	}
+	p.Highlights = highlights(sum, office)
 	b := builder{sum: sum, series: series, office: office, opts: opts}
 	for _, panel := range []func() Panel{
 		b.perDay, b.hours, b.mood, b.offices, b.topics, b.distinctive, b.trending,
@@ -570,4 +573,38 @@ func moodWords(s jobs.SentimentSummary) string {
 	default:
 		return "negative"
 	}
+}
+
+// highlights says in words what the panels show in figures: the busiest
+// office, the most and least positive, the most talked-about topic.
+func highlights(sum *jobs.Summary, office string) []string {
+	var out []string
+	offices := sum.Offices
+	if office == "" && len(offices) > 1 {
+		o := offices[0]
+		out = append(out, fmt.Sprintf("The busiest office was %s, with %s (%s of all).", o.Office,
+			plural(o.Messages, "message", "messages"), pct(float64(o.Messages)/float64(max(sum.Totals.Messages, 1)))))
+		hi, lo := offices[0], offices[0]
+		for _, x := range offices {
+			if x.Sentiment.N == 0 {
+				continue
+			}
+			if x.Sentiment.Mean > hi.Sentiment.Mean {
+				hi = x
+			}
+			if x.Sentiment.Mean < lo.Sentiment.Mean {
+				lo = x
+			}
+		}
+		if hi.Office != lo.Office {
+			out = append(out, fmt.Sprintf("The most positive office was %s (mood %s); the least, %s (%s).",
+				hi.Office, moodNumber(hi.Sentiment), lo.Office, moodNumber(lo.Sentiment)))
+		}
+	}
+	if len(sum.TopTopics) > 0 {
+		t := sum.TopTopics[0]
+		out = append(out, fmt.Sprintf("The most talked-about topic was \u201c%s\u201d, in %s (mood toward it %s).",
+			t.Topic, plural(t.Messages, "message", "messages"), moodNumber(t.Sentiment)))
+	}
+	return out
 }
