@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -303,5 +305,33 @@ func TestReport(t *testing.T) {
 	}
 	if !strings.Contains(page, "&lt;img src=x onerror=alert(1)&gt;") {
 		t.Error("the report lacks the hostile name, escaped")
+	}
+}
+
+// TestListenAndServeShutdown checks that cancelling the context (what
+// SIGINT and SIGTERM do) stops the server cleanly after it has served.
+func TestListenAndServeShutdown(t *testing.T) {
+	out, _, _, _ := fixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	srv := &dashboard.Server{Source: &dashboard.Source{Out: out}, Logger: log}
+	go func() {
+		done <- dashboard.ListenAndServe(ctx, "127.0.0.1:0", srv.Handler(), log, 5*time.Second, func(a net.Addr) { addr <- a.String() })
+	}()
+	resp, err := http.Get("http://" + <-addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("shutdown: %v", err)
+	}
+	if !strings.Contains(logs.String(), "path=/healthz status=200") {
+		t.Errorf("no access log line for the request: %s", logs.String())
 	}
 }
