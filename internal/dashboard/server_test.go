@@ -178,6 +178,12 @@ func TestServe(t *testing.T) {
 				t.Errorf("the page lacks the escaped %q", want)
 			}
 		}
+		// The picker's form, as a browser without script sends it.
+		resp, body = get(t, srv, "/?from="+day(2)+"&last="+day(4)+"&office=berlin")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Office: berlin") ||
+			!strings.Contains(string(body), "(3 days)") || !strings.Contains(string(body), `href="/api/v1/summary?from=`+day(2)+`&amp;office=berlin&amp;to=`+day(5)+`"`) {
+			t.Errorf("the form's answer: %s", resp.Status)
+		}
 		if n := strings.Count(page, "<script"); n != 1 || !strings.Contains(page, `<script src="/assets/app.js" defer></script>`) {
 			t.Errorf("want exactly our one external script, found %d script tags", n)
 		}
