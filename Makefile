@@ -9,7 +9,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X github.com/wiretap-hq/wiretap/jobs.Version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build lambda demo test test-short lint bench clean
+.PHONY: all build lambda demo dashboard test test-short lint bench clean
 
 all: build
 
@@ -18,11 +18,13 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/wiretap ./cmd/wiretap
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ingest ./cmd/ingest
 
-## lambda: the ingest Lambda for provided.al2023/arm64 -> build/lambda/bootstrap and build/lambda.zip
+## lambda: the ingest and slash-command Lambdas for provided.al2023/arm64 -> build/{lambda,slash}/bootstrap and their zips
 lambda:
-	@mkdir -p build/lambda
+	@mkdir -p build/lambda build/slash
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -ldflags '-s -w' -o build/lambda/bootstrap ./cmd/ingest
 	$(GO) run ./internal/zipfile build/lambda.zip build/lambda bootstrap
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -ldflags '-s -w' -o build/slash/bootstrap ./cmd/slash
+	$(GO) run ./internal/zipfile build/slash.zip build/slash bootstrap
 
 ## demo: generate a small synthetic archive locally, analyse it, show the results
 demo: build
@@ -31,6 +33,14 @@ demo: build
 	@echo
 	@$(BIN)/wiretap run --source $(DEMO)/archive --roster $(DEMO)/archive/roster.csv \
 		--from 2016-11-14 --to 2016-11-21 --out $(DEMO)/out
+	@echo
+	@echo "See it as the offices will: make dashboard, then open http://127.0.0.1:8080/"
+	@echo "(or a one-file report: $(BIN)/wiretap report --out $(DEMO)/out --from 2016-11-14 --to 2016-11-21 --html report.html)"
+
+## dashboard: serve the dashboard over the demo's outputs on http://127.0.0.1:8080/ (Ctrl-C stops it)
+dashboard: build
+	@test -f $(DEMO)/out/manifest.json || { echo "no demo outputs: run make demo first"; exit 1; }
+	$(BIN)/wiretap serve --out $(DEMO)/out --addr 127.0.0.1:8080
 
 ## test: lint, then every test with the race detector against a real S3 server
 test:

@@ -470,3 +470,40 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 		t.Errorf("the function may %s", got)
 	}
 }
+
+// TestTemplateSlashFunction checks the slash command's Lambda: deployed
+// only with an output bucket, built by make lambda, and allowed to read
+// the published summary.json and nothing else.
+func TestTemplateSlashFunction(t *testing.T) {
+	tp := load(t)
+	fn := tp.resources["SlashFunction"]
+	if fn == nil {
+		t.Fatal("no SlashFunction")
+	}
+	if c := get(fn, "Condition"); c == nil || c.Value != "HasSlashCommand" || tp.conditions["HasSlashCommand"] == nil {
+		t.Error("SlashFunction is not conditional on HasSlashCommand")
+	}
+	if code := path(fn, "Properties", "CodeUri"); code == nil || filepath.Clean(code.Value) != filepath.Join("..", "build", "slash") {
+		t.Errorf("CodeUri is not ../build/slash/")
+	}
+	var actions, resources []string
+	for _, p := range path(fn, "Properties", "Policies").Content {
+		for _, st := range get(p, "Statement").Content {
+			actions = append(actions, get(st, "Action").Value)
+			resources = append(resources, get(st, "Resource").Value)
+		}
+	}
+	if fmt.Sprint(actions) != "[s3:GetObject]" || len(resources) != 1 || !strings.HasSuffix(resources[0], "${OutputPrefix}summary.json") {
+		t.Errorf("the slash function may %v on %v", actions, resources)
+	}
+	if p := path(fn, "Properties", "Events", "SlashCommand", "Properties", "Path"); p == nil || p.Value != "/slack/commands" {
+		t.Error("the slash function is not at POST /slack/commands")
+	}
+	mk, err := os.ReadFile(filepath.Join("..", "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(mk, []byte("-o build/slash/bootstrap ./cmd/slash")) {
+		t.Error("make lambda does not build ./cmd/slash into build/slash/bootstrap")
+	}
+}

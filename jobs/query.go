@@ -21,6 +21,11 @@ type QueryOptions struct {
 	// workspace-wide and is left out).
 	Office string
 	S3     pipeline.S3Options
+	// EachDay, when set, is called with every day's aggregate in day order
+	// before it is merged into the range, for per-day series (a dashboard's
+	// messages and mood per day) at no extra read. It must not keep or
+	// change the aggregate.
+	EachDay func(d aggregate.Day, day *aggregate.Aggregate)
 }
 
 // QueryResult is the answer to a query: the summary a run over the range
@@ -58,6 +63,9 @@ func Query(ctx context.Context, opts QueryOptions) (*QueryResult, error) {
 		}
 		if err != nil {
 			return err
+		}
+		if opts.EachDay != nil {
+			opts.EachDay(d, day)
 		}
 		res.Aggregate.Merge(day)
 		res.Days = append(res.Days, d)

@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"cmp"
+	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -52,6 +54,17 @@ type Summary struct {
 	// ActivityByHourOfWeek has 168 counts per office: index 0 is Monday
 	// 00:00-01:00 in the office's time zone.
 	ActivityByHourOfWeek map[string][]int64 `json:"activity_by_hour_of_week"`
+}
+
+// JSON returns the summary as summary.json and `query --format json` write
+// it: indented, with a final newline. Every reader that promises the same
+// bytes (the dashboard's JSON feed) goes through it.
+func (s *Summary) JSON() ([]byte, error) {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode summary: %w", err)
+	}
+	return append(data, '\n'), nil
 }
 
 // SummaryRange is the message-time range covered, [from, to).

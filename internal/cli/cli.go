@@ -48,6 +48,8 @@ func commands() []command {
 		{"query", "answer a range of days from the daily partitions, not the archive", queryCmd},
 		{"nightly", "process only what is new in the archive since the last nightly run", nightlyCmd},
 		{"merge", "combine the shards of a sharded run", mergeCmd},
+		{"serve", "serve the dashboard, its JSON feed and the Slack slash command", serveCmd},
+		{"report", "write the dashboard of a range as one self-contained HTML file", reportCmd},
 		{"status", "show what an output folder covers, what is stale and what failed", statusCmd},
 		{"gen", "generate a synthetic archive in the Firehose layout", genCmd},
 		{"ingest", "receive Slack's messages into a local archive: ingest serve", ingestCmd},

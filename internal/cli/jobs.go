@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -50,11 +49,11 @@ func queryCmd(ctx context.Context, io *IO, args []string) error {
 	}
 	switch format {
 	case "json":
-		data, err := json.MarshalIndent(res.Summary, "", "  ")
+		data, err := res.Summary.JSON()
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(io.Out, "%s\n", data)
+		_, err = io.Out.Write(data)
 		return err
 	case "table":
 		printSummary(io.Out, res.Summary)

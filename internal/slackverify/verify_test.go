@@ -1,9 +1,8 @@
-package ingest
+package slackverify
 
 import (
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -115,25 +114,6 @@ func TestVerifyToken(t *testing.T) {
 	}
 }
 
-// TestSecretsRedacted checks that formatting the values that hold secrets,
-// in every verb a careless log line might use, shows none of them.
-func TestSecretsRedacted(t *testing.T) {
-	v := NewVerifier(testSecret, testToken)
-	values := []any{
-		v, *v,
-		Secrets{SigningSecret: testSecret, VerificationToken: testToken},
-		ServeOptions{SigningSecret: testSecret, VerificationToken: testToken, Addr: "127.0.0.1:0"},
-	}
-	for _, val := range values {
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-			out := fmt.Sprintf(verb, val)
-			if strings.Contains(out, testSecret) || strings.Contains(out, testToken) {
-				t.Errorf("%s of %T leaks a secret: %s", verb, val, out)
-			}
-		}
-	}
-}
-
 // FuzzVerify checks that signature checking never panics and accepts a
 // request only when its signature is the right MAC of its body under the
 // secret, at a timestamp within the window.
@@ -168,3 +148,12 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+const (
+	testSecret = "8f742231b10e8888abcd99yyyzzz85a5" // Slack's documented example secret
+	testToken  = "SECRET-TOKEN-Zz9wq"
+)
+
+var testNow = time.Unix(1700000000, 0)
+
+func fixedClock() time.Time { return testNow }
