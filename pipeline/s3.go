@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -311,6 +312,36 @@ func (s *S3) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// Delete removes objects by key relative to the store's root, 1000 per
+// request; keys that do not exist count as deleted. Outputs use it to clear
+// an aborted run, and jobs for files kept beside an S3 output outside its
+// publication (the last failure).
+func (s *S3) Delete(ctx context.Context, keys ...string) error {
+	for batch := range slices.Chunk(keys, 1000) {
+		ids := make([]types.ObjectIdentifier, 0, len(batch))
+		for _, k := range batch {
+			full, err := s.fullKey(k)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, types.ObjectIdentifier{Key: aws.String(full)})
+		}
+		out, err := s.client.DeleteObjects(ctx, &s3.DeleteObjectsInput{
+			Bucket: aws.String(s.bucket),
+			Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)},
+		})
+		if err != nil {
+			return fmt.Errorf("delete %d objects under %s: %w", len(ids), s, err)
+		}
+		if len(out.Errors) > 0 {
+			e := out.Errors[0]
+			return fmt.Errorf("delete under %s: %d objects not deleted, first %s: %s",
+				s, len(out.Errors), aws.ToString(e.Key), aws.ToString(e.Message))
+		}
+	}
+	return nil
 }
 
 // errStalled is the cancellation cause when a body sends nothing for

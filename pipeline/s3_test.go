@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
+
 	"bytes"
 	"context"
 	"crypto/md5"
@@ -9,13 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,28 +23,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
 )
 
 // The S3 tests run against a real S3 server (scripts/s3server.sh starts
 // versitygw): a hand-written mock would agree with our own reading of the
 // API rather than with a server's.
-
-// s3TestEndpoint returns the test server's endpoint, skipping the test when
-// none is configured - except under CI, where a silently skipped suite
-// would hide a broken setup.
-func s3TestEndpoint(t *testing.T) string {
-	t.Helper()
-	ep := os.Getenv("WIRETAP_TEST_S3_ENDPOINT")
-	if ep == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("WIRETAP_TEST_S3_ENDPOINT not set but CI is: start scripts/s3server.sh and source its env file")
-		}
-		t.Skip("WIRETAP_TEST_S3_ENDPOINT not set; run via make test")
-	}
-	return ep
-}
 
 // newTestS3 opens rawURL on the test server (or on endpoint, e.g. a proxy).
 func newTestS3(t *testing.T, endpoint, rawURL string, opts S3Options) *S3 {
@@ -55,111 +39,6 @@ func newTestS3(t *testing.T, endpoint, rawURL string, opts S3Options) *S3 {
 		t.Fatalf("NewS3(%q): %v", rawURL, err)
 	}
 	return s
-}
-
-var nonBucketChars = regexp.MustCompile(`[^a-z0-9]+`)
-
-// newTestBucket creates a bucket unique to this test run and removes it,
-// with everything in it, when the test ends.
-func newTestBucket(t *testing.T, endpoint string) string {
-	t.Helper()
-	var rnd [4]byte
-	rand.Read(rnd[:])
-	name := strings.Trim(nonBucketChars.ReplaceAllString(strings.ToLower(t.Name()), "-"), "-")
-	name = "wiretap-" + name[:min(len(name), 40)]
-	name = strings.TrimRight(name, "-") + "-" + hex.EncodeToString(rnd[:])
-
-	root := newTestS3(t, endpoint, "s3://"+name, S3Options{})
-	if _, err := root.client.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
-		t.Fatalf("create bucket %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		// t.Context() is already cancelled when cleanups run.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := emptyBucket(ctx, root); err != nil {
-			t.Errorf("cleanup: %v", err)
-			return
-		}
-		if _, err := root.client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)}); err != nil {
-			t.Errorf("cleanup: delete bucket %s: %v", name, err)
-		}
-	})
-	return name
-}
-
-func emptyBucket(ctx context.Context, root *S3) error {
-	var batch []types.ObjectIdentifier
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		out, err := root.client.DeleteObjects(ctx, &s3.DeleteObjectsInput{
-			Bucket: aws.String(root.bucket),
-			Delete: &types.Delete{Objects: batch, Quiet: aws.Bool(true)},
-		})
-		batch = batch[:0]
-		if err != nil {
-			return fmt.Errorf("empty %s: %w", root, err)
-		}
-		if len(out.Errors) > 0 {
-			return fmt.Errorf("empty %s: %d objects not deleted, first %s: %s", root, len(out.Errors),
-				aws.ToString(out.Errors[0].Key), aws.ToString(out.Errors[0].Message))
-		}
-		return nil
-	}
-	for info, err := range root.List(ctx, "") {
-		if err != nil {
-			return err
-		}
-		batch = append(batch, types.ObjectIdentifier{Key: aws.String(info.Key)})
-		if len(batch) == 1000 {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
-}
-
-// putAll stores objects with a few concurrent Puts.
-func putAll(t *testing.T, s *S3, objects map[string][]byte) {
-	t.Helper()
-	var (
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, 16)
-		mu   sync.Mutex
-		errs []error
-	)
-	for key, body := range objects {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := s.Put(t.Context(), key, body); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func collect(t *testing.T, seq func(func(ObjectInfo, error) bool)) []ObjectInfo {
-	t.Helper()
-	var infos []ObjectInfo
-	for info, err := range seq {
-		if err != nil {
-			t.Fatalf("List: %v", err)
-		}
-		infos = append(infos, info)
-	}
-	return infos
 }
 
 // countCalls makes s count its calls of operation op, so a test can see
@@ -187,8 +66,8 @@ func md5hex(b []byte) string {
 
 func TestS3ListPaginates(t *testing.T) {
 	t.Parallel()
-	ep := s3TestEndpoint(t)
-	bucket := newTestBucket(t, ep)
+	ep := s3test.Endpoint(t)
+	bucket := s3test.NewBucket(t, ep)
 
 	// 3 hours x 400 objects: more than one default page (1000 keys).
 	objects := map[string][]byte{}
@@ -200,7 +79,7 @@ func TestS3ListPaginates(t *testing.T) {
 		}
 	}
 	archive := newTestS3(t, ep, "s3://"+bucket+"/archive/slack/", S3Options{})
-	putAll(t, archive, objects)
+	s3test.PutAll(t, archive, objects)
 
 	// Neighbours of the prefix that List must not return: a sibling whose
 	// name starts with the same characters, and the bucket root.
@@ -227,7 +106,7 @@ func TestS3ListPaginates(t *testing.T) {
 			s := *archive
 			s.maxKeys = tc.maxKeys
 			pages := countCalls(&s, "ListObjectsV2")
-			infos := collect(t, s.List(t.Context(), ""))
+			infos := s3test.Collect(t, s.List(t.Context(), ""))
 			if got := pages.Swap(0); got != tc.pages {
 				t.Errorf("listing %d keys took %d pages, want %d", len(infos), got, tc.pages)
 			}
@@ -248,7 +127,7 @@ func TestS3ListPaginates(t *testing.T) {
 
 			hour := HourPrefix("", time.Date(2016, 11, 18, 11, 0, 0, 0, time.UTC))
 			var gotHour, wantHour []string
-			for _, info := range collect(t, s.List(t.Context(), hour)) {
+			for _, info := range s3test.Collect(t, s.List(t.Context(), hour)) {
 				gotHour = append(gotHour, info.Key)
 			}
 			for _, k := range wantKeys {
@@ -284,7 +163,7 @@ func TestS3ListPaginates(t *testing.T) {
 
 	t.Run("bucket root", func(t *testing.T) {
 		var got []string
-		for _, info := range collect(t, root.List(t.Context(), "archive/slac")) {
+		for _, info := range s3test.Collect(t, root.List(t.Context(), "archive/slac")) {
 			if !strings.HasPrefix(info.Key, "archive/slack/") {
 				got = append(got, info.Key)
 			}
@@ -310,8 +189,8 @@ func TestS3ListPaginates(t *testing.T) {
 
 func TestS3PutOpen(t *testing.T) {
 	t.Parallel()
-	ep := s3TestEndpoint(t)
-	bucket := newTestBucket(t, ep)
+	ep := s3test.Endpoint(t)
+	bucket := s3test.NewBucket(t, ep)
 	s := newTestS3(t, ep, "s3://"+bucket+"/slack", S3Options{}) // no trailing slash: still a folder
 	ctx := t.Context()
 
@@ -329,7 +208,7 @@ func TestS3PutOpen(t *testing.T) {
 	}
 	// The object lands under the URL's prefix.
 	root := newTestS3(t, ep, "s3://"+bucket, S3Options{})
-	infos := collect(t, root.List(ctx, ""))
+	infos := s3test.Collect(t, root.List(ctx, ""))
 	if len(infos) != 1 || infos[0].Key != "slack/"+key {
 		t.Fatalf("bucket holds %v, want only slack/%s", infos, key)
 	}
@@ -353,14 +232,14 @@ func TestS3PutOpen(t *testing.T) {
 	if err := s.Put(ctx, key, []byte("v2")); err != nil {
 		t.Fatal(err)
 	}
-	if got := readAll(t, s, key); string(got) != "v2" {
+	if got := s3test.ReadAll(t, s, key); string(got) != "v2" {
 		t.Fatalf("after replace read %q, want v2", got)
 	}
 	// An empty object is an object.
 	if err := s.Put(ctx, "empty", nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := readAll(t, s, "empty"); len(got) != 0 {
+	if got := s3test.ReadAll(t, s, "empty"); len(got) != 0 {
 		t.Fatalf("empty object read %q", got)
 	}
 
@@ -397,166 +276,10 @@ func TestS3PutOpen(t *testing.T) {
 	})
 }
 
-func readAll(t *testing.T, s *S3, key string) []byte {
-	t.Helper()
-	rc, err := s.Open(t.Context(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// faultProxy is a TCP proxy on 127.0.0.1 in front of the S3 server. On the
-// first connection it forwards the response headers and cutAfter body
-// bytes, then misbehaves as mode says; later connections pass untouched.
-// It records the head of every request so tests can check the resume.
-type faultProxy struct {
-	ln       net.Listener
-	target   string
-	cutAfter int
-	mode     string // "fin": close cleanly; "reset": RST; "stall": go silent
-
-	mu       sync.Mutex
-	conns    int
-	requests []string
-	done     chan struct{}
-	wg       sync.WaitGroup
-}
-
-func newFaultProxy(t *testing.T, endpoint string, cutAfter int, mode string) *faultProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &faultProxy{ln: ln, target: strings.TrimPrefix(endpoint, "http://"), cutAfter: cutAfter, mode: mode, done: make(chan struct{})}
-	p.wg.Add(1)
-	go p.serve()
-	t.Cleanup(func() {
-		close(p.done)
-		ln.Close()
-		p.wg.Wait()
-	})
-	return p
-}
-
-func (p *faultProxy) URL() string { return "http://" + p.ln.Addr().String() }
-
-func (p *faultProxy) serve() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		first := p.conns == 0
-		p.conns++
-		p.mu.Unlock()
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			p.handle(c.(*net.TCPConn), first)
-		}()
-	}
-}
-
-func (p *faultProxy) handle(client *net.TCPConn, first bool) {
-	defer client.Close()
-	server, err := net.Dial("tcp", p.target)
-	if err != nil {
-		return
-	}
-	defer server.Close()
-	go func() {
-		// Closing both ends on shutdown unblocks the copies.
-		<-p.done
-		client.Close()
-		server.Close()
-	}()
-	go func() {
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := client.Read(buf)
-			if n > 0 {
-				p.mu.Lock()
-				if head, _, ok := bytes.Cut(buf[:n], []byte("\r\n\r\n")); ok && bytes.Contains(head, []byte(" HTTP/1.1\r\n")) {
-					p.requests = append(p.requests, string(head))
-				}
-				p.mu.Unlock()
-				if _, err := server.Write(buf[:n]); err != nil {
-					return
-				}
-			}
-			if err != nil {
-				server.(*net.TCPConn).CloseWrite()
-				return
-			}
-		}
-	}()
-	if !first {
-		io.Copy(client, server)
-		return
-	}
-	// First connection: hold the response head until it is complete, then
-	// let cutAfter body bytes through.
-	var pending []byte
-	inBody, sent := false, 0
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := server.Read(buf)
-		data := buf[:n]
-		if !inBody {
-			pending = append(pending, data...)
-			i := bytes.Index(pending, []byte("\r\n\r\n"))
-			if i < 0 {
-				if err != nil {
-					return
-				}
-				continue
-			}
-			inBody = true
-			if _, err := client.Write(pending[:i+4]); err != nil {
-				return
-			}
-			data = pending[i+4:]
-		}
-		if allow := min(len(data), p.cutAfter-sent); allow > 0 {
-			if _, err := client.Write(data[:allow]); err != nil {
-				return
-			}
-			sent += allow
-		}
-		if sent >= p.cutAfter {
-			break
-		}
-		if err != nil {
-			return
-		}
-	}
-	switch p.mode {
-	case "reset":
-		client.SetLinger(0) // Close sends RST: "connection reset by peer"
-	case "stall":
-		<-p.done
-	}
-}
-
-func (p *faultProxy) stats() (conns int, requests []string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.conns, slices.Clone(p.requests)
-}
-
 func TestS3OpenResumes(t *testing.T) {
 	t.Parallel()
-	ep := s3TestEndpoint(t)
-	bucket := newTestBucket(t, ep)
+	ep := s3test.Endpoint(t)
+	bucket := s3test.NewBucket(t, ep)
 	direct := newTestS3(t, ep, "s3://"+bucket+"/p/", S3Options{})
 
 	body := make([]byte, 3<<20)
@@ -570,14 +293,14 @@ func TestS3OpenResumes(t *testing.T) {
 	for _, mode := range []string{"fin", "reset", "stall"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			proxy := newFaultProxy(t, ep, cutAfter, mode)
+			proxy := s3test.NewFaultProxy(t, ep, cutAfter, mode)
 			s := newTestS3(t, proxy.URL(), "s3://"+bucket+"/p/", S3Options{ReadTimeout: 500 * time.Millisecond})
 			start := time.Now()
-			got := readAll(t, s, key)
+			got := s3test.ReadAll(t, s, key)
 			if !bytes.Equal(got, body) {
 				t.Fatalf("read %d bytes (md5 %s), want the %d put (md5 %s)", len(got), md5hex(got), len(body), md5hex(body))
 			}
-			conns, reqs := proxy.stats()
+			conns, reqs := proxy.Stats()
 			if conns < 2 || len(reqs) < 2 {
 				t.Fatalf("proxy saw %d connections and %d requests, want a resume on a second one", conns, len(reqs))
 			}
@@ -603,15 +326,15 @@ func TestS3OpenResumes(t *testing.T) {
 
 func TestS3OpenObjectReplacedMidRead(t *testing.T) {
 	t.Parallel()
-	ep := s3TestEndpoint(t)
-	bucket := newTestBucket(t, ep)
+	ep := s3test.Endpoint(t)
+	bucket := s3test.NewBucket(t, ep)
 	direct := newTestS3(t, ep, "s3://"+bucket, S3Options{})
 	body := make([]byte, 1<<20)
 	rand.Read(body)
 	if err := direct.Put(t.Context(), "obj", body); err != nil {
 		t.Fatal(err)
 	}
-	proxy := newFaultProxy(t, ep, 50_000, "fin")
+	proxy := s3test.NewFaultProxy(t, ep, 50_000, "fin")
 	s := newTestS3(t, proxy.URL(), "s3://"+bucket, S3Options{})
 	rc, err := s.Open(t.Context(), "obj")
 	if err != nil {
@@ -635,15 +358,15 @@ func TestS3OpenObjectReplacedMidRead(t *testing.T) {
 
 func TestS3OpenCancelled(t *testing.T) {
 	t.Parallel()
-	ep := s3TestEndpoint(t)
-	bucket := newTestBucket(t, ep)
+	ep := s3test.Endpoint(t)
+	bucket := s3test.NewBucket(t, ep)
 	direct := newTestS3(t, ep, "s3://"+bucket, S3Options{})
 	if err := direct.Put(t.Context(), "obj", make([]byte, 1<<20)); err != nil {
 		t.Fatal(err)
 	}
 	// A stalled body and a cancelled ctx: the reader must return the
 	// cancellation, not resume.
-	proxy := newFaultProxy(t, ep, 1000, "stall")
+	proxy := s3test.NewFaultProxy(t, ep, 1000, "stall")
 	s := newTestS3(t, proxy.URL(), "s3://"+bucket, S3Options{ReadTimeout: time.Minute})
 	ctx, cancel := context.WithCancel(t.Context())
 	rc, err := s.Open(ctx, "obj")
@@ -656,7 +379,7 @@ func TestS3OpenCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("read after cancel: %v, want context.Canceled", err)
 	}
-	if conns, _ := proxy.stats(); conns != 1 {
+	if conns, _ := proxy.Stats(); conns != 1 {
 		t.Errorf("proxy saw %d connections, want no resume after cancel", conns)
 	}
 }

@@ -16,10 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 // S3 has no rename, so an S3Output publishes a run by writing one object
@@ -231,38 +227,10 @@ func (o *S3Output) Abort() error {
 	if o.manifest != nil {
 		keys = append(keys, o.runKey(ManifestName))
 	}
-	if err := o.s.deleteKeys(ctx, keys); err != nil {
+	if err := o.s.Delete(ctx, keys...); err != nil {
 		return fmt.Errorf("abort %s: removing run %s: %w", o.Location(), o.run, err)
 	}
 	o.written = nil
-	return nil
-}
-
-// deleteKeys removes objects by relative key, 1000 per request. Keys that
-// do not exist count as deleted.
-func (s *S3) deleteKeys(ctx context.Context, keys []string) error {
-	for batch := range slices.Chunk(keys, 1000) {
-		ids := make([]types.ObjectIdentifier, 0, len(batch))
-		for _, k := range batch {
-			full, err := s.fullKey(k)
-			if err != nil {
-				return err
-			}
-			ids = append(ids, types.ObjectIdentifier{Key: aws.String(full)})
-		}
-		out, err := s.client.DeleteObjects(ctx, &s3.DeleteObjectsInput{
-			Bucket: aws.String(s.bucket),
-			Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)},
-		})
-		if err != nil {
-			return fmt.Errorf("delete %d objects under %s: %w", len(ids), s, err)
-		}
-		if len(out.Errors) > 0 {
-			e := out.Errors[0]
-			return fmt.Errorf("delete under %s: %d objects not deleted, first %s: %s",
-				s, len(out.Errors), aws.ToString(e.Key), aws.ToString(e.Message))
-		}
-	}
 	return nil
 }
 
@@ -360,11 +328,4 @@ func ParsePublication(manifest []byte) (*Publication, error) {
 		return nil, fmt.Errorf("no %q \"published\" member: not written by an S3 output", PublicationSchema)
 	}
 	return m.Published, nil
-}
-
-// Delete removes objects by key relative to the store's root; keys that do
-// not exist count as deleted. Jobs use it for files kept beside an S3
-// output outside its publication (the last failure).
-func (s *S3) Delete(ctx context.Context, keys ...string) error {
-	return s.deleteKeys(ctx, keys)
 }

@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,7 +19,7 @@ import (
 // contents, read through the manifest.
 func published(t *testing.T, root *S3) (*Publication, map[string]string) {
 	t.Helper()
-	pub, err := ReadPublication(t.Context(), root.String(), S3Options{Endpoint: s3TestEndpoint(t)})
+	pub, err := ReadPublication(t.Context(), root.String(), S3Options{Endpoint: s3test.Endpoint(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +28,7 @@ func published(t *testing.T, root *S3) (*Publication, map[string]string) {
 		if !strings.HasPrefix(key, RunsDir+"/") {
 			t.Errorf("%s is published as %s, outside %s/", name, key, RunsDir)
 		}
-		files[name] = string(readAll(t, root, key))
+		files[name] = string(s3test.ReadAll(t, root, key))
 	}
 	return pub, files
 }
@@ -42,8 +44,8 @@ func writeAll(t *testing.T, o Output, files map[string]string) {
 
 func TestS3OutputPublish(t *testing.T) {
 	t.Parallel()
-	ep := s3TestEndpoint(t)
-	bucket := newTestBucket(t, ep)
+	ep := s3test.Endpoint(t)
+	bucket := s3test.NewBucket(t, ep)
 	loc := "s3://" + bucket + "/out/"
 	root := newTestS3(t, ep, loc, S3Options{})
 	opts := S3Options{Endpoint: ep}
@@ -86,16 +88,16 @@ func TestS3OutputPublish(t *testing.T) {
 		t.Errorf("published run %q, want %q", pub1.Run, run1)
 	}
 	var m map[string]any
-	if err := json.Unmarshal(readAll(t, root, ManifestName), &m); err != nil {
+	if err := json.Unmarshal(s3test.ReadAll(t, root, ManifestName), &m); err != nil {
 		t.Fatal(err)
 	}
 	if m["run"] != 1.0 {
 		t.Errorf("the job's manifest members were not kept: %v", m)
 	}
-	if got := string(readAll(t, root, "runs/"+run1+"/"+ManifestName)); got != "{\n  \"run\": 1\n}\n" {
+	if got := string(s3test.ReadAll(t, root, "runs/"+run1+"/"+ManifestName)); got != "{\n  \"run\": 1\n}\n" {
 		t.Errorf("run manifest = %q", got)
 	}
-	if got := string(readAll(t, root, "summary.json")); got != "s1" {
+	if got := string(s3test.ReadAll(t, root, "summary.json")); got != "s1" {
 		t.Errorf("top-level summary.json = %q", got)
 	}
 
@@ -130,15 +132,15 @@ func TestS3OutputPublish(t *testing.T) {
 	if k := pub2.Files["users/date=2016-11-18/part-0.parquet"]; !strings.HasPrefix(k, "runs/"+run1+"/") {
 		t.Errorf("untouched partition moved to %s", k)
 	}
-	if got := string(readAll(t, root, "summary.json")); got != "s2" {
+	if got := string(s3test.ReadAll(t, root, "summary.json")); got != "s2" {
 		t.Errorf("top-level summary.json = %q", got)
 	}
 }
 
 func TestS3OutputAbort(t *testing.T) {
 	t.Parallel()
-	ep := s3TestEndpoint(t)
-	bucket := newTestBucket(t, ep)
+	ep := s3test.Endpoint(t)
+	bucket := s3test.NewBucket(t, ep)
 	loc := "s3://" + bucket + "/out"
 	root := newTestS3(t, ep, loc, S3Options{})
 	opts := S3Options{Endpoint: ep}
@@ -151,7 +153,7 @@ func TestS3OutputAbort(t *testing.T) {
 	if err := o.Commit(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	before := readAll(t, root, ManifestName)
+	before := s3test.ReadAll(t, root, ManifestName)
 
 	failed, err := NewS3Output(t.Context(), loc, opts)
 	if err != nil {
@@ -162,16 +164,16 @@ func TestS3OutputAbort(t *testing.T) {
 		"offices/date=2016-11-19/part-0.parquet": "o2",
 		"summary.json":                           "s2",
 	})
-	if n := len(collect(t, root.List(t.Context(), "runs/"+failed.Run()+"/"))); n != 3 {
+	if n := len(s3test.Collect(t, root.List(t.Context(), "runs/"+failed.Run()+"/"))); n != 3 {
 		t.Fatalf("%d objects under the failed run's prefix before Abort, want 3", n)
 	}
 	if err := failed.Abort(); err != nil {
 		t.Fatal(err)
 	}
-	if left := collect(t, root.List(t.Context(), "runs/"+failed.Run()+"/")); len(left) != 0 {
+	if left := s3test.Collect(t, root.List(t.Context(), "runs/"+failed.Run()+"/")); len(left) != 0 {
 		t.Errorf("Abort left %v", left)
 	}
-	if after := readAll(t, root, ManifestName); string(after) != string(before) {
+	if after := s3test.ReadAll(t, root, ManifestName); string(after) != string(before) {
 		t.Errorf("Abort changed the manifest:\n%s\nwas\n%s", after, before)
 	}
 	if _, err := root.Open(t.Context(), "summary.json"); !errors.Is(err, ErrNotExist) {
@@ -184,8 +186,8 @@ func TestS3OutputAbort(t *testing.T) {
 // rather than being replaced by one that forgets its files.
 func TestS3OutputRefusesForeignManifest(t *testing.T) {
 	t.Parallel()
-	ep := s3TestEndpoint(t)
-	bucket := newTestBucket(t, ep)
+	ep := s3test.Endpoint(t)
+	bucket := s3test.NewBucket(t, ep)
 	root := newTestS3(t, ep, "s3://"+bucket, S3Options{})
 	if err := root.Put(t.Context(), ManifestName, []byte(`{"schema":"wiretap.manifest/v1"}`)); err != nil {
 		t.Fatal(err)
@@ -257,30 +259,28 @@ func TestOpenOutput(t *testing.T) {
 // through the same client.)
 func TestS3ListRetriesBrokenBody(t *testing.T) {
 	t.Parallel()
-	ep := s3TestEndpoint(t)
-	bucket := newTestBucket(t, ep)
+	ep := s3test.Endpoint(t)
+	bucket := s3test.NewBucket(t, ep)
 	root := newTestS3(t, ep, "s3://"+bucket, S3Options{})
 	objects := map[string][]byte{}
 	for i := range 60 {
 		objects[fmt.Sprintf("runs/r1/offices/date=2016-11-%02d/part-0.parquet", i%30+1)+fmt.Sprint(i)] = []byte("x")
 	}
-	putAll(t, root, objects)
+	s3test.PutAll(t, root, objects)
 	for _, mode := range []string{"fin", "reset", "stall"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			proxy := newFaultProxy(t, ep, 1500, mode)
+			proxy := s3test.NewFaultProxy(t, ep, 1500, mode)
 			s := newTestS3(t, proxy.URL(), "s3://"+bucket, S3Options{ReadTimeout: 500 * time.Millisecond})
 			start := time.Now()
-			if got := collect(t, s.List(t.Context(), "runs/")); len(got) != len(objects) {
+			if got := s3test.Collect(t, s.List(t.Context(), "runs/")); len(got) != len(objects) {
 				t.Errorf("listed %d objects, want %d", len(got), len(objects))
 			}
 			if d := time.Since(start); d > 10*time.Second {
 				t.Errorf("List took %v", d)
 			}
-			proxy.mu.Lock()
-			defer proxy.mu.Unlock()
-			if proxy.conns < 2 {
-				t.Errorf("%d connections: the cut did not happen", proxy.conns)
+			if conns, _ := proxy.Stats(); conns < 2 {
+				t.Errorf("%d connections: the cut did not happen", conns)
 			}
 		})
 	}

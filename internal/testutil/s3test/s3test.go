@@ -14,10 +14,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
+	"iter"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -139,4 +143,71 @@ func removeBucket(ctx context.Context, c *s3.Client, bucket string) error {
 		return fmt.Errorf("delete bucket %s: %w", bucket, err)
 	}
 	return nil
+}
+
+// A putter stores whole objects: an archive store, or an output's store.
+type putter interface {
+	Put(ctx context.Context, key string, body []byte) error
+}
+
+// An opener reads whole objects by key.
+type opener interface {
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+}
+
+// PutAll stores objects through s with a few concurrent Puts, as a job's
+// writers do.
+func PutAll(t testing.TB, s putter, objects map[string][]byte) {
+	t.Helper()
+	var (
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, 16)
+		mu   sync.Mutex
+		errs []error
+	)
+	for key, body := range objects {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := s.Put(context.Background(), key, body); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ReadAll returns the whole object at key.
+func ReadAll(t testing.TB, s opener, key string) []byte {
+	t.Helper()
+	rc, err := s.Open(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Collect drains a listing, failing the test at its first error.
+func Collect[T any](t testing.TB, seq iter.Seq2[T, error]) []T {
+	t.Helper()
+	var items []T
+	for item, err := range seq {
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+		items = append(items, item)
+	}
+	return items
 }
