@@ -16,7 +16,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/internal/cli"
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // The sharded deployments: deploy/k8s (an Indexed Job and a merge Job on a
@@ -584,17 +584,17 @@ func TestDeployedCommandsRun(t *testing.T) {
 	}
 	cfg := generator.DefaultConfig()
 	cfg.Messages, cfg.Days, cfg.Users = 4000, 5, 40
-	archive := t.TempDir()
-	facts, err := generator.Generate(context.Background(), cfg, pipeline.Dir{Root: archive})
+	archiveDir := t.TempDir()
+	facts, err := generator.Generate(context.Background(), cfg, archive.Dir{Root: archiveDir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	roster := filepath.Join(archive, "roster.csv")
+	roster := filepath.Join(archiveDir, "roster.csv")
 	if err := os.WriteFile(roster, facts.RosterCSV(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	local := map[string]string{
-		"--source": archive, "--roster": roster,
+		"--source": archiveDir, "--roster": roster,
 		"--from": facts.Start.Format("2006-01-02"), "--to": facts.End.Format("2006-01-02"),
 	}
 	localize := func(args []string, out string) []string {

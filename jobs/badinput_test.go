@@ -21,6 +21,7 @@ import (
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -120,7 +121,7 @@ func (o badObject) objectKey(n int) string {
 	if hour.IsZero() {
 		hour = at10(0, 0)
 	}
-	return pipeline.ObjectKey("", "slack-wiretap", 1, hour.Add(3*time.Minute),
+	return archive.ObjectKey("", "slack-wiretap", 1, hour.Add(3*time.Minute),
 		fmt.Sprintf("00000000-0000-4000-8000-%012d", n), o.gz)
 }
 
@@ -141,7 +142,7 @@ var baseRecord = msg(at10(5, 0), "the one good record")
 func buildArchive(t *testing.T, objs []badObject) (dir string, keys map[string]string) {
 	t.Helper()
 	dir = t.TempDir()
-	store := pipeline.Dir{Root: dir}
+	store := archive.Dir{Root: dir}
 	keys = map[string]string{}
 	all := append([]badObject{{name: "base", body: ndjson(baseRecord)}}, objs...)
 	for i, o := range all {
@@ -647,7 +648,7 @@ func realS3Archive(t *testing.T, dir string, gone map[string]bool) (bucket strin
 	t.Helper()
 	endpoint := s3test.Endpoint(t)
 	bucket = s3test.NewBucket(t, endpoint)
-	store, err := pipeline.NewS3(context.Background(), "s3://"+bucket, pipeline.S3Options{Endpoint: endpoint})
+	store, err := archive.NewS3(context.Background(), "s3://"+bucket, archive.S3Options{Endpoint: endpoint})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -700,7 +701,7 @@ func TestBadInputObjectVanishes(t *testing.T) {
 	out := t.TempDir()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
 		Source: "s3://" + bucket + "/", Out: out, From: badDay, To: badDay.Add(24 * time.Hour), Workers: 2, MaxBadRatio: -1,
-		S3: pipeline.S3Options{Endpoint: proxy.URL, MaxAttempts: 1},
+		S3: archive.S3Options{Endpoint: proxy.URL, MaxAttempts: 1},
 	})
 	if err != nil {
 		t.Fatalf("Run: %v", err)

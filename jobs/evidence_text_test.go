@@ -128,7 +128,7 @@ func hasColumn(t *testing.T, name string, data []byte, column string) bool {
 // otherwise the same outputs; and that shards merged, and queries, keep
 // the text.
 func TestEvidenceText(t *testing.T) {
-	dir, roster, facts := archive(t, func(c *generator.Config) { c.Messages = 4000; c.Days = 3; c.Users = 30 })
+	dir, roster, facts := genArchive(t, func(c *generator.Config) { c.Messages = 4000; c.Days = 3; c.Users = 30 })
 	texts := archiveTexts(t, dir)
 	withText := func(o *jobs.RunOptions) { o.IncludeText = true }
 	textOut, res := runRange(t, dir, roster, facts.Start, facts.End, withText)
@@ -275,7 +275,7 @@ func TestEvidenceText(t *testing.T) {
 // TestNightlyKeepsIncludeText checks that nightly refuses to switch text on
 // or off over outputs it maintains: it would recompute only changed days.
 func TestNightlyKeepsIncludeText(t *testing.T) {
-	dir, roster, _ := archive(t, func(c *generator.Config) { c.Messages = 1000; c.Days = 1; c.Users = 10 })
+	dir, roster, _ := genArchive(t, func(c *generator.Config) { c.Messages = 1000; c.Days = 1; c.Users = 10 })
 	opts := jobs.RunOptions{Source: dir, Out: t.TempDir(), Roster: roster, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio, IncludeText: true}
 	first, err := jobs.Nightly(context.Background(), opts, "")
 	if err != nil {

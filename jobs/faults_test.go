@@ -13,7 +13,7 @@ import (
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // faultArchive is a small archive of many small objects, so that a run
@@ -41,14 +41,14 @@ func TestRunSurvivesS3Faults(t *testing.T) {
 	ep := s3test.Endpoint(t)
 	cfg := faultArchive()
 	s3Src, s3Roster, _, _, facts := s3Archive(t, ep, cfg)
-	bucket, _, err := pipeline.ParseS3URL(s3Src)
+	bucket, _, err := archive.ParseS3URL(s3Src)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	clean := t.TempDir()
 	start := time.Now()
-	runTo(t, s3Src, s3Roster, clean, facts, pipeline.S3Options{Endpoint: ep})
+	runTo(t, s3Src, s3Roster, clean, facts, archive.S3Options{Endpoint: ep})
 	t.Logf("clean run: %v", time.Since(start).Round(time.Millisecond))
 	want := localFiles(t, clean)
 
@@ -66,7 +66,7 @@ func TestRunSurvivesS3Faults(t *testing.T) {
 		"attributes": {"bytes": 6000}}`)
 
 	out := "s3://" + bucket + "/faulty-out/"
-	opts := pipeline.S3Options{
+	opts := archive.S3Options{
 		Endpoint: toxic.URL,
 		// A hung connection costs ReadTimeout; keep it short here.
 		ReadTimeout: 2 * time.Second,
@@ -88,7 +88,7 @@ func TestRunSurvivesS3Faults(t *testing.T) {
 	if slow.Throttled() == 0 {
 		t.Error("no request was throttled: the test tested nothing")
 	}
-	got, _ := s3Files(t, out, pipeline.S3Options{Endpoint: ep})
+	got, _ := s3Files(t, out, archive.S3Options{Endpoint: ep})
 	sameFiles(t, "run through faults vs clean run", got, want)
 }
 
@@ -100,7 +100,7 @@ func TestRunFailsWhenS3StaysDown(t *testing.T) {
 	cfg := faultArchive()
 	cfg.Messages, cfg.Days = 500, 1
 	s3Src, _, dirSrc, dirRoster, facts := s3Archive(t, ep, cfg)
-	bucket, _, err := pipeline.ParseS3URL(s3Src)
+	bucket, _, err := archive.ParseS3URL(s3Src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestRunFailsWhenS3StaysDown(t *testing.T) {
 			_, err := jobs.Run(context.Background(), jobs.RunOptions{
 				Source: src, Out: out, Roster: roster, From: facts.Start, To: facts.End,
 				Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio,
-				S3: pipeline.S3Options{Endpoint: tc.endpoint, MaxAttempts: 3, ReadTimeout: 2 * time.Second},
+				S3: archive.S3Options{Endpoint: tc.endpoint, MaxAttempts: 3, ReadTimeout: 2 * time.Second},
 			})
 			took := time.Since(start)
 			t.Logf("failed after %v: %v", took.Round(time.Millisecond), err)

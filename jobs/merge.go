@@ -8,14 +8,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"golang.org/x/sync/errgroup"
 	"path"
 	"slices"
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // MergeOptions say which shards to combine.
@@ -28,7 +30,7 @@ type MergeOptions struct {
 	// Shards is the number of shards expected; 0 takes it from the shard
 	// manifests found, which must all agree.
 	Shards int
-	S3     pipeline.S3Options
+	S3     archive.S3Options
 }
 
 // Merge combines the shards of a run: once every shard manifest is in, it

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // StateFile is where nightly keeps what it has processed, beside the
@@ -54,7 +55,7 @@ type NightlyResult struct {
 // work the archive's changes call for. It lists every hour prefix, compares
 // the objects with the state of the last successful run, and recomputes the
 // message days those changes can touch: a record filed under hour P belongs
-// to a message hour from P-margin to P+1h (pipeline.InArrivalWindow), so a
+// to a message hour from P-margin to P+1h (archive.InArrivalWindow), so a
 // late object recomputes the earlier day it belongs to. Then it rewrites
 // the summary over every day the archive covers, and the state last.
 //
@@ -108,7 +109,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	}
 	res = &NightlyResult{}
 	for _, h := range changedHours(prev, cur) {
-		res.ChangedHours = append(res.ChangedHours, h.Format(pipeline.HourLayout))
+		res.ChangedHours = append(res.ChangedHours, h.Format(archive.HourLayout))
 	}
 	if len(cur) == 0 || len(res.ChangedHours) == 0 {
 		e.log.Info("nightly: nothing new", "hours", len(cur))
@@ -174,7 +175,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	state := &NightlyState{Schema: StateSchema, Source: opts.Source, MarginHours: int(opts.Margin / time.Hour),
 		IncludeText: opts.IncludeText, UpdatedAt: time.Now().UTC().Format(time.RFC3339), Hours: map[string][]ObjectRef{}}
 	for h, objs := range cur {
-		state.Hours[h.Format(pipeline.HourLayout)] = objs
+		state.Hours[h.Format(archive.HourLayout)] = objs
 	}
 	if err := writeState(ctx, statePath, opts.S3, state); err != nil {
 		return nil, err
@@ -184,7 +185,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 
 // readState reads the nightly state at a path or s3:// URL; nil when there
 // is none yet.
-func readState(ctx context.Context, location string, opts pipeline.S3Options) (*NightlyState, error) {
+func readState(ctx context.Context, location string, opts archive.S3Options) (*NightlyState, error) {
 	data, err := readSide(ctx, location, opts)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -206,7 +207,7 @@ func readState(ctx context.Context, location string, opts pipeline.S3Options) (*
 // temporary file and renaming it, on S3 with one PUT, which S3 applies
 // atomically. A reader, and the next run, sees the old state or the new
 // one, never a part of either.
-func writeState(ctx context.Context, location string, opts pipeline.S3Options, s *NightlyState) error {
+func writeState(ctx context.Context, location string, opts archive.S3Options, s *NightlyState) error {
 	data, err := json.MarshalIndent(s, "", " ")
 	if err != nil {
 		return err
@@ -218,13 +219,13 @@ func writeState(ctx context.Context, location string, opts pipeline.S3Options, s
 }
 
 // listHours lists every Firehose object of the archive by arrival hour.
-func listHours(ctx context.Context, src pipeline.Source) (map[time.Time][]ObjectRef, error) {
+func listHours(ctx context.Context, src archive.Source) (map[time.Time][]ObjectRef, error) {
 	hours := map[time.Time][]ObjectRef{}
 	for info, err := range src.List(ctx, "") {
 		if err != nil {
 			return nil, err
 		}
-		if fo, ok := pipeline.ParseObjectKey("", info.Key); ok {
+		if fo, ok := archive.ParseObjectKey("", info.Key); ok {
 			hours[fo.Hour] = append(hours[fo.Hour], ObjectRef{Key: info.Key, ETag: info.ETag, Size: info.Size})
 		}
 	}
@@ -238,7 +239,7 @@ func changedHours(prev *NightlyState, cur map[time.Time][]ObjectRef) []time.Time
 	var changed []time.Time
 	seen := map[string]bool{}
 	for h, objs := range cur {
-		name := h.Format(pipeline.HourLayout)
+		name := h.Format(archive.HourLayout)
 		seen[name] = true
 		if prev == nil || !slices.Equal(prev.Hours[name], objs) {
 			changed = append(changed, h)
@@ -247,7 +248,7 @@ func changedHours(prev *NightlyState, cur map[time.Time][]ObjectRef) []time.Time
 	if prev != nil {
 		for name := range prev.Hours {
 			if !seen[name] {
-				if h, err := time.Parse(pipeline.HourLayout, name); err == nil {
+				if h, err := time.Parse(archive.HourLayout, name); err == nil {
 					changed = append(changed, h)
 				}
 			}
@@ -258,9 +259,9 @@ func changedHours(prev *NightlyState, cur map[time.Time][]ObjectRef) []time.Time
 }
 
 // coveredSpan is the whole UTC days from the first arrival hour to the last.
-func coveredSpan(cur map[time.Time][]ObjectRef) pipeline.Range {
+func coveredSpan(cur map[time.Time][]ObjectRef) archive.Range {
 	hours := slices.SortedFunc(maps.Keys(cur), time.Time.Compare)
-	return pipeline.Range{
+	return archive.Range{
 		From: aggregate.DayOf(hours[0]).Start(),
 		To:   aggregate.DayOf(hours[len(hours)-1]).End(),
 	}
@@ -268,14 +269,14 @@ func coveredSpan(cur map[time.Time][]ObjectRef) pipeline.Range {
 
 // affectedDays are the message days, within span, that records filed under
 // the changed hours can belong to.
-func affectedDays(changed []string, margin time.Duration, span pipeline.Range) []aggregate.Day {
+func affectedDays(changed []string, margin time.Duration, span archive.Range) []aggregate.Day {
 	set := map[aggregate.Day]bool{}
 	for _, name := range changed {
-		p, err := time.Parse(pipeline.HourLayout, name)
+		p, err := time.Parse(archive.HourLayout, name)
 		if err != nil {
 			continue
 		}
-		for m := p.Add(-margin); !m.After(p.Add(pipeline.LookBehind)); m = m.Add(time.Hour) {
+		for m := p.Add(-margin); !m.After(p.Add(archive.LookBehind)); m = m.Add(time.Hour) {
 			if span.Contains(m) {
 				set[aggregate.DayOf(m)] = true
 			}
@@ -285,14 +286,14 @@ func affectedDays(changed []string, margin time.Duration, span pipeline.Range) [
 }
 
 // dayRuns groups days into runs of consecutive days.
-func dayRuns(days []aggregate.Day) []pipeline.Range {
-	var runs []pipeline.Range
+func dayRuns(days []aggregate.Day) []archive.Range {
+	var runs []archive.Range
 	for i := 0; i < len(days); {
 		j := i + 1
 		for j < len(days) && days[j] == days[j-1]+1 {
 			j++
 		}
-		runs = append(runs, pipeline.Range{From: days[i].Start(), To: days[j-1].End()})
+		runs = append(runs, archive.Range{From: days[i].Start(), To: days[j-1].End()})
 		i = j
 	}
 	return runs

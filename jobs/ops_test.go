@@ -15,6 +15,7 @@ import (
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -90,7 +91,7 @@ func summaryJSON(t *testing.T, s *jobs.Summary) []byte {
 // TestQueryEqualsRun answers random ranges from the partitions of one run
 // over everything and compares them with runs over just those ranges.
 func TestQueryEqualsRun(t *testing.T) {
-	dir, roster, facts := archive(t, func(c *generator.Config) { c.Messages = 12_000; c.Days = 6 })
+	dir, roster, facts := genArchive(t, func(c *generator.Config) { c.Messages = 12_000; c.Days = 6 })
 	full, _ := runRange(t, dir, roster, facts.Start, facts.End, nil)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 4 {
@@ -144,7 +145,7 @@ func TestQueryEqualsRun(t *testing.T) {
 // TestShardsMergeToSingleRun runs the range as n shards into one output
 // folder, merges them, and compares every file with a single run's.
 func TestShardsMergeToSingleRun(t *testing.T) {
-	dir, roster, facts := archive(t, func(c *generator.Config) { c.Messages = 10_000; c.Days = 5 })
+	dir, roster, facts := genArchive(t, func(c *generator.Config) { c.Messages = 10_000; c.Days = 5 })
 	single, res := runRange(t, dir, roster, facts.Start, facts.End, nil)
 	want := publishedFiles(t, single)
 	wantQ, _ := os.ReadFile(filepath.Join(single, jobs.QuarantineFile))
@@ -179,7 +180,7 @@ func TestShardsMergeToSingleRun(t *testing.T) {
 // TestNightly checks that a second nightly run changes nothing, and that
 // after late objects arrive a nightly run gives what a full rerun gives.
 func TestNightly(t *testing.T) {
-	dir, roster, facts := archive(t, func(c *generator.Config) { c.Messages = 8000; c.Days = 4 })
+	dir, roster, facts := genArchive(t, func(c *generator.Config) { c.Messages = 8000; c.Days = 4 })
 	out := t.TempDir()
 	opts := jobs.RunOptions{Source: dir, Out: out, Roster: roster, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio}
 	first, err := jobs.Nightly(context.Background(), opts, "")
@@ -216,8 +217,8 @@ func TestNightly(t *testing.T) {
 		})
 	}
 	late := day2.Add(11*time.Hour + 5*time.Minute)
-	src := pipeline.Dir{Root: dir}
-	if err := src.Put(context.Background(), pipeline.ObjectKey("", facts.Stream, 1, late, "0badc0de-0000-4000-8000-00000000late", false), body); err != nil {
+	src := archive.Dir{Root: dir}
+	if err := src.Put(context.Background(), archive.ObjectKey("", facts.Stream, 1, late, "0badc0de-0000-4000-8000-00000000late", false), body); err != nil {
 		t.Fatal(err)
 	}
 	third, err := jobs.Nightly(context.Background(), opts, "")

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // The jobs that read outputs back (query, nightly, merge, status) do it
@@ -50,7 +51,7 @@ type outputReader interface {
 
 // openOutputReader opens the outputs at location: "s3://bucket/prefix",
 // "file:///path" or a plain folder, which must exist.
-func openOutputReader(ctx context.Context, location string, opts pipeline.S3Options) (outputReader, error) {
+func openOutputReader(ctx context.Context, location string, opts archive.S3Options) (outputReader, error) {
 	if pipelineIsS3(location) {
 		return openS3Outputs(ctx, location, opts)
 	}
@@ -120,13 +121,13 @@ func (l localOutputs) List(_ context.Context, dir string) ([]string, error) {
 // s3Outputs reads an S3 output through the publication of its top-level
 // manifest, read once at open.
 type s3Outputs struct {
-	s        *pipeline.S3
+	s        *archive.S3
 	manifest []byte                // the top-level manifest; nil when nothing is published
 	pub      *pipeline.Publication // nil when nothing is published
 }
 
-func openS3Outputs(ctx context.Context, location string, opts pipeline.S3Options) (*s3Outputs, error) {
-	s, err := pipeline.NewS3(ctx, location, opts)
+func openS3Outputs(ctx context.Context, location string, opts archive.S3Options) (*s3Outputs, error) {
+	s, err := archive.NewS3(ctx, location, opts)
 	if err != nil {
 		return nil, fmt.Errorf("outputs: %w", err)
 	}
@@ -147,9 +148,9 @@ func openS3Outputs(ctx context.Context, location string, opts pipeline.S3Options
 
 // readObject reads a whole object; the error wraps fs.ErrNotExist when it
 // does not exist.
-func readObject(ctx context.Context, s *pipeline.S3, key string) ([]byte, error) {
+func readObject(ctx context.Context, s *archive.S3, key string) ([]byte, error) {
 	rc, err := s.Open(ctx, key)
-	if errors.Is(err, pipeline.ErrNotExist) {
+	if errors.Is(err, archive.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %w", fs.ErrNotExist, err)
 	}
 	if err != nil {
@@ -248,7 +249,7 @@ func sideLocation(out, name string) string {
 
 // readSide reads a whole file at a local path or s3:// URL; the error
 // wraps fs.ErrNotExist when it does not exist.
-func readSide(ctx context.Context, location string, opts pipeline.S3Options) ([]byte, error) {
+func readSide(ctx context.Context, location string, opts archive.S3Options) ([]byte, error) {
 	if !pipelineIsS3(location) {
 		return os.ReadFile(localPath(location))
 	}
@@ -261,13 +262,13 @@ func readSide(ctx context.Context, location string, opts pipeline.S3Options) ([]
 
 // writeSide replaces the file at a local path (written aside and renamed)
 // or s3:// URL (one PUT) at once: a reader sees the old or the new bytes.
-func writeSide(ctx context.Context, location string, opts pipeline.S3Options, data []byte) error {
+func writeSide(ctx context.Context, location string, opts archive.S3Options, data []byte) error {
 	if !pipelineIsS3(location) {
 		p := localPath(location)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		return pipeline.WriteFileAtomic(p, data)
+		return archive.WriteFileAtomic(p, data)
 	}
 	s, key, err := sideObject(ctx, location, opts)
 	if err != nil {
@@ -277,7 +278,7 @@ func writeSide(ctx context.Context, location string, opts pipeline.S3Options, da
 }
 
 // removeSide removes the file at a local path or s3:// URL, if there.
-func removeSide(ctx context.Context, location string, opts pipeline.S3Options) error {
+func removeSide(ctx context.Context, location string, opts archive.S3Options) error {
 	if !pipelineIsS3(location) {
 		err := os.Remove(localPath(location))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -294,8 +295,8 @@ func removeSide(ctx context.Context, location string, opts pipeline.S3Options) e
 
 // sideObject splits an object's s3:// URL into a store for its bucket and
 // its key.
-func sideObject(ctx context.Context, location string, opts pipeline.S3Options) (*pipeline.S3, string, error) {
-	bucket, key, err := pipeline.ParseS3URL(location)
+func sideObject(ctx context.Context, location string, opts archive.S3Options) (*archive.S3, string, error) {
+	bucket, key, err := archive.ParseS3URL(location)
 	if err != nil {
 		return nil, "", err
 	}
@@ -303,7 +304,7 @@ func sideObject(ctx context.Context, location string, opts pipeline.S3Options) (
 	if key == "" || path.Clean(key) != key {
 		return nil, "", fmt.Errorf("%s: want the URL of an object", location)
 	}
-	s, err := pipeline.NewS3(ctx, "s3://"+bucket, opts)
+	s, err := archive.NewS3(ctx, "s3://"+bucket, opts)
 	if err != nil {
 		return nil, "", err
 	}
@@ -316,7 +317,7 @@ const sideTimeout = 30 * time.Second
 
 // recordFailureAt notes a failed run beside the outputs, local or S3, best
 // effort: the failure itself is what the caller reports.
-func recordFailureAt(ctx context.Context, out string, opts pipeline.S3Options, command string, err error) {
+func recordFailureAt(ctx context.Context, out string, opts archive.S3Options, command string, err error) {
 	if out == "" || err == nil || errors.Is(err, context.Canceled) {
 		return
 	}
@@ -328,7 +329,7 @@ func recordFailureAt(ctx context.Context, out string, opts pipeline.S3Options, c
 }
 
 // clearFailureAt removes the last failure beside the outputs, best effort.
-func clearFailureAt(ctx context.Context, out string, opts pipeline.S3Options) {
+func clearFailureAt(ctx context.Context, out string, opts archive.S3Options) {
 	if out == "" {
 		return
 	}
@@ -362,11 +363,11 @@ func shardOutput(out string, sh Shard) string {
 // shardOutputs opens the shard outputs below an S3 output (shards/<i>-of-<n>/
 // with a manifest), by shard, in the order of their names. It returns none
 // for a local output.
-func shardOutputs(ctx context.Context, out string, opts pipeline.S3Options) (map[Shard]*s3Outputs, []Shard, error) {
+func shardOutputs(ctx context.Context, out string, opts archive.S3Options) (map[Shard]*s3Outputs, []Shard, error) {
 	if !pipelineIsS3(out) {
 		return nil, nil, nil
 	}
-	s, err := pipeline.NewS3(ctx, out, opts)
+	s, err := archive.NewS3(ctx, out, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("outputs: %w", err)
 	}

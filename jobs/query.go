@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // QueryOptions say which range of the daily partitions to answer.
@@ -20,7 +20,7 @@ type QueryOptions struct {
 	// in (with their messages from that office; channel sentiment is
 	// workspace-wide and is left out).
 	Office string
-	S3     pipeline.S3Options
+	S3     archive.S3Options
 	// EachDay, when set, is called with every day's aggregate in day order
 	// before it is merged into the range, for per-day series (a dashboard's
 	// messages and mood per day) at no extra read. It must not keep or
@@ -42,7 +42,7 @@ type QueryResult struct {
 // must be whole UTC days, the grain of the partitions, and every day must
 // have been written.
 func Query(ctx context.Context, opts QueryOptions) (*QueryResult, error) {
-	rng := pipeline.Range{From: opts.From.UTC(), To: opts.To.UTC()}
+	rng := archive.Range{From: opts.From.UTC(), To: opts.To.UTC()}
 	if err := rng.Validate(); err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func previousWindow(ctx context.Context, r outputReader, from, to time.Time) *ag
 }
 
 // previousWindowAt is previousWindow for an output location, local or S3.
-func previousWindowAt(ctx context.Context, out string, opts pipeline.S3Options, from, to time.Time) *aggregate.Aggregate {
+func previousWindowAt(ctx context.Context, out string, opts archive.S3Options, from, to time.Time) *aggregate.Aggregate {
 	r, err := openOutputReader(ctx, out, opts)
 	if err != nil {
 		return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/wiretap-hq/wiretap/nlp"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // Version is the Wiretap version recorded in outputs. Release builds set it
@@ -38,7 +39,7 @@ type RunOptions struct {
 	// value disables the check. The command line defaults it to
 	// DefaultMaxBadRatio.
 	MaxBadRatio float64
-	S3          pipeline.S3Options
+	S3          archive.S3Options
 	Logger      *slog.Logger
 	// Progress, when set, is updated while the run reads.
 	Progress *pipeline.Progress
@@ -77,7 +78,7 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	rng := pipeline.Range{From: opts.From, To: opts.To}
+	rng := archive.Range{From: opts.From, To: opts.To}
 	if opts.Shard.Count > 0 {
 		rng = opts.Shard.Range(rng)
 	}
@@ -151,14 +152,14 @@ const SummaryFile = "summary.json"
 type env struct {
 	opts   *RunOptions
 	log    *slog.Logger
-	src    pipeline.Store
+	src    archive.Store
 	roster *pipeline.Roster
 	nlp    *nlp.Analyzer
 }
 
 func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 	opts.From, opts.To = opts.From.UTC(), opts.To.UTC()
-	if err := (pipeline.Range{From: opts.From, To: opts.To}).Validate(); err != nil {
+	if err := (archive.Range{From: opts.From, To: opts.To}).Validate(); err != nil {
 		return nil, err
 	}
 	if opts.Out == "" {
@@ -177,11 +178,11 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	var err error
-	if e.src, err = pipeline.OpenStore(ctx, opts.Source, opts.S3); err != nil {
+	if e.src, err = archive.OpenStore(ctx, opts.Source, opts.S3); err != nil {
 		return nil, err
 	}
 	if opts.Roster != "" {
-		data, err := pipeline.ReadLocation(ctx, opts.Roster, opts.S3)
+		data, err := archive.ReadLocation(ctx, opts.Roster, opts.S3)
 		if err != nil {
 			return nil, fmt.Errorf("roster: %w", err)
 		}
@@ -195,7 +196,7 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 
 // analyse reads the messages of rng and stages their day partitions in
 // out. It fails, staging nothing more, when too many records are bad.
-func (e *env) analyse(ctx context.Context, rng pipeline.Range, out pipeline.Output, q *quarantineCollector) (*pipeline.Counts, *collector, error) {
+func (e *env) analyse(ctx context.Context, rng archive.Range, out pipeline.Output, q *quarantineCollector) (*pipeline.Counts, *collector, error) {
 	col := newCollector(e.nlp, e.roster, out, rng, e.opts.IncludeText)
 	counts, err := pipeline.Run(ctx, pipeline.Config{
 		Source: e.src, Locate: e.src.Locate, Range: rng, Margin: e.opts.Margin, Workers: e.opts.Workers,
@@ -212,7 +213,7 @@ func (e *env) analyse(ctx context.Context, rng pipeline.Range, out pipeline.Outp
 	return counts, col, nil
 }
 
-func (e *env) manifest(command string, rng pipeline.Range, started time.Time, counts *pipeline.Counts, days []aggregate.Day) *Manifest {
+func (e *env) manifest(command string, rng archive.Range, started time.Time, counts *pipeline.Counts, days []aggregate.Day) *Manifest {
 	finished := time.Now()
 	m := &Manifest{
 		Schema: ManifestSchema, Version: Version, Command: command,

@@ -20,6 +20,7 @@ import (
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 
 	"github.com/wiretap-hq/wiretap/internal/testutil/golden"
 )
@@ -28,7 +29,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // archive generates a small archive with the default noise into a folder
 // and returns the folder, its roster path and the generator's ground truth.
-func archive(t *testing.T, mutate func(*generator.Config)) (dir, roster string, facts *generator.Facts) {
+func genArchive(t *testing.T, mutate func(*generator.Config)) (dir, roster string, facts *generator.Facts) {
 	t.Helper()
 	cfg := generator.DefaultConfig()
 	cfg.Messages = 20_000
@@ -38,7 +39,7 @@ func archive(t *testing.T, mutate func(*generator.Config)) (dir, roster string, 
 		mutate(&cfg)
 	}
 	dir = t.TempDir()
-	facts, err := generator.Generate(context.Background(), cfg, pipeline.Dir{Root: dir})
+	facts, err := generator.Generate(context.Background(), cfg, archive.Dir{Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestRunAgainstFacts(t *testing.T) {
 		{"gzip-prefix", func(c *generator.Config) { c.Gzip = true; c.Prefix = "slack/"; c.Seed = 7 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir, roster, facts := archive(t, tc.mutate)
+			dir, roster, facts := genArchive(t, tc.mutate)
 			src := filepath.Join(dir, strings.TrimSuffix(facts.Prefix, "/"))
 			out, res := run(t, src, roster, facts, 2)
 			checkCounts(t, &res.Manifest.Counts, facts)
@@ -248,7 +249,7 @@ func checkQuarantine(t *testing.T, out string, f *generator.Facts) {
 // TestRunDeterministic checks that the Parquet files and the summary are
 // byte-identical whatever the number of workers.
 func TestRunDeterministic(t *testing.T) {
-	dir, roster, facts := archive(t, func(c *generator.Config) { c.Messages = 8000; c.Days = 2 })
+	dir, roster, facts := genArchive(t, func(c *generator.Config) { c.Messages = 8000; c.Days = 2 })
 	var first map[string][]byte
 	for _, workers := range []int{1, 3, 4} {
 		out, _ := run(t, dir, roster, facts, workers)
@@ -281,7 +282,7 @@ func TestRunDeterministic(t *testing.T) {
 // TestSummaryGolden pins summary.json for a small archive, so that any
 // change to what it says is a deliberate one (go test -update).
 func TestSummaryGolden(t *testing.T) {
-	dir, roster, facts := archive(t, func(c *generator.Config) { c.Messages = 3000; c.Days = 2; c.Users = 30 })
+	dir, roster, facts := genArchive(t, func(c *generator.Config) { c.Messages = 3000; c.Days = 2; c.Users = 30 })
 	out, _ := run(t, dir, roster, facts, 2)
 	got, err := os.ReadFile(filepath.Join(out, "summary.json"))
 	if err != nil {
@@ -293,7 +294,7 @@ func TestSummaryGolden(t *testing.T) {
 // TestRunFailsWithoutPublishing checks that a run with too many bad records
 // fails and leaves the previous outputs as they were.
 func TestRunFailsWithoutPublishing(t *testing.T) {
-	dir, roster, facts := archive(t, func(c *generator.Config) { c.Messages = 2000; c.Days = 1 })
+	dir, roster, facts := genArchive(t, func(c *generator.Config) { c.Messages = 2000; c.Days = 1 })
 	out, _ := run(t, dir, roster, facts, 2)
 	before, err := os.ReadFile(filepath.Join(out, "summary.json"))
 	if err != nil {

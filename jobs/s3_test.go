@@ -19,6 +19,7 @@ import (
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // s3Archive generates the same archive into a fresh bucket and into a local
@@ -28,7 +29,7 @@ func s3Archive(t *testing.T, ep string, cfg generator.Config) (s3Src, s3Roster, 
 	t.Helper()
 	ctx := context.Background()
 	bucket := s3test.NewBucket(t, ep)
-	store, err := pipeline.NewS3(ctx, "s3://"+bucket, pipeline.S3Options{Endpoint: ep})
+	store, err := archive.NewS3(ctx, "s3://"+bucket, archive.S3Options{Endpoint: ep})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func s3Archive(t *testing.T, ep string, cfg generator.Config) (s3Src, s3Roster, 
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	dirFacts, err := generator.Generate(ctx, cfg, pipeline.Dir{Root: dir})
+	dirFacts, err := generator.Generate(ctx, cfg, archive.Dir{Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func smallS3Config() generator.Config {
 }
 
 // runTo runs the job with S3 options opts and fails the test on error.
-func runTo(t *testing.T, src, roster, out string, facts *generator.Facts, opts pipeline.S3Options) *jobs.Result {
+func runTo(t *testing.T, src, roster, out string, facts *generator.Facts, opts archive.S3Options) *jobs.Result {
 	t.Helper()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
 		Source: src, Out: out, Roster: roster, From: facts.Start, To: facts.End,
@@ -99,14 +100,14 @@ func localFiles(t *testing.T, out string) map[string][]byte {
 
 // s3Files returns the files an S3 output publishes, read through its
 // manifest, manifest excluded, and the publication itself.
-func s3Files(t *testing.T, out string, opts pipeline.S3Options) (map[string][]byte, *pipeline.Publication) {
+func s3Files(t *testing.T, out string, opts archive.S3Options) (map[string][]byte, *pipeline.Publication) {
 	t.Helper()
 	ctx := context.Background()
 	pub, err := pipeline.ReadPublication(ctx, out, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := pipeline.NewS3(ctx, out, opts)
+	root, err := archive.NewS3(ctx, out, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestRunFromS3MatchesLocal(t *testing.T) {
 				tc.mutate(&cfg)
 			}
 			s3Src, s3Roster, dirSrc, dirRoster, facts := s3Archive(t, ep, cfg)
-			opts := pipeline.S3Options{Endpoint: ep}
+			opts := archive.S3Options{Endpoint: ep}
 
 			fromS3 := t.TempDir()
 			res := runTo(t, s3Src, s3Roster, fromS3, facts, opts)
@@ -182,7 +183,7 @@ func TestRunFromS3MatchesLocal(t *testing.T) {
 			checkTables(t, fromS3, facts)
 
 			fromDir := t.TempDir()
-			local := runTo(t, dirSrc, dirRoster, fromDir, facts, pipeline.S3Options{})
+			local := runTo(t, dirSrc, dirRoster, fromDir, facts, archive.S3Options{})
 			if !reflect.DeepEqual(res.Manifest.Counts, local.Manifest.Counts) {
 				t.Errorf("counts from S3 %+v\nfrom the folder %+v", res.Manifest.Counts, local.Manifest.Counts)
 			}
@@ -200,7 +201,7 @@ func TestRunFromS3EndpointEnv(t *testing.T) {
 	cfg.Messages, cfg.Days = 1500, 1
 	s3Src, s3Roster, _, _, facts := s3Archive(t, ep, cfg)
 	t.Setenv("AWS_ENDPOINT_URL_S3", ep)
-	res := runTo(t, s3Src, s3Roster, t.TempDir(), facts, pipeline.S3Options{})
+	res := runTo(t, s3Src, s3Roster, t.TempDir(), facts, archive.S3Options{})
 	checkCounts(t, &res.Manifest.Counts, facts)
 }
 
@@ -213,15 +214,15 @@ func TestRunToS3Output(t *testing.T) {
 	cfg := smallS3Config()
 	cfg.Gzip, cfg.Prefix = true, "slack/"
 	s3Src, s3Roster, dirSrc, dirRoster, facts := s3Archive(t, ep, cfg)
-	opts := pipeline.S3Options{Endpoint: ep}
-	bucket, _, err := pipeline.ParseS3URL(s3Src)
+	opts := archive.S3Options{Endpoint: ep}
+	bucket, _, err := archive.ParseS3URL(s3Src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := "s3://" + bucket + "/out/"
 
 	localOut := t.TempDir()
-	runTo(t, dirSrc, dirRoster, localOut, facts, pipeline.S3Options{})
+	runTo(t, dirSrc, dirRoster, localOut, facts, archive.S3Options{})
 	want := localFiles(t, localOut)
 
 	first := runTo(t, s3Src, s3Roster, out, facts, opts)
@@ -243,7 +244,7 @@ func TestRunToS3Output(t *testing.T) {
 
 	// The top-level manifest is the job's, plus the publication; the
 	// top-level summary.json is a copy for dashboards.
-	root, err := pipeline.NewS3(context.Background(), out, opts)
+	root, err := archive.NewS3(context.Background(), out, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +300,7 @@ func archiveKeys(t *testing.T, ndjson []byte) []byte {
 	return out.Bytes()
 }
 
-func readObject(t *testing.T, s *pipeline.S3, key string) []byte {
+func readObject(t *testing.T, s *archive.S3, key string) []byte {
 	t.Helper()
 	rc, err := s.Open(context.Background(), key)
 	if err != nil {

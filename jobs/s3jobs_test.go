@@ -18,6 +18,7 @@ import (
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -37,7 +38,7 @@ func s3JobsArchive(t *testing.T, ep string, mutate func(*generator.Config)) (buc
 		mutate(&cfg)
 	}
 	bucket = s3test.NewBucket(t, ep)
-	store, err := pipeline.NewS3(ctx, "s3://"+bucket, pipeline.S3Options{Endpoint: ep})
+	store, err := archive.NewS3(ctx, "s3://"+bucket, archive.S3Options{Endpoint: ep})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func s3JobsArchive(t *testing.T, ep string, mutate func(*generator.Config)) (buc
 	return bucket, "s3://" + bucket + "/" + facts.Prefix, "s3://" + bucket + "/roster.csv", facts
 }
 
-func runWith(t *testing.T, src, roster, out string, from, to time.Time, opts pipeline.S3Options, shard jobs.Shard) *jobs.Result {
+func runWith(t *testing.T, src, roster, out string, from, to time.Time, opts archive.S3Options, shard jobs.Shard) *jobs.Result {
 	t.Helper()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
 		Source: src, Out: out, Roster: roster, From: from, To: to,
@@ -76,9 +77,9 @@ func withoutQuarantineAndState(files map[string][]byte) map[string][]byte {
 
 // topManifest reads the top-level manifest of an S3 output: the commit
 // point, which changes with every publication.
-func topManifest(t *testing.T, out string, opts pipeline.S3Options) []byte {
+func topManifest(t *testing.T, out string, opts archive.S3Options) []byte {
 	t.Helper()
-	root, err := pipeline.NewS3(context.Background(), out, opts)
+	root, err := archive.NewS3(context.Background(), out, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func topManifest(t *testing.T, out string, opts pipeline.S3Options) []byte {
 // status must list the same days.
 func TestS3OutputsQuery(t *testing.T) {
 	ep := s3test.Endpoint(t)
-	opts := pipeline.S3Options{Endpoint: ep}
+	opts := archive.S3Options{Endpoint: ep}
 	ctx := context.Background()
 	bucket, src, roster, facts := s3JobsArchive(t, ep, func(c *generator.Config) { c.Days = 6 })
 	out := "s3://" + bucket + "/out/"
@@ -179,7 +180,7 @@ func equalDays[T comparable](a, b []T) bool {
 // output and cleared by the next success.
 func TestS3OutputsNightly(t *testing.T) {
 	ep := s3test.Endpoint(t)
-	s3opts := pipeline.S3Options{Endpoint: ep}
+	s3opts := archive.S3Options{Endpoint: ep}
 	ctx := context.Background()
 	bucket, src, roster, facts := s3JobsArchive(t, ep, nil)
 	out := "s3://" + bucket + "/out/"
@@ -192,7 +193,7 @@ func TestS3OutputsNightly(t *testing.T) {
 	if first.Summary == nil || len(first.Days) < facts.Days {
 		t.Fatalf("first nightly recomputed %d days", len(first.Days))
 	}
-	root, err := pipeline.NewS3(ctx, out, s3opts)
+	root, err := archive.NewS3(ctx, out, s3opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,12 +237,12 @@ func TestS3OutputsNightly(t *testing.T) {
 			TS: schema.FormatTS(at), Text: "a late and great message about the kubernetes migration", Source: schema.SourceCanonical,
 		})
 	}
-	archive, err := pipeline.NewS3(ctx, src, s3opts)
+	store, err := archive.NewS3(ctx, src, s3opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	late := day2.Add(11*time.Hour + 5*time.Minute)
-	if err := archive.Put(ctx, pipeline.ObjectKey("", facts.Stream, 1, late, "0badc0de-0000-4000-8000-00000000late", false), body); err != nil {
+	if err := store.Put(ctx, archive.ObjectKey("", facts.Stream, 1, late, "0badc0de-0000-4000-8000-00000000late", false), body); err != nil {
 		t.Fatal(err)
 	}
 	st, err := jobs.GetStatus(ctx, jobs.StatusOptions{Out: out, Source: src, S3: s3opts})
@@ -325,7 +326,7 @@ func TestS3OutputsNightly(t *testing.T) {
 // output.
 func TestS3OutputsShardsMerge(t *testing.T) {
 	ep := s3test.Endpoint(t)
-	opts := pipeline.S3Options{Endpoint: ep}
+	opts := archive.S3Options{Endpoint: ep}
 	ctx := context.Background()
 	bucket, src, roster, facts := s3JobsArchive(t, ep, nil)
 	single := t.TempDir()
@@ -368,7 +369,7 @@ func TestS3OutputsShardsMerge(t *testing.T) {
 			for i := range n {
 				runWith(t, src, roster, out, facts.Start, facts.End, opts, jobs.Shard{Index: i, Count: n})
 				pub, err := pipeline.ReadPublication(ctx, out, opts)
-				if errors.Is(err, pipeline.ErrNotExist) {
+				if errors.Is(err, archive.ErrNotExist) {
 					continue // run publishes each shard to out/shards/<i>-of-<n>/: nothing to carry forward
 				}
 				if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // The JSON Schemas of the run's outputs, relative to this package.
@@ -74,7 +75,7 @@ func schemaArchive(t *testing.T) (dir, roster string, facts *generator.Facts) {
 	cfg.Users = 20
 	cfg.Seed = 11
 	dir = t.TempDir()
-	facts, err := generator.Generate(context.Background(), cfg, pipeline.Dir{Root: dir})
+	facts, err := generator.Generate(context.Background(), cfg, archive.Dir{Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // Secrets never reach logs or outputs: not the Slack verification token
@@ -58,7 +59,7 @@ func secretArchive(t *testing.T) (dir string, from, to time.Time, tokens, raw []
 	cfg.Messages, cfg.Days, cfg.Users = 3000, 3, 30
 	cfg.MalformedRate = 0.02
 	dir = t.TempDir()
-	facts, err := generator.Generate(context.Background(), cfg, pipeline.Dir{Root: dir})
+	facts, err := generator.Generate(context.Background(), cfg, archive.Dir{Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +110,8 @@ func secretArchive(t *testing.T) (dir string, from, to time.Time, tokens, raw []
 		// Over the bound: the token is in the first bytes kept.
 		`{"token":"` + tokLong + `","text":"` + strings.Repeat("z", pipeline.DefaultMaxLine) + `"}`,
 	}
-	key := pipeline.ObjectKey("", "slack-wiretap", 1, from.Add(10*time.Hour+3*time.Minute), "00000000-0000-4000-8000-00000000beef", false)
-	if err := (pipeline.Dir{Root: dir}).Put(context.Background(), key, ndjson(planted...)); err != nil {
+	key := archive.ObjectKey("", "slack-wiretap", 1, from.Add(10*time.Hour+3*time.Minute), "00000000-0000-4000-8000-00000000beef", false)
+	if err := (archive.Dir{Root: dir}).Put(context.Background(), key, ndjson(planted...)); err != nil {
 		t.Fatal(err)
 	}
 	tokens = append(tokens, tokCut, tokCut[:12], tokTail, tokSpaced, tokUTF8, tokType, tokEscaped, `TOKESC`, tokLong)
@@ -215,7 +216,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			out := t.TempDir()
 			_, err := jobs.Run(context.Background(), jobs.RunOptions{
 				Source: r.source, Out: out, From: from, To: to, Workers: 3, MaxBadRatio: -1,
-				Logger: logger, S3: pipeline.S3Options{Endpoint: proxy.URL, MaxAttempts: 1},
+				Logger: logger, S3: archive.S3Options{Endpoint: proxy.URL, MaxAttempts: 1},
 			})
 			if (err != nil) != r.wantErr {
 				t.Fatalf("Run: err = %v, want error %v", err, r.wantErr)
@@ -290,7 +291,7 @@ func TestSecretsErrorFromS3(t *testing.T) {
 	out := t.TempDir()
 	_, err := jobs.Run(context.Background(), jobs.RunOptions{
 		Source: "s3://wiretap-no-such-bucket-here/slack/", Out: out, From: badDay, To: badDay.Add(time.Hour),
-		S3: pipeline.S3Options{Endpoint: endpoint, MaxAttempts: 1},
+		S3: archive.S3Options{Endpoint: endpoint, MaxAttempts: 1},
 	})
 	if err == nil {
 		t.Fatal("Run against a missing bucket succeeded")

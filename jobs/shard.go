@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // A Shard is one of Count deterministic shares of a run: Index in
@@ -19,7 +19,7 @@ import (
 // same message day, so all copies meet in one shard and deduplication is as
 // exact as in a single run. This rests on one assumption, the engine's own:
 // a copy counts only if it arrived within the arrival window of its message
-// hour (pipeline.InArrivalWindow: from an hour before to --margin after).
+// hour (archive.InArrivalWindow: from an hour before to --margin after).
 // Slack retries after 1 and 5 minutes and Firehose redelivers within its
 // buffer interval, far inside it; copies that arrive later are out of range
 // in a single run too (the manifest's outside_window count). The price is
@@ -91,14 +91,14 @@ func (s Shard) file(dir, ext string) string {
 
 // Range narrows r to the shard's block of days. A shard with no days (more
 // shards than days) gets an empty range at the end of r.
-func (s Shard) Range(r pipeline.Range) pipeline.Range {
+func (s Shard) Range(r archive.Range) archive.Range {
 	first := aggregate.DayOf(r.From)
 	days := int(aggregate.DayOf(r.To.Add(-time.Nanosecond))-first) + 1
 	lo, hi := s.Index*days/s.Count, (s.Index+1)*days/s.Count
 	if lo == hi {
-		return pipeline.Range{From: r.To, To: r.To}
+		return archive.Range{From: r.To, To: r.To}
 	}
-	out := pipeline.Range{From: (first + aggregate.Day(lo)).Start(), To: (first + aggregate.Day(hi)).Start()}
+	out := archive.Range{From: (first + aggregate.Day(lo)).Start(), To: (first + aggregate.Day(hi)).Start()}
 	if out.From.Before(r.From) {
 		out.From = r.From
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // FailureFile records the last failed run beside the outputs (under the
@@ -35,7 +36,7 @@ type StatusOptions struct {
 	// last nightly run (what is stale).
 	Source string
 	State  string // nightly state file; default under Out
-	S3     pipeline.S3Options
+	S3     archive.S3Options
 }
 
 // Status describes an output folder or S3 output: what the last run was, which days are
@@ -138,7 +139,7 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 	}
 	st.StateMissing = st.State == nil
 	if opts.Source != "" {
-		src, err := pipeline.OpenStore(ctx, opts.Source, opts.S3)
+		src, err := archive.OpenStore(ctx, opts.Source, opts.S3)
 		if err != nil {
 			return nil, err
 		}
@@ -147,7 +148,7 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 			return nil, err
 		}
 		for _, h := range changedHours(st.State, cur) {
-			st.StaleHours = append(st.StaleHours, h.Format(pipeline.HourLayout))
+			st.StaleHours = append(st.StaleHours, h.Format(archive.HourLayout))
 		}
 		if len(cur) > 0 {
 			margin := time.Hour

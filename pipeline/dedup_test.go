@@ -11,6 +11,11 @@ import (
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
+// date is a UTC time to the minute.
+func date(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, time.UTC)
+}
+
 func candidate(m *schema.Message) pipeline.Candidate {
 	c := pipeline.Candidate{Hour: m.Time.Truncate(time.Hour), Key: m.Key()}
 	c.EventKey, c.HasEvent = m.EventKey()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -41,11 +42,11 @@ type Handler interface {
 
 // Config says what a run reads and how.
 type Config struct {
-	Source Source
+	Source archive.Source
 	// Locate renders a key for errors and the quarantine; nil leaves keys as
 	// they are.
 	Locate func(key string) string
-	Range  Range
+	Range  archive.Range
 	// Margin is how long after its message hour a record may arrive and
 	// still count (see InArrivalWindow). Whole hours; default 1h.
 	Margin     time.Duration
@@ -191,7 +192,7 @@ func Run(ctx context.Context, cfg Config, h Handler) (*Counts, error) {
 var EndOfTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 type object struct {
-	ObjectInfo
+	archive.ObjectInfo
 	hour    time.Time
 	gzipped bool
 }
@@ -242,13 +243,13 @@ func (e *engine) list(ctx context.Context, hours []time.Time, out chan<- object)
 			go func() {
 				defer wg.Done()
 				defer close(l.done)
-				prefix := HourPrefix("", h)
+				prefix := archive.HourPrefix("", h)
 				for info, err := range e.cfg.Source.List(lctx, prefix) {
 					if err != nil {
 						l.err = fmt.Errorf("list %s: %w", e.cfg.Locate(prefix), err)
 						return
 					}
-					fo, ok := ParseObjectKey("", info.Key)
+					fo, ok := archive.ParseObjectKey("", info.Key)
 					if !ok || !fo.Hour.Equal(h) {
 						e.skipped()
 						continue

@@ -20,6 +20,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -78,7 +79,7 @@ func uuid(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
 // testArchive is a small archive with one of every kind of trouble, and
 // what a run over [day0, day0+48h) must make of it.
 type testArchive struct {
-	dir       pipeline.Dir
+	dir       archive.Dir
 	keys      map[string]string // object name -> key
 	bytesRead int64             // stored bytes of the objects in the listed hours
 	decoded   int64             // their bytes after decompression
@@ -88,7 +89,7 @@ type testArchive struct {
 
 func (a *testArchive) put(t testing.TB, name string, hour time.Time, gz bool, data []byte, raw []byte) {
 	t.Helper()
-	key := pipeline.ObjectKey("", "slack-wiretap", 1, hour.Add(3*time.Minute), uuid(len(a.keys)+1), gz)
+	key := archive.ObjectKey("", "slack-wiretap", 1, hour.Add(3*time.Minute), uuid(len(a.keys)+1), gz)
 	a.keys[name] = key
 	body := data
 	if gz {
@@ -116,7 +117,7 @@ func (a *testArchive) expect(t testing.TB, object string, line []byte) {
 const testMaxLine = 4 << 20
 
 // testHours is the number of hour prefixes a run over the test range lists.
-var testHours = int64(len(pipeline.Range{From: day0, To: day0.Add(48 * time.Hour)}.ArrivalHours(time.Hour)))
+var testHours = int64(len(archive.Range{From: day0, To: day0.Add(48 * time.Hour)}.ArrivalHours(time.Hour)))
 
 // wantCounts is the accounting of a run over the whole test archive; see
 // newTestArchive for where each number comes from.
@@ -144,7 +145,7 @@ var wantQuarantine = []string{
 
 func newTestArchive(t testing.TB) *testArchive {
 	t.Helper()
-	a := &testArchive{dir: pipeline.Dir{Root: t.TempDir()}, keys: map[string]string{},
+	a := &testArchive{dir: archive.Dir{Root: t.TempDir()}, keys: map[string]string{},
 		want: map[[16]byte]schema.Message{}, byObject: map[string][][16]byte{}}
 	ctx := context.Background()
 
@@ -457,10 +458,10 @@ func (q *quarantineSink) summary(a *testArchive) []string {
 	return out
 }
 
-func testConfig(src pipeline.Source, workers, batchRows int, mem memory.Allocator) pipeline.Config {
+func testConfig(src archive.Source, workers, batchRows int, mem memory.Allocator) pipeline.Config {
 	return pipeline.Config{
 		Source:    src,
-		Range:     pipeline.Range{From: day0, To: day0.Add(48 * time.Hour)},
+		Range:     archive.Range{From: day0, To: day0.Add(48 * time.Hour)},
 		Workers:   workers,
 		BatchRows: batchRows,
 		MaxLine:   testMaxLine,
@@ -549,7 +550,7 @@ func TestRun(t *testing.T) {
 // and checks that Complete is called along the way, not only at the end:
 // that is what bounds the memory of a long run.
 func TestRunCompletesDays(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	want := map[[16]byte]schema.Message{}
 	for h := range 72 {
 		var ls [][]byte
@@ -559,7 +560,7 @@ func TestRunCompletesDays(t *testing.T) {
 			msg, _ := schema.Decode(l)
 			want[msg.Key()] = msg
 		}
-		key := pipeline.ObjectKey("", "s", 1, at(h, 1), uuid(h), false)
+		key := archive.ObjectKey("", "s", 1, at(h, 1), uuid(h), false)
 		if err := dir.Put(context.Background(), key, lines(ls...)); err != nil {
 			t.Fatal(err)
 		}
@@ -605,13 +606,13 @@ func trunc(s string) string {
 // vanishing is a Source whose objects named in gone disappear between List
 // and Open.
 type vanishing struct {
-	pipeline.Source
+	archive.Source
 	gone map[string]bool
 }
 
 func (v vanishing) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if v.gone[key] {
-		return nil, fmt.Errorf("open %s: %w", key, pipeline.ErrNotExist)
+		return nil, fmt.Errorf("open %s: %w", key, archive.ErrNotExist)
 	}
 	return v.Source.Open(ctx, key)
 }
@@ -647,7 +648,7 @@ func TestRunObjectVanishes(t *testing.T) {
 // failingSource fails to open one key with an error that is not
 // ErrNotExist.
 type failingSource struct {
-	pipeline.Source
+	archive.Source
 	key string
 	err error
 }
@@ -659,7 +660,7 @@ func (f failingSource) Open(ctx context.Context, key string) (io.ReadCloser, err
 	return f.Source.Open(ctx, key)
 }
 
-func (f failingSource) List(ctx context.Context, prefix string) iter.Seq2[pipeline.ObjectInfo, error] {
+func (f failingSource) List(ctx context.Context, prefix string) iter.Seq2[archive.ObjectInfo, error] {
 	return f.Source.List(ctx, prefix)
 }
 
@@ -700,15 +701,15 @@ func runWithin(t *testing.T, ctx context.Context, cfg pipeline.Config, h pipelin
 
 // bigArchive has many small objects, so that a run cut short has plenty
 // left to read.
-func bigArchive(t *testing.T) pipeline.Dir {
-	dir := pipeline.Dir{Root: t.TempDir()}
+func bigArchive(t *testing.T) archive.Dir {
+	dir := archive.Dir{Root: t.TempDir()}
 	for h := range 48 {
 		for o := range 4 {
 			var ls [][]byte
 			for m := range 20 {
 				ls = append(ls, canonical(at(h, m), "C1", fmt.Sprint("U", o), "x"))
 			}
-			key := pipeline.ObjectKey("", "s", 1, at(h, o), uuid(h*10+o), o%2 == 0)
+			key := archive.ObjectKey("", "s", 1, at(h, o), uuid(h*10+o), o%2 == 0)
 			body := lines(ls...)
 			if o%2 == 0 {
 				body = gzipped(t, body)
@@ -829,14 +830,14 @@ func TestRunHandlerErrors(t *testing.T) {
 }
 
 func TestRunConfigErrors(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	good := testConfig(dir, 1, 1, nil)
 	tests := []struct {
 		Name   string
 		Change func(*pipeline.Config)
 	}{
 		{"NoSource", func(c *pipeline.Config) { c.Source = nil }},
-		{"NoRange", func(c *pipeline.Config) { c.Range = pipeline.Range{} }},
+		{"NoRange", func(c *pipeline.Config) { c.Range = archive.Range{} }},
 		{"EmptyRange", func(c *pipeline.Config) { c.Range.To = c.Range.From }},
 		{"NegativeMargin", func(c *pipeline.Config) { c.Margin = -time.Hour }},
 		{"FractionalMargin", func(c *pipeline.Config) { c.Margin = 90 * time.Minute }},
@@ -863,9 +864,9 @@ func TestRunConfigErrors(t *testing.T) {
 // TestRunMargin checks the late-arrival margin: with 2h, D's record that
 // arrived 3h late still does not count, and with 3h it does.
 func TestRunMargin(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	late := canonical(at(10, 15), "C1", "U2", "three hours late")
-	if err := dir.Put(context.Background(), pipeline.ObjectKey("", "s", 1, at(13, 0), uuid(1), false), lines(late)); err != nil {
+	if err := dir.Put(context.Background(), archive.ObjectKey("", "s", 1, at(13, 0), uuid(1), false), lines(late)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -889,12 +890,12 @@ func TestRunMargin(t *testing.T) {
 // TestRunEmptyGzip reads a .gz object of zero bytes: a corrupt object is
 // one bad record, not a failed run.
 func TestRunEmptyGzip(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	ctx := context.Background()
-	if err := dir.Put(ctx, pipeline.ObjectKey("", "s", 1, at(10, 0), uuid(1), true), nil); err != nil {
+	if err := dir.Put(ctx, archive.ObjectKey("", "s", 1, at(10, 0), uuid(1), true), nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := dir.Put(ctx, pipeline.ObjectKey("", "s", 1, at(10, 1), uuid(2), false), nil); err != nil {
+	if err := dir.Put(ctx, archive.ObjectKey("", "s", 1, at(10, 1), uuid(2), false), nil); err != nil {
 		t.Fatal(err)
 	}
 	counts, err := pipeline.Run(ctx, testConfig(dir, 1, 1, nil), newTestHandler(t, nil))
@@ -911,10 +912,10 @@ func TestRunEmptyGzip(t *testing.T) {
 // next hour): they count, also across the start of the range; records filed
 // earlier than that do not.
 func TestRunLookBehind(t *testing.T) {
-	if pipeline.LookBehind != time.Hour {
-		t.Fatalf("this test assumes LookBehind = 1h, not %v", pipeline.LookBehind)
+	if archive.LookBehind != time.Hour {
+		t.Fatalf("this test assumes LookBehind = 1h, not %v", archive.LookBehind)
 	}
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	ctx := context.Background()
 	want := map[[16]byte]schema.Message{}
 	add := func(hour time.Time, n int, counted bool, ls ...[]byte) {
@@ -924,7 +925,7 @@ func TestRunLookBehind(t *testing.T) {
 				want[m.Key()] = m
 			}
 		}
-		if err := dir.Put(ctx, pipeline.ObjectKey("", "s", 1, hour.Add(58*time.Minute), uuid(n), false), lines(ls...)); err != nil {
+		if err := dir.Put(ctx, archive.ObjectKey("", "s", 1, hour.Add(58*time.Minute), uuid(n), false), lines(ls...)); err != nil {
 			t.Fatal(err)
 		}
 	}

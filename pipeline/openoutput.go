@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // OpenOutput opens an output location: "s3://bucket/prefix" gives an
 // S3Output (published by writing the manifest last), "file:///path" or a
 // plain path a LocalOutput (published by rename).
-func OpenOutput(ctx context.Context, location string, opts S3Options) (Output, error) {
+func OpenOutput(ctx context.Context, location string, opts archive.S3Options) (Output, error) {
 	switch {
 	case strings.HasPrefix(location, "s3://"):
 		o, err := NewS3Output(ctx, location, opts)

@@ -10,6 +10,7 @@ import (
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -53,7 +54,7 @@ func (r *reader) read(ctx context.Context, obj object) (err error) {
 	cfg := &r.e.cfg
 	where := cfg.Locate(obj.Key)
 	body, err := cfg.Source.Open(ctx, obj.Key)
-	if errors.Is(err, ErrNotExist) {
+	if errors.Is(err, archive.ErrNotExist) {
 		// Listed, then deleted (a lifecycle rule, a manual clean-up): there
 		// is nothing to read, and it is counted rather than failing a
 		// nightly run.
@@ -141,7 +142,7 @@ func (r *reader) decodeLine(ctx context.Context, obj object, line []byte) error 
 			r.quarantine(obj.Key, r.lines.Line(), fmt.Errorf("%w: ts %s", ErrFutureTS, m.TS), line)
 			continue
 		}
-		if !InArrivalWindow(m.Time, obj.hour, cfg.Margin) {
+		if !archive.InArrivalWindow(m.Time, obj.hour, cfg.Margin) {
 			r.counts.Parsed++
 			r.counts.OutOfRange++
 			r.counts.OutsideWindow++

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // S3 has no rename, so an S3Output publishes a run by writing one object
@@ -72,7 +74,7 @@ type Publication struct {
 // once, so memory does not grow with the run; it is safe for concurrent
 // use.
 type S3Output struct {
-	s   *S3
+	s   *archive.S3
 	run string
 
 	mu        sync.Mutex
@@ -87,8 +89,8 @@ var _ Output = (*S3Output)(nil)
 // NewS3Output prepares to write below location ("s3://bucket/out/"). It
 // reads the current manifest once, so that a missing bucket or missing
 // permissions fail now rather than at the end of a long run.
-func NewS3Output(ctx context.Context, location string, opts S3Options) (*S3Output, error) {
-	s, err := NewS3(ctx, location, opts)
+func NewS3Output(ctx context.Context, location string, opts archive.S3Options) (*S3Output, error) {
+	s, err := archive.NewS3(ctx, location, opts)
 	if err != nil {
 		return nil, fmt.Errorf("output: %w", err)
 	}
@@ -266,9 +268,9 @@ func withPublication(manifest []byte, pub *Publication) ([]byte, error) {
 // or nil when there is no manifest yet. A manifest without a "published"
 // member (e.g. written there by hand, or by a LocalOutput synced to S3) is
 // an error: merging with it would drop files silently.
-func readPublication(ctx context.Context, s *S3) (*Publication, error) {
+func readPublication(ctx context.Context, s *archive.S3) (*Publication, error) {
 	rc, err := s.Open(ctx, ManifestName)
-	if errors.Is(err, ErrNotExist) {
+	if errors.Is(err, archive.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
@@ -295,11 +297,11 @@ func readPublication(ctx context.Context, s *S3) (*Publication, error) {
 // publishes: the run and the object key of every file. It returns an error
 // wrapping ErrNotExist when nothing was published there yet. Readers use it
 // to find a partition: the object at Files[name], relative to location.
-func ReadPublication(ctx context.Context, location string, opts S3Options) (*Publication, error) {
+func ReadPublication(ctx context.Context, location string, opts archive.S3Options) (*Publication, error) {
 	if !strings.HasPrefix(location, "s3://") {
 		return nil, fmt.Errorf("read publication %q: not an s3:// location (a local output is read as a folder)", location)
 	}
-	s, err := NewS3(ctx, location, opts)
+	s, err := archive.NewS3(ctx, location, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +310,7 @@ func ReadPublication(ctx context.Context, location string, opts S3Options) (*Pub
 		return nil, err
 	}
 	if pub == nil {
-		return nil, fmt.Errorf("%s: %w", s.Locate(ManifestName), ErrNotExist)
+		return nil, fmt.Errorf("%s: %w", s.Locate(ManifestName), archive.ErrNotExist)
 	}
 	return pub, nil
 }

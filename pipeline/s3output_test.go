@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 
 	"context"
 	"encoding/json"
@@ -15,11 +16,22 @@ import (
 	"time"
 )
 
+// newTestS3 opens rawURL on the test server (or on endpoint, e.g. a proxy).
+func newTestS3(t *testing.T, endpoint, rawURL string, opts archive.S3Options) *archive.S3 {
+	t.Helper()
+	opts.Endpoint = endpoint
+	s, err := archive.NewS3(t.Context(), rawURL, opts)
+	if err != nil {
+		t.Fatalf("NewS3(%q): %v", rawURL, err)
+	}
+	return s
+}
+
 // published returns the files the output at root publishes, with their
 // contents, read through the manifest.
-func published(t *testing.T, root *S3) (*Publication, map[string]string) {
+func published(t *testing.T, root *archive.S3) (*Publication, map[string]string) {
 	t.Helper()
-	pub, err := ReadPublication(t.Context(), root.String(), S3Options{Endpoint: s3test.Endpoint(t)})
+	pub, err := ReadPublication(t.Context(), root.String(), archive.S3Options{Endpoint: s3test.Endpoint(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,10 +59,10 @@ func TestS3OutputPublish(t *testing.T) {
 	ep := s3test.Endpoint(t)
 	bucket := s3test.NewBucket(t, ep)
 	loc := "s3://" + bucket + "/out/"
-	root := newTestS3(t, ep, loc, S3Options{})
-	opts := S3Options{Endpoint: ep}
+	root := newTestS3(t, ep, loc, archive.S3Options{})
+	opts := archive.S3Options{Endpoint: ep}
 
-	if _, err := ReadPublication(t.Context(), loc, opts); !errors.Is(err, ErrNotExist) {
+	if _, err := ReadPublication(t.Context(), loc, opts); !errors.Is(err, archive.ErrNotExist) {
 		t.Fatalf("ReadPublication of an empty output: err = %v, want ErrNotExist", err)
 	}
 
@@ -70,7 +82,7 @@ func TestS3OutputPublish(t *testing.T) {
 	if err := o.WriteFile(t.Context(), ManifestName, []byte("{\n  \"run\": 1\n}\n")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := root.Open(t.Context(), ManifestName); !errors.Is(err, ErrNotExist) {
+	if _, err := root.Open(t.Context(), ManifestName); !errors.Is(err, archive.ErrNotExist) {
 		t.Fatalf("manifest visible before Commit: err = %v", err)
 	}
 	if err := o.Commit(t.Context()); err != nil {
@@ -142,8 +154,8 @@ func TestS3OutputAbort(t *testing.T) {
 	ep := s3test.Endpoint(t)
 	bucket := s3test.NewBucket(t, ep)
 	loc := "s3://" + bucket + "/out"
-	root := newTestS3(t, ep, loc, S3Options{})
-	opts := S3Options{Endpoint: ep}
+	root := newTestS3(t, ep, loc, archive.S3Options{})
+	opts := archive.S3Options{Endpoint: ep}
 
 	o, err := NewS3Output(t.Context(), loc, opts)
 	if err != nil {
@@ -176,7 +188,7 @@ func TestS3OutputAbort(t *testing.T) {
 	if after := s3test.ReadAll(t, root, ManifestName); string(after) != string(before) {
 		t.Errorf("Abort changed the manifest:\n%s\nwas\n%s", after, before)
 	}
-	if _, err := root.Open(t.Context(), "summary.json"); !errors.Is(err, ErrNotExist) {
+	if _, err := root.Open(t.Context(), "summary.json"); !errors.Is(err, archive.ErrNotExist) {
 		t.Errorf("a failed run left a top-level summary.json: err = %v", err)
 	}
 }
@@ -188,11 +200,11 @@ func TestS3OutputRefusesForeignManifest(t *testing.T) {
 	t.Parallel()
 	ep := s3test.Endpoint(t)
 	bucket := s3test.NewBucket(t, ep)
-	root := newTestS3(t, ep, "s3://"+bucket, S3Options{})
+	root := newTestS3(t, ep, "s3://"+bucket, archive.S3Options{})
 	if err := root.Put(t.Context(), ManifestName, []byte(`{"schema":"wiretap.manifest/v1"}`)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := NewS3Output(t.Context(), "s3://"+bucket, S3Options{Endpoint: ep})
+	_, err := NewS3Output(t.Context(), "s3://"+bucket, archive.S3Options{Endpoint: ep})
 	if err == nil || !strings.Contains(err.Error(), "published") {
 		t.Fatalf("err = %v, want one about the missing publication", err)
 	}
@@ -233,7 +245,7 @@ func TestWithPublication(t *testing.T) {
 func TestOpenOutput(t *testing.T) {
 	dir := t.TempDir()
 	for _, loc := range []string{dir, "file://" + dir} {
-		o, err := OpenOutput(context.Background(), loc, S3Options{})
+		o, err := OpenOutput(context.Background(), loc, archive.S3Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,10 +256,10 @@ func TestOpenOutput(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := OpenOutput(context.Background(), "gs://bucket/out", S3Options{}); err == nil {
+	if _, err := OpenOutput(context.Background(), "gs://bucket/out", archive.S3Options{}); err == nil {
 		t.Error("OpenOutput accepted gs://")
 	}
-	if _, err := OpenOutput(context.Background(), "s3://Bad_Bucket/out", S3Options{}); err == nil {
+	if _, err := OpenOutput(context.Background(), "s3://Bad_Bucket/out", archive.S3Options{}); err == nil {
 		t.Error("OpenOutput accepted an invalid bucket name")
 	}
 }
@@ -261,7 +273,7 @@ func TestS3ListRetriesBrokenBody(t *testing.T) {
 	t.Parallel()
 	ep := s3test.Endpoint(t)
 	bucket := s3test.NewBucket(t, ep)
-	root := newTestS3(t, ep, "s3://"+bucket, S3Options{})
+	root := newTestS3(t, ep, "s3://"+bucket, archive.S3Options{})
 	objects := map[string][]byte{}
 	for i := range 60 {
 		objects[fmt.Sprintf("runs/r1/offices/date=2016-11-%02d/part-0.parquet", i%30+1)+fmt.Sprint(i)] = []byte("x")
@@ -271,7 +283,7 @@ func TestS3ListRetriesBrokenBody(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			proxy := s3test.NewFaultProxy(t, ep, 1500, mode)
-			s := newTestS3(t, proxy.URL(), "s3://"+bucket, S3Options{ReadTimeout: 500 * time.Millisecond})
+			s := newTestS3(t, proxy.URL(), "s3://"+bucket, archive.S3Options{ReadTimeout: 500 * time.Millisecond})
 			start := time.Now()
 			if got := s3test.Collect(t, s.List(t.Context(), "runs/")); len(got) != len(objects) {
 				t.Errorf("listed %d objects, want %d", len(got), len(objects))

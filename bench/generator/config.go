@@ -52,7 +52,7 @@ type Config struct {
 	// one over [Start, Start+Days) that reads the hour prefixes from
 	// Start-LookBehind to Start+Days+Margin (exclusive), and counts a record
 	// whose message hour is M, filed under hour prefix P, iff
-	// M-LookBehind <= P <= M+Margin (pipeline.InArrivalWindow). Whole
+	// M-LookBehind <= P <= M+Margin (archive.InArrivalWindow). Whole
 	// hours; Margin defaults to 1h and LookBehind to 1h (pipeline's
 	// LookBehind); a negative LookBehind means none.
 	Margin, LookBehind time.Duration

@@ -3,7 +3,7 @@
 // to S3, and the exact ground truth (Facts) that an end-to-end run of the
 // engine over them must reproduce.
 //
-//	var store generator.MemStore // or pipeline.Dir{Root: dir}, or an S3 Putter
+//	var store generator.MemStore // or archive.Dir{Root: dir}, or an S3 Putter
 //	facts, err := generator.Generate(ctx, generator.DefaultConfig(), &store)
 //
 // The command `wiretap gen` writes one to a folder or a bucket:
@@ -57,7 +57,7 @@
 // A record arrives 0.5 to 8 seconds after its event. Records are buffered
 // and flushed into an object when Config.ObjectRecords have been buffered,
 // when a record arrives 5 minutes or more after the oldest buffered one, or
-// at 64 MiB. The object's key is pipeline.ObjectKey(Prefix, Stream, 1,
+// at 64 MiB. The object's key is archive.ObjectKey(Prefix, Stream, 1,
 // arrival of its oldest record, uuid, Gzip), so an object often holds records
 // that arrived in the following hour. Objects are newline-terminated NDJSON
 // (gzip at BestSpeed when Config.Gzip; the gzip header carries no name or
@@ -113,7 +113,7 @@
 // They are computed while generating, from what each record is and where
 // it was filed, not by reading the archive back.
 //
-// The rules are those of the engine (pipeline.InArrivalWindow and the
+// The rules are those of the engine (archive.InArrivalWindow and the
 // engine's read loop): a record of an object filed under hour prefix P whose
 // message hour is M (the hour of the ts the decoder parses: for edits and
 // deletions the original message's, for reactions the reaction's) is inside

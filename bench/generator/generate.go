@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // Simulated times, in microseconds.
@@ -33,7 +33,7 @@ const (
 // safe for concurrent use; Generate reuses a body once Put has returned, so
 // Put must not keep it. On error (an invalid Config, a failed Put, ctx
 // cancelled) Generate returns no Facts and the archive is incomplete.
-func Generate(ctx context.Context, cfg Config, dst pipeline.Putter) (*Facts, error) {
+func Generate(ctx context.Context, cfg Config, dst archive.Putter) (*Facts, error) {
 	if dst == nil {
 		return nil, errors.New("bench: nil Putter")
 	}
@@ -152,7 +152,7 @@ const recentPerChannel = 32
 // simulated Firehose buffer that flushes objects to dst.
 type dayGen struct {
 	w   *world
-	dst pipeline.Putter
+	dst archive.Putter
 	ctx context.Context
 	r   *rng
 	rd  renderer
@@ -189,7 +189,7 @@ type dayGen struct {
 	mentionBuf                [2]int32
 }
 
-func newDayGen(w *world, dst pipeline.Putter) *dayGen {
+func newDayGen(w *world, dst archive.Putter) *dayGen {
 	cfg := &w.cfg
 	g := &dayGen{
 		w:       w,
@@ -605,7 +605,7 @@ func (g *dayGen) flush() error {
 	}
 	g.body = body
 	g.uuid = g.r.appendUUID(g.uuid[:0])
-	key := pipeline.ObjectKey(cfg.Prefix, cfg.Stream, 1, time.UnixMicro(g.objStart).UTC(), string(g.uuid), cfg.Gzip)
+	key := archive.ObjectKey(cfg.Prefix, cfg.Stream, 1, time.UnixMicro(g.objStart).UTC(), string(g.uuid), cfg.Gzip)
 	payload := body
 	if cfg.Gzip {
 		var err error
@@ -721,7 +721,7 @@ func (g *dayGen) stray(dayStart int64) error {
 	cfg := &g.w.cfg
 	r := g.r
 	at := time.UnixMicro(dayStart + r.int64n(usDay)).UTC()
-	key := pipeline.HourPrefix(cfg.Prefix, at) + strayNames[r.intn(len(strayNames))]
+	key := archive.HourPrefix(cfg.Prefix, at) + strayNames[r.intn(len(strayNames))]
 	if err := g.dst.Put(g.ctx, key, []byte("not a Firehose object\n")); err != nil {
 		return fmt.Errorf("bench: put %s: %w", key, err)
 	}
@@ -733,7 +733,7 @@ func (g *dayGen) stray(dayStart int64) error {
 		return nil
 	}
 	g.uuid = r.appendUUID(g.uuid[:0])
-	key = pipeline.ObjectKey(cfg.Prefix+"processing-failed/", cfg.Stream, 1, at, string(g.uuid), false)
+	key = archive.ObjectKey(cfg.Prefix+"processing-failed/", cfg.Stream, 1, at, string(g.uuid), false)
 	raw := base64.StdEncoding.EncodeToString([]byte(garbageLines[r.intn(len(garbageLines))]))
 	ms := at.UnixMilli()
 	var b []byte

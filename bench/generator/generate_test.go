@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -208,7 +208,7 @@ func TestValidRecordsDecode(t *testing.T) {
 	}
 	kinds := map[string]int{}
 	for _, key := range store.Keys() {
-		if _, ok := pipeline.ParseObjectKey(cfg.Prefix, key); !ok {
+		if _, ok := archive.ParseObjectKey(cfg.Prefix, key); !ok {
 			continue
 		}
 		body, _ := store.Get(key)
@@ -291,7 +291,7 @@ func TestDeterminism(t *testing.T) {
 			var facts [2][]byte
 			for i, workers := range []int{1, 3} {
 				cfg.Workers = workers
-				f, err := Generate(context.Background(), cfg, pipeline.Dir{Root: dirs[i]})
+				f, err := Generate(context.Background(), cfg, archive.Dir{Root: dirs[i]})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -586,7 +586,7 @@ func TestObjectKeys(t *testing.T) {
 	store, f := generate(t, cfg)
 	var objects int
 	for _, key := range store.Keys() {
-		obj, ok := pipeline.ParseObjectKey(cfg.Prefix, key)
+		obj, ok := archive.ParseObjectKey(cfg.Prefix, key)
 		if !ok {
 			if !strings.Contains(strings.Join(f.StrayKeys, " "), key) {
 				t.Errorf("key %q is neither an object nor a known stray key", key)

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
-// MemStore is an in-memory pipeline.Source and pipeline.Putter, for tests
+// MemStore is an in-memory archive.Source and archive.Putter, for tests
 // that generate an archive and read it back without touching the disk. The
 // zero value is ready to use; it is safe for concurrent use.
 type MemStore struct {
@@ -22,8 +22,8 @@ type MemStore struct {
 }
 
 var (
-	_ pipeline.Source = (*MemStore)(nil)
-	_ pipeline.Putter = (*MemStore)(nil)
+	_ archive.Source = (*MemStore)(nil)
+	_ archive.Putter = (*MemStore)(nil)
 )
 
 // Put stores a copy of body under key.
@@ -44,20 +44,20 @@ func (s *MemStore) Put(ctx context.Context, key string, body []byte) error {
 }
 
 // List yields the objects whose keys start with prefix, in key order.
-func (s *MemStore) List(ctx context.Context, prefix string) iter.Seq2[pipeline.ObjectInfo, error] {
-	return func(yield func(pipeline.ObjectInfo, error) bool) {
+func (s *MemStore) List(ctx context.Context, prefix string) iter.Seq2[archive.ObjectInfo, error] {
+	return func(yield func(archive.ObjectInfo, error) bool) {
 		s.mu.RLock()
-		var infos []pipeline.ObjectInfo
+		var infos []archive.ObjectInfo
 		for k, b := range s.objs {
 			if strings.HasPrefix(k, prefix) {
-				infos = append(infos, pipeline.ObjectInfo{Key: k, Size: int64(len(b))})
+				infos = append(infos, archive.ObjectInfo{Key: k, Size: int64(len(b))})
 			}
 		}
 		s.mu.RUnlock()
-		slices.SortFunc(infos, func(a, b pipeline.ObjectInfo) int { return strings.Compare(a.Key, b.Key) })
+		slices.SortFunc(infos, func(a, b archive.ObjectInfo) int { return strings.Compare(a.Key, b.Key) })
 		for _, info := range infos {
 			if err := ctx.Err(); err != nil {
-				yield(pipeline.ObjectInfo{}, err)
+				yield(archive.ObjectInfo{}, err)
 				return
 			}
 			if !yield(info, nil) {
@@ -76,7 +76,7 @@ func (s *MemStore) Open(ctx context.Context, key string) (io.ReadCloser, error) 
 	b, ok := s.objs[key]
 	s.mu.RUnlock()
 	if !ok {
-		return nil, fmt.Errorf("open %s: %w", key, pipeline.ErrNotExist)
+		return nil, fmt.Errorf("open %s: %w", key, archive.ErrNotExist)
 	}
 	return io.NopCloser(bytes.NewReader(b)), nil
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -84,7 +84,7 @@ func wordsIn(text string) []string {
 
 // readArchive reads src like a run over [f.Start, f.End) with f's margin
 // and look-behind.
-func readArchive(t *testing.T, src pipeline.Source, f *Facts, gzipped bool) *readBack {
+func readArchive(t *testing.T, src archive.Source, f *Facts, gzipped bool) *readBack {
 	t.Helper()
 	ctx := context.Background()
 	rb := &readBack{
@@ -107,11 +107,11 @@ func readArchive(t *testing.T, src pipeline.Source, f *Facts, gzipped bool) *rea
 	var m schema.Message
 	for h := f.Start.Add(-behind); h.Before(f.End.Add(margin)); h = h.Add(time.Hour) {
 		rb.HoursListed++
-		for info, err := range src.List(ctx, pipeline.HourPrefix(f.Prefix, h)) {
+		for info, err := range src.List(ctx, archive.HourPrefix(f.Prefix, h)) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			obj, ok := pipeline.ParseObjectKey(f.Prefix, info.Key)
+			obj, ok := archive.ParseObjectKey(f.Prefix, info.Key)
 			if !ok || !obj.Hour.Equal(h) {
 				rb.SkippedKeys++
 				continue

@@ -21,6 +21,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // Crash safety: a run killed with SIGKILL at any point leaves no partial
@@ -29,7 +30,7 @@ import (
 //
 // Final paths are everything in the output folder but the staging folders
 // (.staging-*, where a run writes before it publishes by rename) and the
-// temporary files of pipeline.WriteFileAtomic (.tmp-*). Since the same
+// temporary files of archive.WriteFileAtomic (.tmp-*). Since the same
 // input gives byte-identical Parquet and summary files (architecture
 // invariant 6), every file visible at a final path, at any moment, must be
 // the reference run's file byte for byte (manifest.json, which has wall-clock
@@ -247,11 +248,11 @@ func TestCrashSafety(t *testing.T) {
 	}
 	bin := buildWiretap(t)
 
-	archive := t.TempDir()
+	archiveDir := t.TempDir()
 	cfg := generator.DefaultConfig()
 	cfg.Messages, cfg.Days, cfg.Users = 30_000, 5, 120
 	cfg.ObjectRecords = 500 // more objects, more steps to be killed between
-	facts, err := generator.Generate(context.Background(), cfg, pipeline.Dir{Root: archive})
+	facts, err := generator.Generate(context.Background(), cfg, archive.Dir{Root: archiveDir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +261,7 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := func(out string) []string {
-		return []string{"run", "--source", archive, "--roster", roster,
+		return []string{"run", "--source", archiveDir, "--roster", roster,
 			"--from", facts.Start.Format(time.DateOnly), "--to", facts.End.Format(time.DateOnly),
 			"--out", out, "--max-bad-ratio", "-1"}
 	}

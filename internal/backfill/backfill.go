@@ -18,7 +18,7 @@ import (
 
 	"github.com/valyala/fastjson"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -84,7 +84,7 @@ type Stats struct {
 // an error or a cancellation stay: they are complete, and running Convert
 // again resumes without duplicating them. The Stats count what was done
 // until then.
-func Convert(ctx context.Context, export io.ReaderAt, size int64, dst pipeline.Store, opts Options) (st Stats, err error) {
+func Convert(ctx context.Context, export io.ReaderAt, size int64, dst archive.Store, opts Options) (st Stats, err error) {
 	opts.Stream = cmp.Or(opts.Stream, DefaultStream)
 	opts.Margin = cmp.Or(opts.Margin, DefaultMargin).Truncate(time.Hour)
 	opts.MaxEntryBytes = cmp.Or(opts.MaxEntryBytes, DefaultMaxEntryBytes)
@@ -178,7 +178,7 @@ func Convert(ctx context.Context, export io.ReaderAt, size int64, dst pipeline.S
 type converter struct {
 	opts *Options
 	st   *Stats
-	dst  pipeline.Store
+	dst  archive.Store
 	log  *slog.Logger
 	idx  *index
 	enc  schema.Encoder
@@ -227,7 +227,7 @@ func (c *converter) writeHour(ctx context.Context, h time.Time, msgs []schema.Me
 	if len(keys) == 0 {
 		return nil
 	}
-	key := pipeline.ObjectKey(c.opts.Prefix, c.opts.Stream, 1, first, contentUUID(c.buf), c.opts.Gzip)
+	key := archive.ObjectKey(c.opts.Prefix, c.opts.Stream, 1, first, contentUUID(c.buf), c.opts.Gzip)
 	body := c.buf
 	if c.opts.Gzip {
 		c.zbuf.Reset()

@@ -20,8 +20,8 @@ import (
 
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -147,7 +147,7 @@ func buildExport(t testing.TB, root string, msgs []testMessage, users any, extra
 
 func convert(t *testing.T, export []byte, dir string, opts Options) Stats {
 	t.Helper()
-	st, err := Convert(context.Background(), bytes.NewReader(export), int64(len(export)), pipeline.Dir{Root: dir}, opts)
+	st, err := Convert(context.Background(), bytes.NewReader(export), int64(len(export)), archive.Dir{Root: dir}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestConvert(t *testing.T) {
 	}
 	files := snapshot(t, dir)
 	for key, data := range files {
-		obj, ok := pipeline.ParseObjectKey("", key)
+		obj, ok := archive.ParseObjectKey("", key)
 		if !ok || obj.Stream != DefaultStream || obj.Gzipped {
 			t.Errorf("key %s is not a backfill object key", key)
 			continue
@@ -333,7 +333,7 @@ func TestConvertSkipsLiveCopies(t *testing.T) {
 	msgs := testMessages()
 	export := buildExport(t, "", msgs, testUsers, nil)
 	dir := t.TempDir()
-	store := pipeline.Dir{Root: dir}
+	store := archive.Dir{Root: dir}
 	ctx := context.Background()
 
 	// Live copies: as the Events API gave them, so without user names; the
@@ -353,14 +353,14 @@ func TestConvertSkipsLiveCopies(t *testing.T) {
 		lm.ThreadTS, _ = m.raw["thread_ts"].(string)
 		lm.ParentUser, _ = m.raw["parent_user_id"].(string)
 		at, _ := schema.ParseTS(lm.TS)
-		key := pipeline.ObjectKey("", "slack-wiretap", 1, at.Add(5*time.Second).Truncate(time.Second), "5b1b6c48-aa1b-4c8e-9a1e-2f0c4b7c9d10", false)
+		key := archive.ObjectKey("", "slack-wiretap", 1, at.Add(5*time.Second).Truncate(time.Second), "5b1b6c48-aa1b-4c8e-9a1e-2f0c4b7c9d10", false)
 		live[key] = enc.AppendNDJSON(live[key], &lm)
 		seeded++
 	}
 	// And one as a raw Events API envelope, the oldest archive shape.
 	envelope := fmt.Sprintf(`{"type":"event_callback","team_id":%q,"event_id":"EvRaw","event":{"type":"message","channel":"C2","user":"U2","text":"lunch?","ts":%q}}`+"\n",
 		team, msgs[5].raw["ts"])
-	rawKey := pipeline.ObjectKey("", "slack-wiretap", 1, time.Date(2016, 11, 14, 9, 10, 2, 0, time.UTC), "0a1b6c48-aa1b-4c8e-9a1e-2f0c4b7c9d10", false)
+	rawKey := archive.ObjectKey("", "slack-wiretap", 1, time.Date(2016, 11, 14, 9, 10, 2, 0, time.UTC), "0a1b6c48-aa1b-4c8e-9a1e-2f0c4b7c9d10", false)
 	live[rawKey] = append(live[rawKey], envelope...)
 	seeded++
 	for key, data := range live {
@@ -395,7 +395,7 @@ func TestConvertExportLayouts(t *testing.T) {
 			"__MACOSX/Acme Slack export Nov 2016/._channels.json": []byte("\x00\x05"),
 		})
 		dir := t.TempDir()
-		_, err := Convert(context.Background(), bytes.NewReader(export), int64(len(export)), pipeline.Dir{Root: dir}, Options{})
+		_, err := Convert(context.Background(), bytes.NewReader(export), int64(len(export)), archive.Dir{Root: dir}, Options{})
 		if !errors.Is(err, ErrNoTeam) {
 			t.Fatalf("no team: %v", err)
 		}
@@ -410,11 +410,11 @@ func TestConvertExportLayouts(t *testing.T) {
 		w, _ := zw.Create("README.txt")
 		w.Write([]byte("hello"))
 		zw.Close()
-		_, err := Convert(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()), pipeline.Dir{Root: t.TempDir()}, Options{Team: team})
+		_, err := Convert(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()), archive.Dir{Root: t.TempDir()}, Options{Team: team})
 		if !errors.Is(err, ErrNoChannels) {
 			t.Errorf("got %v", err)
 		}
-		_, err = Convert(context.Background(), strings.NewReader("not a zip"), 9, pipeline.Dir{Root: t.TempDir()}, Options{Team: team})
+		_, err = Convert(context.Background(), strings.NewReader("not a zip"), 9, archive.Dir{Root: t.TempDir()}, Options{Team: team})
 		if err == nil || !strings.Contains(err.Error(), "open export") {
 			t.Errorf("got %v", err)
 		}
@@ -461,7 +461,7 @@ func TestConvertCorruptEntry(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			export := tc.export()
-			_, err := Convert(context.Background(), bytes.NewReader(export), int64(len(export)), pipeline.Dir{Root: t.TempDir()}, Options{Team: team})
+			_, err := Convert(context.Background(), bytes.NewReader(export), int64(len(export)), archive.Dir{Root: t.TempDir()}, Options{Team: team})
 			var ee *EntryError
 			if !errors.As(err, &ee) || !errors.Is(err, tc.wantErr) {
 				t.Fatalf("got %v, want an EntryError wrapping %v", err, tc.wantErr)
@@ -478,7 +478,7 @@ func TestConvertCorruptEntry(t *testing.T) {
 	}
 	t.Run("too large", func(t *testing.T) {
 		export := buildExport(t, "", msgs, testUsers, nil)
-		_, err := Convert(context.Background(), bytes.NewReader(export), int64(len(export)), pipeline.Dir{Root: t.TempDir()},
+		_, err := Convert(context.Background(), bytes.NewReader(export), int64(len(export)), archive.Dir{Root: t.TempDir()},
 			Options{Team: team, MaxEntryBytes: 300})
 		if !errors.Is(err, ErrEntryTooLarge) {
 			t.Errorf("got %v", err)
@@ -490,7 +490,7 @@ func TestConvertCancelled(t *testing.T) {
 	export := buildExport(t, "", testMessages(), testUsers, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := Convert(ctx, bytes.NewReader(export), int64(len(export)), pipeline.Dir{Root: t.TempDir()}, Options{Team: team})
+	_, err := Convert(ctx, bytes.NewReader(export), int64(len(export)), archive.Dir{Root: t.TempDir()}, Options{Team: team})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v", err)
 	}
@@ -577,8 +577,8 @@ func TestContentUUID(t *testing.T) {
 	if a == b || a != contentUUID([]byte("x")) {
 		t.Errorf("%s %s", a, b)
 	}
-	key := pipeline.ObjectKey("", DefaultStream, 1, time.Date(2016, 11, 18, 10, 4, 55, 0, time.UTC), a, true)
-	if obj, ok := pipeline.ParseObjectKey("", key); !ok || obj.Stream != DefaultStream || !obj.Gzipped {
+	key := archive.ObjectKey("", DefaultStream, 1, time.Date(2016, 11, 18, 10, 4, 55, 0, time.UTC), a, true)
+	if obj, ok := archive.ParseObjectKey("", key); !ok || obj.Stream != DefaultStream || !obj.Gzipped {
 		t.Errorf("%s does not parse as a Firehose key: %+v", key, obj)
 	}
 	if a[14] != '8' {
@@ -593,7 +593,7 @@ func TestConvertS3(t *testing.T) {
 	bucket := s3test.NewBucket(t, ep)
 	ctx := context.Background()
 	loc := "s3://" + bucket + "/slack/"
-	store, err := pipeline.NewS3(ctx, loc, pipeline.S3Options{Endpoint: ep})
+	store, err := archive.NewS3(ctx, loc, archive.S3Options{Endpoint: ep})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -615,7 +615,7 @@ func TestConvertS3(t *testing.T) {
 		t.Errorf("rerun: %+v", again)
 	}
 	res, err := jobs.Run(ctx, jobs.RunOptions{
-		Source: loc, Out: t.TempDir(), S3: pipeline.S3Options{Endpoint: ep},
+		Source: loc, Out: t.TempDir(), S3: archive.S3Options{Endpoint: ep},
 		From: time.Date(2016, 11, 14, 0, 0, 0, 0, time.UTC), To: time.Date(2016, 11, 17, 0, 0, 0, 0, time.UTC),
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -29,7 +30,7 @@ type archived struct {
 // enter the window and dropped when they leave it; their objects are found
 // with one listing per UTC day. An index is not safe for concurrent use.
 type index struct {
-	src    pipeline.Store
+	src    archive.Store
 	prefix string
 	stream string
 	margin time.Duration
@@ -44,7 +45,7 @@ type index struct {
 	msg         schema.Message
 }
 
-func newIndex(src pipeline.Store, prefix, stream string, margin time.Duration, log *slog.Logger) *index {
+func newIndex(src archive.Store, prefix, stream string, margin time.Duration, log *slog.Logger) *index {
 	return &index{
 		src: src, prefix: prefix, stream: stream, margin: margin, log: log,
 		days: map[int64]map[int64][]archived{}, hours: map[int64]map[[16]byte]bool{},
@@ -54,7 +55,7 @@ func newIndex(src pipeline.Store, prefix, stream string, margin time.Duration, l
 // window loads the keys of the arrival hours in which `wiretap run` looks
 // for messages of hour h, [h-LookBehind, h+margin], and drops the others.
 func (x *index) window(ctx context.Context, h time.Time) error {
-	lo, hi := h.Add(-pipeline.LookBehind), h.Add(x.margin)
+	lo, hi := h.Add(-archive.LookBehind), h.Add(x.margin)
 	for u := range x.hours {
 		if t := time.Unix(u, 0); t.Before(lo) || t.After(hi) {
 			delete(x.hours, u)
@@ -116,7 +117,7 @@ func (x *index) load(ctx context.Context, p time.Time) error {
 			if err != nil {
 				return fmt.Errorf("list the archive: %w", err)
 			}
-			obj, ok := pipeline.ParseObjectKey(x.prefix, info.Key)
+			obj, ok := archive.ParseObjectKey(x.prefix, info.Key)
 			if !ok {
 				continue
 			}
@@ -141,7 +142,7 @@ func (x *index) load(ctx context.Context, p time.Time) error {
 // write duplicates.
 func (x *index) read(ctx context.Context, obj archived, set map[[16]byte]bool) error {
 	rc, err := x.src.Open(ctx, obj.key)
-	if errors.Is(err, pipeline.ErrNotExist) {
+	if errors.Is(err, archive.ErrNotExist) {
 		return nil
 	}
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/internal/backfill"
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 const backfillExamples = `  # Start a local archive with the workspace's history, then analyse it:
@@ -29,9 +29,9 @@ var teamID = regexp.MustCompile(`^[TE][A-Z0-9]+$`)
 
 func backfillCmd(ctx context.Context, io *IO, args []string) error {
 	var (
-		opts                      backfill.Options
-		export, archive, endpoint string
-		verbose                   bool
+		opts                         backfill.Options
+		export, archiveLoc, endpoint string
+		verbose                      bool
 	)
 	fs := newFlagSet(io, "backfill --export export.zip --archive DIR|s3://bucket/prefix [--team T0001] [flags]",
 		"Converts a Slack workspace export (the zip of users.json, channels.json and one folder\n"+
@@ -41,7 +41,7 @@ func backfillCmd(ctx context.Context, io *IO, args []string) error {
 			"the hours a run would read them from are skipped, so live and exported copies of a\n"+
 			"message count once. The export is read a day at a time: its size does not matter.\n", backfillExamples)
 	fs.StringVar(&export, "export", "", "Slack workspace export zip (required)")
-	fs.StringVar(&archive, "archive", "", "archive: a local folder (created if missing), file:// or s3://bucket/prefix (required)")
+	fs.StringVar(&archiveLoc, "archive", "", "archive: a local folder (created if missing), file:// or s3://bucket/prefix (required)")
 	fs.StringVar(&opts.Team, "team", "", "workspace id, as live records carry it (default: the team_id of the export's users.json)")
 	fs.BoolVar(&opts.Gzip, "gzip", false, "gzip the objects, as a Firehose stream with compression on")
 	fs.DurationVar(&opts.Margin, "margin", backfill.DefaultMargin, "look for live copies of a message this long after its hour: wiretap run's --margin (whole hours)")
@@ -53,7 +53,7 @@ func backfillCmd(ctx context.Context, io *IO, args []string) error {
 	switch {
 	case export == "":
 		return usageErrorf("--export is required")
-	case archive == "":
+	case archiveLoc == "":
 		return usageErrorf("--archive is required")
 	case opts.Team != "" && !teamID.MatchString(opts.Team):
 		return usageErrorf("--team %q: want a workspace id such as T0001", opts.Team)
@@ -69,12 +69,12 @@ func backfillCmd(ctx context.Context, io *IO, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !isURL(archive) {
-		if err := os.MkdirAll(archive, 0o755); err != nil {
+	if !isURL(archiveLoc) {
+		if err := os.MkdirAll(archiveLoc, 0o755); err != nil {
 			return err
 		}
 	}
-	store, err := pipeline.OpenStore(ctx, archive, pipeline.S3Options{Endpoint: endpoint})
+	store, err := archive.OpenStore(ctx, archiveLoc, archive.S3Options{Endpoint: endpoint})
 	if err != nil {
 		return err
 	}
@@ -85,18 +85,18 @@ func backfillCmd(ctx context.Context, io *IO, args []string) error {
 	case errors.Is(err, backfill.ErrNoTeam):
 		return usageErrorf("the export's users.json names no team: give --team T…, the id live records carry")
 	case err != nil && ctx.Err() != nil:
-		printBackfill(io, export, archive, st, time.Since(began))
+		printBackfill(io, export, archiveLoc, st, time.Since(began))
 		return fmt.Errorf("interrupted after %d objects; run the same command again to resume", st.Objects)
 	case err != nil:
 		return err
 	}
-	printBackfill(io, export, archive, st, time.Since(began))
+	printBackfill(io, export, archiveLoc, st, time.Since(began))
 	return nil
 }
 
-func printBackfill(io *IO, export, archive string, st backfill.Stats, took time.Duration) {
+func printBackfill(io *IO, export, archiveLoc string, st backfill.Stats, took time.Duration) {
 	w := io.Out
-	fmt.Fprintf(w, "Backfilled %s (team %s) into %s in %.1fs.\n", export, st.Team, archive, took.Seconds())
+	fmt.Fprintf(w, "Backfilled %s (team %s) into %s in %.1fs.\n", export, st.Team, archiveLoc, took.Seconds())
 	fmt.Fprintf(w, "  messages read %d = written %d + already in the archive %d + not messages %d + invalid %d\n",
 		st.Read, st.Written, st.Duplicates, st.NonMessages, st.Invalid)
 	if st.InBackfill > 0 {
@@ -113,5 +113,5 @@ func printBackfill(io *IO, export, archive string, st backfill.Stats, took time.
 	from := st.First.Truncate(24 * time.Hour)
 	to := st.Last.Truncate(24*time.Hour).AddDate(0, 0, 1)
 	fmt.Fprintf(w, "Messages from %s to %s. Analyse them with:\n  %s\n",
-		st.First.Format(time.RFC3339), st.Last.Format(time.RFC3339), runCommand(archive, from, to))
+		st.First.Format(time.RFC3339), st.Last.Format(time.RFC3339), runCommand(archiveLoc, from, to))
 }

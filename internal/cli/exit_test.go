@@ -12,6 +12,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -46,8 +47,8 @@ func badArchive(t *testing.T) string {
 	}
 	b = append(b, "{\"v\":1,\n<html>502</html>\n{\"v\":1,\"team\":\"T1\"\n{\"v\":1,\"team\":\"T\xff\"}\n{\"v\":1,\"text\":\"\xc3\"}\n"...)
 	dir := t.TempDir()
-	key := pipeline.ObjectKey("", "slack-wiretap", 1, exitDay.Add(10*time.Hour+3*time.Minute), "00000000-0000-4000-8000-000000000001", false)
-	if err := (pipeline.Dir{Root: dir}).Put(context.Background(), key, b); err != nil {
+	key := archive.ObjectKey("", "slack-wiretap", 1, exitDay.Add(10*time.Hour+3*time.Minute), "00000000-0000-4000-8000-000000000001", false)
+	if err := (archive.Dir{Root: dir}).Put(context.Background(), key, b); err != nil {
 		t.Fatal(err)
 	}
 	return dir

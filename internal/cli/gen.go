@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 const genExamples = `  # The demo archive: 50,000 messages over a week, in ./archive
@@ -47,18 +47,18 @@ func genCmd(ctx context.Context, io *IO, args []string) error {
 	if out == "" {
 		return usageErrorf("--out is required")
 	}
-	t, err := pipeline.ParseTime(start)
+	t, err := archive.ParseTime(start)
 	if err != nil {
 		return usageErrorf("--start: %v", err)
 	}
 	cfg.Start = t
-	var store pipeline.Store
+	var store archive.Store
 	if filepath.IsAbs(out) || !isURL(out) {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return err
 		}
 	}
-	if store, err = pipeline.OpenStore(ctx, out, pipeline.S3Options{}); err != nil {
+	if store, err = archive.OpenStore(ctx, out, archive.S3Options{}); err != nil {
 		return err
 	}
 	began := time.Now()

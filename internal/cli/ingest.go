@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/internal/ingest"
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 const ingestUsage = `Usage: wiretap ingest <subcommand> [flags]
@@ -65,9 +65,9 @@ Environment:
 
 func ingestServeCmd(ctx context.Context, io *IO, args []string) error {
 	var (
-		addr, archive, prefix, endpoint string
-		opts                            ingest.ServeOptions
-		verbose                         bool
+		addr, archiveLoc, prefix, endpoint string
+		opts                               ingest.ServeOptions
+		verbose                            bool
 	)
 	fs := newFlagSet(io, "ingest serve --archive DIR|s3://bucket/prefix [--addr 127.0.0.1:8080] [flags]",
 		"Runs the ingest Lambda's handler as a plain HTTP server at POST "+ingest.EventsPath+": it verifies\n"+
@@ -78,7 +78,7 @@ func ingestServeCmd(ctx context.Context, io *IO, args []string) error {
 			"as it reads one Firehose wrote. A request is answered 200 once its record is buffered;\n"+
 			"SIGINT or SIGTERM stops the server and writes the buffer, so nothing acknowledged is lost.\n", ingestServeExamples)
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "TCP address to listen on (port 0 picks a free port)")
-	fs.StringVar(&archive, "archive", "", "archive: a local folder (created if missing), file:// or s3://bucket/prefix (required)")
+	fs.StringVar(&archiveLoc, "archive", "", "archive: a local folder (created if missing), file:// or s3://bucket/prefix (required)")
 	fs.StringVar(&prefix, "prefix", "", "custom key prefix before the hour prefix, as a Firehose stream's, e.g. slack/")
 	fs.IntVar(&opts.FlushBytes, "flush-bytes", ingest.DefaultFlushBytes, "write an object when the buffer holds this many bytes")
 	fs.DurationVar(&opts.FlushInterval, "flush-interval", ingest.DefaultFlushInterval, "write an object when the buffer's oldest record is this old")
@@ -89,7 +89,7 @@ func ingestServeCmd(ctx context.Context, io *IO, args []string) error {
 		return err
 	}
 	switch {
-	case archive == "":
+	case archiveLoc == "":
 		return usageErrorf("--archive is required")
 	case opts.FlushBytes <= 0:
 		return usageErrorf("--flush-bytes %d: want a positive size", opts.FlushBytes)
@@ -112,12 +112,12 @@ func ingestServeCmd(ctx context.Context, io *IO, args []string) error {
 			ingest.EnvSigningSecret)
 	}
 
-	if !isURL(archive) {
-		if err := os.MkdirAll(archive, 0o755); err != nil {
+	if !isURL(archiveLoc) {
+		if err := os.MkdirAll(archiveLoc, 0o755); err != nil {
 			return err
 		}
 	}
-	store, err := pipeline.OpenStore(ctx, archive, pipeline.S3Options{Endpoint: endpoint})
+	store, err := archive.OpenStore(ctx, archiveLoc, archive.S3Options{Endpoint: endpoint})
 	if err != nil {
 		return err
 	}
@@ -139,9 +139,9 @@ func ingestServeCmd(ctx context.Context, io *IO, args []string) error {
 	opts.Prefix = prefix
 	opts.Logger = log
 
-	source := archive
+	source := archiveLoc
 	if prefix != "" {
-		source = strings.TrimSuffix(archive, "/") + "/" + strings.TrimSuffix(prefix, "/")
+		source = strings.TrimSuffix(archiveLoc, "/") + "/" + strings.TrimSuffix(prefix, "/")
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	fmt.Fprintf(io.Out, "Listening on http://%s%s, archiving into %s (an object every %s or %d bytes).\n",
@@ -178,7 +178,7 @@ func shellQuote(s string) string {
 // countingPutter counts the objects written through it and the range of
 // their hour prefixes.
 type countingPutter struct {
-	pipeline.Putter
+	archive.Putter
 	prefix string
 
 	mu          sync.Mutex
@@ -195,7 +195,7 @@ func (c *countingPutter) Put(ctx context.Context, key string, body []byte) error
 	defer c.mu.Unlock()
 	c.objects++
 	c.bytes += int64(len(body))
-	if obj, ok := pipeline.ParseObjectKey(c.prefix, key); ok {
+	if obj, ok := archive.ParseObjectKey(c.prefix, key); ok {
 		if c.first.IsZero() || obj.Hour.Before(c.first) {
 			c.first = obj.Hour
 		}
@@ -212,4 +212,4 @@ func (c *countingPutter) stats() (objects, bytes int64, first, last time.Time) {
 	return c.objects, c.bytes, c.first, c.last
 }
 
-var _ pipeline.Putter = (*countingPutter)(nil)
+var _ archive.Putter = (*countingPutter)(nil)

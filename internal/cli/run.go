@@ -18,6 +18,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
@@ -67,7 +68,7 @@ func writeHeapProfile(path string, io *IO) {
 	}
 }
 
-// timeFlag is a range bound flag, parsed by pipeline.ParseTime.
+// timeFlag is a range bound flag, parsed by archive.ParseTime.
 type timeFlag struct{ t *time.Time }
 
 func (f timeFlag) String() string {
@@ -78,7 +79,7 @@ func (f timeFlag) String() string {
 }
 
 func (f timeFlag) Set(s string) error {
-	t, err := pipeline.ParseTime(s)
+	t, err := archive.ParseTime(s)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -36,7 +36,7 @@ func fixture(t testing.TB) (out string, facts *generator.Facts, src, roster stri
 	cfg.Days = 10
 	cfg.Users = 40
 	dir := t.TempDir()
-	facts, err := generator.Generate(ctx, cfg, pipeline.Dir{Root: dir})
+	facts, err := generator.Generate(ctx, cfg, archive.Dir{Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,8 +58,8 @@ func fixture(t testing.TB) (out string, facts *generator.Facts, src, roster stri
 			}
 			obj = schema.AppendNDJSON(obj, &m)
 		}
-		key := pipeline.ObjectKey("", "slack-wiretap", 1, day.Add(time.Hour), fmt.Sprintf("00000000-0000-4000-8000-%012d", d), false)
-		if err := (pipeline.Dir{Root: src}).Put(ctx, key, obj); err != nil {
+		key := archive.ObjectKey("", "slack-wiretap", 1, day.Add(time.Hour), fmt.Sprintf("00000000-0000-4000-8000-%012d", d), false)
+		if err := (archive.Dir{Root: src}).Put(ctx, key, obj); err != nil {
 			t.Fatal(err)
 		}
 	}

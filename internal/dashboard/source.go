@@ -18,6 +18,7 @@ import (
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // Query names one answer: a range of whole UTC days and, optionally, an
@@ -51,7 +52,7 @@ type Answer struct {
 // the old one. Safe for concurrent use.
 type Source struct {
 	Out string
-	S3  pipeline.S3Options
+	S3  archive.S3Options
 	// ManifestTTL is how long a read of the manifest is trusted; zero
 	// means one second.
 	ManifestTTL time.Duration
@@ -201,7 +202,7 @@ func (s *Source) Len() int {
 	return len(s.entries)
 }
 
-func compute(ctx context.Context, out string, s3 pipeline.S3Options, q Query) (*Answer, error) {
+func compute(ctx context.Context, out string, s3 archive.S3Options, q Query) (*Answer, error) {
 	series := newSeries()
 	res, err := jobs.Query(ctx, jobs.QueryOptions{
 		Out: out, From: q.From, To: q.To, Office: q.Office, S3: s3, EachDay: series.add,
@@ -218,7 +219,7 @@ func compute(ctx context.Context, out string, s3 pipeline.S3Options, q Query) (*
 
 // readManifest reads the published manifest's bytes: the commit point of
 // both local and S3 outputs, so its hash names one publication.
-func readManifest(ctx context.Context, out string, opts pipeline.S3Options) ([]byte, error) {
+func readManifest(ctx context.Context, out string, opts archive.S3Options) ([]byte, error) {
 	if !strings.HasPrefix(out, "s3://") {
 		data, err := os.ReadFile(filepath.Join(out, pipeline.ManifestName))
 		if errors.Is(err, os.ErrNotExist) {
@@ -229,13 +230,13 @@ func readManifest(ctx context.Context, out string, opts pipeline.S3Options) ([]b
 		}
 		return data, nil
 	}
-	st, err := pipeline.NewS3(ctx, out, opts)
+	st, err := archive.NewS3(ctx, out, opts)
 	if err != nil {
 		return nil, err
 	}
 	body, err := st.Open(ctx, pipeline.ManifestName)
 	if err != nil {
-		if errors.Is(err, pipeline.ErrNotExist) || errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, archive.ErrNotExist) || errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w", out, ErrNotPublished)
 		}
 		return nil, fmt.Errorf("read the manifest of %s: %w", out, err)

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // ArchiveSink defaults, Firehose's own buffering hints scaled for a laptop.
@@ -77,7 +77,7 @@ type ArchiveStats struct {
 // tried again at the next tick. An ArchiveSink is safe for concurrent use;
 // Close it to write what is buffered.
 type ArchiveSink struct {
-	store    pipeline.Putter
+	store    archive.Putter
 	prefix   string
 	stream   string
 	maxBytes int
@@ -103,7 +103,7 @@ var _ Sink = (*ArchiveSink)(nil)
 
 // NewArchiveSink returns a sink writing to store and starts its flusher;
 // call Close to stop it.
-func NewArchiveSink(store pipeline.Putter, opts ArchiveOptions) *ArchiveSink {
+func NewArchiveSink(store archive.Putter, opts ArchiveOptions) *ArchiveSink {
 	s := &ArchiveSink{
 		store: store, prefix: opts.Prefix, stream: opts.Stream,
 		maxBytes: opts.FlushBytes, maxBuf: opts.MaxBufferBytes, interval: opts.FlushInterval, log: opts.Logger, now: opts.Now,
@@ -236,7 +236,7 @@ func (s *ArchiveSink) flush(ctx context.Context, force bool) error {
 	s.buf, s.n = nil, 0
 	s.mu.Unlock()
 
-	key := pipeline.ObjectKey(s.prefix, s.stream, 1, oldest, newUUID(), false)
+	key := archive.ObjectKey(s.prefix, s.stream, 1, oldest, newUUID(), false)
 	err := s.store.Put(ctx, key, data)
 
 	s.mu.Lock()

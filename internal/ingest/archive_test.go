@@ -13,21 +13,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
 // readArchive lists every object under prefix in dir, checks that its key
 // is a Firehose key, and decodes every record with schema.Decoder, the way
 // the batch engine reads.
-func readArchive(t *testing.T, dir pipeline.Dir, prefix string) (keys []string, msgs []schema.Message) {
+func readArchive(t *testing.T, dir archive.Dir, prefix string) (keys []string, msgs []schema.Message) {
 	t.Helper()
 	ctx := context.Background()
 	for info, err := range dir.List(ctx, prefix) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := pipeline.ParseObjectKey(prefix, info.Key); !ok {
+		if _, ok := archive.ParseObjectKey(prefix, info.Key); !ok {
 			t.Fatalf("key %q is not a Firehose object key", info.Key)
 		}
 		keys = append(keys, info.Key)
@@ -127,7 +127,7 @@ func seq(from, n int) []int {
 }
 
 func TestArchiveSinkFlushBySize(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	recs := testRecords(0, 20)
 	one := len(recs[0])
 	s := NewArchiveSink(dir, ArchiveOptions{FlushBytes: 5 * one, FlushInterval: time.Hour})
@@ -159,7 +159,7 @@ func TestArchiveSinkFlushBySize(t *testing.T) {
 }
 
 func TestArchiveSinkFlushByTime(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	s := NewArchiveSink(dir, ArchiveOptions{Prefix: "slack/", Stream: "my-stream", FlushInterval: 30 * time.Millisecond})
 	defer s.Close(context.Background())
 	if err := s.Put(context.Background(), testRecords(0, 3)); err != nil {
@@ -175,7 +175,7 @@ func TestArchiveSinkFlushByTime(t *testing.T) {
 		t.Fatalf("keys %v", keys)
 	}
 	for _, k := range keys {
-		obj, _ := pipeline.ParseObjectKey("slack/", k)
+		obj, _ := archive.ParseObjectKey("slack/", k)
 		if obj.Stream != "my-stream" || obj.Gzipped {
 			t.Errorf("key %s parsed as %+v", k, obj)
 		}
@@ -184,7 +184,7 @@ func TestArchiveSinkFlushByTime(t *testing.T) {
 }
 
 func TestArchiveSinkFlushOnClose(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	s := NewArchiveSink(dir, ArchiveOptions{FlushInterval: time.Hour})
 	if err := s.Put(context.Background(), testRecords(0, 7)); err != nil {
 		t.Fatal(err)
@@ -205,7 +205,7 @@ func TestArchiveSinkFlushOnClose(t *testing.T) {
 // TestArchiveSinkKeyHour checks that an object is filed under the arrival
 // hour of its oldest record, with a key the batch side accepts.
 func TestArchiveSinkKeyHour(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	var now atomic.Int64
 	now.Store(time.Date(2016, 11, 18, 10, 59, 59, 0, time.UTC).UnixNano())
 	s := NewArchiveSink(dir, ArchiveOptions{FlushInterval: time.Hour, Now: func() time.Time { return time.Unix(0, now.Load()) }})
@@ -224,7 +224,7 @@ func TestArchiveSinkKeyHour(t *testing.T) {
 
 // flakyStore fails its first failures Puts.
 type flakyStore struct {
-	pipeline.Dir
+	archive.Dir
 	failures atomic.Int64
 }
 
@@ -236,7 +236,7 @@ func (f *flakyStore) Put(ctx context.Context, key string, body []byte) error {
 }
 
 func TestArchiveSinkWriteFailureKeepsRecords(t *testing.T) {
-	store := &flakyStore{Dir: pipeline.Dir{Root: t.TempDir()}}
+	store := &flakyStore{Dir: archive.Dir{Root: t.TempDir()}}
 	store.failures.Store(3)
 	s := NewArchiveSink(store, ArchiveOptions{FlushInterval: 10 * time.Millisecond})
 	s.Put(context.Background(), testRecords(0, 2))
@@ -254,7 +254,7 @@ func TestArchiveSinkWriteFailureKeepsRecords(t *testing.T) {
 }
 
 func TestArchiveSinkCloseFailure(t *testing.T) {
-	store := &flakyStore{Dir: pipeline.Dir{Root: t.TempDir()}}
+	store := &flakyStore{Dir: archive.Dir{Root: t.TempDir()}}
 	store.failures.Store(1)
 	s := NewArchiveSink(store, ArchiveOptions{FlushInterval: time.Hour})
 	s.Put(context.Background(), testRecords(0, 3))
@@ -271,7 +271,7 @@ func TestArchiveSinkCloseFailure(t *testing.T) {
 }
 
 func TestArchiveSinkBufferFull(t *testing.T) {
-	store := &flakyStore{Dir: pipeline.Dir{Root: t.TempDir()}}
+	store := &flakyStore{Dir: archive.Dir{Root: t.TempDir()}}
 	store.failures.Store(1 << 30)
 	recs := testRecords(0, 10)
 	s := NewArchiveSink(store, ArchiveOptions{FlushBytes: len(recs[0]), MaxBufferBytes: 4 * len(recs[0]), FlushInterval: time.Hour})
@@ -290,7 +290,7 @@ func TestArchiveSinkBufferFull(t *testing.T) {
 }
 
 func TestArchiveSinkOversize(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	s := NewArchiveSink(dir, ArchiveOptions{})
 	big := append(bytes.Repeat([]byte("x"), MaxRecordBytes), '\n')
 	if err := s.Put(context.Background(), append(testRecords(0, 1), big)); err != nil {
@@ -307,7 +307,7 @@ func TestArchiveSinkOversize(t *testing.T) {
 }
 
 func TestArchiveSinkConcurrent(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	s := NewArchiveSink(dir, ArchiveOptions{FlushBytes: 4 << 10, FlushInterval: 5 * time.Millisecond})
 	const workers, each = 8, 200
 	var wg sync.WaitGroup

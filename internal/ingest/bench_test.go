@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // BenchmarkServeLoopback is the load benchmark of the local ingest server:
@@ -23,7 +23,7 @@ import (
 //	go test ./internal/ingest/ -run '^$' -bench BenchmarkServeLoopback -benchtime 1x
 func BenchmarkServeLoopback(b *testing.B) {
 	const requests, clients = 10000, 8
-	dir := pipeline.Dir{Root: b.TempDir()}
+	dir := archive.Dir{Root: b.TempDir()}
 	url, cancel, done := startServe(b, ServeOptions{Archive: dir, SigningSecret: testSecret})
 	transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}

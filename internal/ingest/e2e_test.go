@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -67,7 +67,7 @@ func TestEndToEnd(t *testing.T) {
 	start := time.Date(2016, 11, 14, 0, 0, 0, 0, time.UTC)
 	clock.Set(start)
 	endpoint, cancel, done := startServe(t, ServeOptions{
-		Archive: pipeline.Dir{Root: dir}, SigningSecret: testSecret, VerificationToken: testToken,
+		Archive: archive.Dir{Root: dir}, SigningSecret: testSecret, VerificationToken: testToken,
 		FlushInterval: 50 * time.Millisecond, Now: clock.Now,
 	})
 	var stopErr error
@@ -278,11 +278,11 @@ func TestEndToEnd(t *testing.T) {
 func archiveKeys(t *testing.T, dir string) []string {
 	t.Helper()
 	var keys []string
-	for info, err := range (pipeline.Dir{Root: dir}).List(context.Background(), "") {
+	for info, err := range (archive.Dir{Root: dir}).List(context.Background(), "") {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := pipeline.ParseObjectKey("", info.Key); ok {
+		if _, ok := archive.ParseObjectKey("", info.Key); ok {
 			keys = append(keys, info.Key)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // EventsPath is the path Slack is pointed at.
@@ -65,8 +65,8 @@ type ServeOptions struct {
 	// Listener, when set, is served instead of listening on Addr; tests
 	// pass one on 127.0.0.1:0 to learn the port. Serve closes it.
 	Listener net.Listener
-	// Archive receives the objects, e.g. pipeline.Dir{Root: dir}.
-	Archive pipeline.Putter
+	// Archive receives the objects, e.g. archive.Dir{Root: dir}.
+	Archive archive.Putter
 	// Prefix, Stream, FlushBytes and FlushInterval are as in ArchiveOptions.
 	Prefix        string
 	Stream        string

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 func TestHTTPHandler(t *testing.T) {
@@ -126,7 +126,7 @@ func postSigned(client *http.Client, url, secret string, i int) (int, error) {
 // it, and reads back from the archive exactly the messages sent, decoded by
 // the batch side's Decoder.
 func TestServeWritesArchive(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	url, cancel, done := startServe(t, ServeOptions{
 		Archive: dir, SigningSecret: testSecret, FlushInterval: time.Hour,
 	})
@@ -171,7 +171,7 @@ func TestServeWritesArchive(t *testing.T) {
 // TestServeShutdownLosesNothingAcknowledged cancels the server while
 // clients are sending: every request answered 200 must be in the archive.
 func TestServeShutdownLosesNothingAcknowledged(t *testing.T) {
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	url, cancel, done := startServe(t, ServeOptions{
 		Archive: dir, SigningSecret: testSecret, FlushInterval: 20 * time.Millisecond, FlushBytes: 2 << 10,
 	})
@@ -229,10 +229,10 @@ func TestServeOptionsErrors(t *testing.T) {
 	if err := Serve(ctx, ServeOptions{SigningSecret: "s"}); err == nil {
 		t.Error("no archive: no error")
 	}
-	if err := Serve(ctx, ServeOptions{Archive: pipeline.Dir{Root: t.TempDir()}}); err == nil {
+	if err := Serve(ctx, ServeOptions{Archive: archive.Dir{Root: t.TempDir()}}); err == nil {
 		t.Error("no secret: no error")
 	}
-	if err := Serve(ctx, ServeOptions{Archive: pipeline.Dir{Root: t.TempDir()}, SigningSecret: "s", Addr: "256.0.0.1:x"}); err == nil {
+	if err := Serve(ctx, ServeOptions{Archive: archive.Dir{Root: t.TempDir()}, SigningSecret: "s", Addr: "256.0.0.1:x"}); err == nil {
 		t.Error("bad address: no error")
 	}
 }
@@ -240,7 +240,7 @@ func TestServeOptionsErrors(t *testing.T) {
 // TestServeLogs checks that the server's own log lines carry no secret.
 func TestServeLogs(t *testing.T) {
 	var logs syncBuffer
-	dir := pipeline.Dir{Root: t.TempDir()}
+	dir := archive.Dir{Root: t.TempDir()}
 	url, cancel, done := startServe(t, ServeOptions{
 		Archive: dir, SigningSecret: testSecret, VerificationToken: testToken,
 		Logger: newTextLogger(&logs),

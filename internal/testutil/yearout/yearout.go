@@ -16,8 +16,8 @@ import (
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // Config is the archive behind the year benchmarks: a year of daily
@@ -61,13 +61,13 @@ var Outputs = sync.OnceValues(func() (string, error) {
 	if err := os.RemoveAll(root); err != nil {
 		return "", err
 	}
-	archive := filepath.Join(root, "archive")
+	archiveLoc := filepath.Join(root, "archive")
 	ctx := context.Background()
-	facts, err := generator.Generate(ctx, cfg, pipeline.Dir{Root: archive})
+	facts, err := generator.Generate(ctx, cfg, archive.Dir{Root: archiveLoc})
 	if err != nil {
 		return "", err
 	}
-	roster := filepath.Join(archive, "roster.csv")
+	roster := filepath.Join(archiveLoc, "roster.csv")
 	if err := os.WriteFile(roster, facts.RosterCSV(), 0o644); err != nil {
 		return "", err
 	}
@@ -75,13 +75,13 @@ var Outputs = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	if _, err := jobs.Run(ctx, jobs.RunOptions{
-		Source: archive, Out: out, Roster: roster, From: facts.Start, To: facts.End,
+		Source: archiveLoc, Out: out, Roster: roster, From: facts.Start, To: facts.End,
 		MaxBadRatio: jobs.DefaultMaxBadRatio,
 	}); err != nil {
 		return "", err
 	}
 	// The archive is not needed again; the partitions are what is timed.
-	if err := os.RemoveAll(archive); err != nil {
+	if err := os.RemoveAll(archiveLoc); err != nil {
 		return "", err
 	}
 	return out, os.WriteFile(done, nil, 0o644)

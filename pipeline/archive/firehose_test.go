@@ -1,4 +1,4 @@
-package pipeline_test
+package archive_test
 
 import (
 	"strconv"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 const testUUID = "5b1b6c48-aa1b-4c8e-9a1e-2f0c4b7c9d10"
@@ -27,11 +27,11 @@ func TestObjectKey(t *testing.T) {
 		{"", "s", 1, at.In(time.FixedZone("X", -5*3600)), false, "2016/11/18/10/s-1-2016-11-18-10-04-55-" + testUUID},
 	}
 	for _, tt := range tests {
-		if got := pipeline.ObjectKey(tt.Prefix, tt.Stream, tt.Version, tt.At, testUUID, tt.Gzipped); got != tt.Want {
+		if got := archive.ObjectKey(tt.Prefix, tt.Stream, tt.Version, tt.At, testUUID, tt.Gzipped); got != tt.Want {
 			t.Errorf("ObjectKey(%q, %q, %d, %v, %v) = %q, want %q", tt.Prefix, tt.Stream, tt.Version, tt.At, tt.Gzipped, got, tt.Want)
 		}
 	}
-	if got, want := pipeline.HourPrefix("p/", at), "p/2016/11/18/10/"; got != want {
+	if got, want := archive.HourPrefix("p/", at), "p/2016/11/18/10/"; got != want {
 		t.Errorf("HourPrefix = %q, want %q", got, want)
 	}
 }
@@ -83,14 +83,14 @@ func TestParseObjectKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.Name, func(t *testing.T) {
-			got, ok := pipeline.ParseObjectKey(tt.Prefix, tt.Key)
+			got, ok := archive.ParseObjectKey(tt.Prefix, tt.Key)
 			if ok != tt.OK {
 				t.Fatalf("ParseObjectKey(%q, %q) ok = %v, want %v (%+v)", tt.Prefix, tt.Key, ok, tt.OK, got)
 			}
 			if !ok {
 				return
 			}
-			want := pipeline.FirehoseObject{Hour: hour, Stream: tt.Stream, Gzipped: tt.Gzipped}
+			want := archive.FirehoseObject{Hour: hour, Stream: tt.Stream, Gzipped: tt.Gzipped}
 			if got != want {
 				t.Errorf("ParseObjectKey(%q, %q) = %+v, want %+v", tt.Prefix, tt.Key, got, want)
 			}
@@ -108,9 +108,9 @@ func TestObjectKeyRoundTrip(t *testing.T) {
 				time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC),
 			} {
 				for _, gz := range []bool{false, true} {
-					key := pipeline.ObjectKey(prefix, stream, 1, at, testUUID, gz)
-					got, ok := pipeline.ParseObjectKey(prefix, key)
-					want := pipeline.FirehoseObject{Hour: at.Truncate(time.Hour), Stream: stream, Gzipped: gz}
+					key := archive.ObjectKey(prefix, stream, 1, at, testUUID, gz)
+					got, ok := archive.ParseObjectKey(prefix, key)
+					want := archive.FirehoseObject{Hour: at.Truncate(time.Hour), Stream: stream, Gzipped: gz}
 					if !ok || got != want {
 						t.Errorf("ParseObjectKey(%q, %q) = %+v, %v; want %+v", prefix, key, got, ok, want)
 					}
@@ -130,7 +130,7 @@ func FuzzParseObjectKey(f *testing.F) {
 	f.Add("", "2016/11/18/10/.tmp-x")
 	f.Add("", "2016/11/18/10/-----------")
 	f.Fuzz(func(t *testing.T, prefix, key string) {
-		obj, ok := pipeline.ParseObjectKey(prefix, key)
+		obj, ok := archive.ParseObjectKey(prefix, key)
 		if !ok {
 			if obj.Stream != "" {
 				t.Errorf("not ok, but Stream = %q", obj.Stream)
@@ -140,11 +140,11 @@ func FuzzParseObjectKey(f *testing.F) {
 		if obj.Stream == "" || obj.Hour.IsZero() || obj.Hour.Location() != time.UTC || !obj.Hour.Equal(obj.Hour.Truncate(time.Hour)) {
 			t.Fatalf("ParseObjectKey(%q, %q) = %+v", prefix, key, obj)
 		}
-		if !strings.HasPrefix(key, pipeline.HourPrefix(prefix, obj.Hour)) {
+		if !strings.HasPrefix(key, archive.HourPrefix(prefix, obj.Hour)) {
 			t.Fatalf("key %q is not under the hour prefix of %v", key, obj.Hour)
 		}
 		// Reconstruct the rest from the file name.
-		name := strings.TrimPrefix(key, pipeline.HourPrefix(prefix, obj.Hour))
+		name := strings.TrimPrefix(key, archive.HourPrefix(prefix, obj.Hour))
 		name = strings.TrimSuffix(name, ".gz")
 		rest, found := strings.CutPrefix(name, obj.Stream+"-")
 		if !found {
@@ -165,7 +165,7 @@ func FuzzParseObjectKey(f *testing.F) {
 		if fmtd := at.Format("2006-01-02-15-04-05"); fmtd != strings.Join(parts[1:7], "-") {
 			return // time.Parse accepted a form Format does not write
 		}
-		if back := pipeline.ObjectKey(prefix, obj.Stream, version, at, parts[7], obj.Gzipped); back != key {
+		if back := archive.ObjectKey(prefix, obj.Stream, version, at, parts[7], obj.Gzipped); back != key {
 			t.Errorf("ObjectKey round trip:\n got %q\nwant %q", back, key)
 		}
 	})

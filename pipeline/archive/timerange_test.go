@@ -1,11 +1,11 @@
-package pipeline_test
+package archive_test
 
 import (
 	"reflect"
 	"testing"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 func date(y int, m time.Month, d, h, min int) time.Time {
@@ -39,7 +39,7 @@ func TestParseTime(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.Input, func(t *testing.T) {
-			got, err := pipeline.ParseTime(tt.Input)
+			got, err := archive.ParseTime(tt.Input)
 			if (err != nil) != tt.Error {
 				t.Fatalf("ParseTime(%q) error = %v, want error %v", tt.Input, err, tt.Error)
 			}
@@ -55,12 +55,12 @@ func TestParseTime(t *testing.T) {
 
 func TestRangeValidateContains(t *testing.T) {
 	from, to := date(2016, 11, 18, 0, 0), date(2016, 11, 19, 0, 0)
-	for _, r := range []pipeline.Range{{}, {From: from}, {To: to}, {From: to, To: from}, {From: from, To: from}} {
+	for _, r := range []archive.Range{{}, {From: from}, {To: to}, {From: to, To: from}, {From: from, To: from}} {
 		if err := r.Validate(); err == nil {
 			t.Errorf("Validate(%v) = nil, want an error", r)
 		}
 	}
-	r := pipeline.Range{From: from, To: to}
+	r := archive.Range{From: from, To: to}
 	if err := r.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -92,26 +92,26 @@ func hours(from time.Time, n int) []time.Time {
 func TestArrivalHours(t *testing.T) {
 	d := date(2016, 11, 18, 0, 0)
 	// Objects filed up to LookBehind before a message's hour can hold it.
-	lb := int(pipeline.LookBehind / time.Hour)
-	before := func(t time.Time) time.Time { return t.Add(-pipeline.LookBehind) }
+	lb := int(archive.LookBehind / time.Hour)
+	before := func(t time.Time) time.Time { return t.Add(-archive.LookBehind) }
 	tests := []struct {
 		Name   string
-		Range  pipeline.Range
+		Range  archive.Range
 		Margin time.Duration
 		Want   []time.Time
 	}{
-		{"HourMargin0", pipeline.Range{From: d.Add(10 * time.Hour), To: d.Add(11 * time.Hour)}, 0, hours(before(d.Add(10*time.Hour)), lb+1)},
-		{"HourMargin1", pipeline.Range{From: d.Add(10 * time.Hour), To: d.Add(11 * time.Hour)}, time.Hour, hours(before(d.Add(10*time.Hour)), lb+2)},
-		{"HourMargin2", pipeline.Range{From: d.Add(10 * time.Hour), To: d.Add(11 * time.Hour)}, 2 * time.Hour, hours(before(d.Add(10*time.Hour)), lb+3)},
-		{"DayMargin0", pipeline.Range{From: d, To: d.Add(24 * time.Hour)}, 0, hours(before(d), lb+24)},
-		{"DayMargin1", pipeline.Range{From: d, To: d.Add(24 * time.Hour)}, time.Hour, hours(before(d), lb+25)},
-		{"DayMargin2", pipeline.Range{From: d, To: d.Add(24 * time.Hour)}, 2 * time.Hour, hours(before(d), lb+26)},
+		{"HourMargin0", archive.Range{From: d.Add(10 * time.Hour), To: d.Add(11 * time.Hour)}, 0, hours(before(d.Add(10*time.Hour)), lb+1)},
+		{"HourMargin1", archive.Range{From: d.Add(10 * time.Hour), To: d.Add(11 * time.Hour)}, time.Hour, hours(before(d.Add(10*time.Hour)), lb+2)},
+		{"HourMargin2", archive.Range{From: d.Add(10 * time.Hour), To: d.Add(11 * time.Hour)}, 2 * time.Hour, hours(before(d.Add(10*time.Hour)), lb+3)},
+		{"DayMargin0", archive.Range{From: d, To: d.Add(24 * time.Hour)}, 0, hours(before(d), lb+24)},
+		{"DayMargin1", archive.Range{From: d, To: d.Add(24 * time.Hour)}, time.Hour, hours(before(d), lb+25)},
+		{"DayMargin2", archive.Range{From: d, To: d.Add(24 * time.Hour)}, 2 * time.Hour, hours(before(d), lb+26)},
 		// Unaligned bounds: the hours that hold any of the range.
-		{"UnalignedMargin0", pipeline.Range{From: d.Add(10*time.Hour + 30*time.Minute), To: d.Add(11*time.Hour + 30*time.Minute)}, 0, hours(before(d.Add(10*time.Hour)), lb+2)},
-		{"UnalignedMargin1", pipeline.Range{From: d.Add(10*time.Hour + 30*time.Minute), To: d.Add(11*time.Hour + 30*time.Minute)}, time.Hour, hours(before(d.Add(10*time.Hour)), lb+3)},
-		{"ShortUnaligned", pipeline.Range{From: d.Add(10*time.Hour + 10*time.Minute), To: d.Add(10*time.Hour + 20*time.Minute)}, 0, hours(before(d.Add(10*time.Hour)), lb+1)},
-		{"OtherZone", pipeline.Range{From: d.In(time.FixedZone("X", 3600*5+1800)), To: d.Add(time.Hour)}, 0, hours(before(d), lb+1)},
-		{"AcrossYear", pipeline.Range{From: date(2016, 12, 31, 23, 0), To: date(2017, 1, 1, 1, 0)}, time.Hour, hours(before(date(2016, 12, 31, 23, 0)), lb+3)},
+		{"UnalignedMargin0", archive.Range{From: d.Add(10*time.Hour + 30*time.Minute), To: d.Add(11*time.Hour + 30*time.Minute)}, 0, hours(before(d.Add(10*time.Hour)), lb+2)},
+		{"UnalignedMargin1", archive.Range{From: d.Add(10*time.Hour + 30*time.Minute), To: d.Add(11*time.Hour + 30*time.Minute)}, time.Hour, hours(before(d.Add(10*time.Hour)), lb+3)},
+		{"ShortUnaligned", archive.Range{From: d.Add(10*time.Hour + 10*time.Minute), To: d.Add(10*time.Hour + 20*time.Minute)}, 0, hours(before(d.Add(10*time.Hour)), lb+1)},
+		{"OtherZone", archive.Range{From: d.In(time.FixedZone("X", 3600*5+1800)), To: d.Add(time.Hour)}, 0, hours(before(d), lb+1)},
+		{"AcrossYear", archive.Range{From: date(2016, 12, 31, 23, 0), To: date(2017, 1, 1, 1, 0)}, time.Hour, hours(before(date(2016, 12, 31, 23, 0)), lb+3)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.Name, func(t *testing.T) {
@@ -129,8 +129,8 @@ func TestArrivalHours(t *testing.T) {
 }
 
 func TestInArrivalWindow(t *testing.T) {
-	if pipeline.LookBehind != time.Hour {
-		t.Fatalf("the table below assumes LookBehind = 1h, not %v", pipeline.LookBehind)
+	if archive.LookBehind != time.Hour {
+		t.Fatalf("the table below assumes LookBehind = 1h, not %v", archive.LookBehind)
 	}
 	msg := date(2016, 11, 18, 10, 37)
 	h := func(n int) time.Time { return date(2016, 11, 18, 10, 0).Add(time.Duration(n) * time.Hour) }
@@ -155,23 +155,23 @@ func TestInArrivalWindow(t *testing.T) {
 		{h(3), 3 * time.Hour, true},
 	}
 	for _, tt := range tests {
-		if got := pipeline.InArrivalWindow(msg, tt.Prefix, tt.Margin); got != tt.Want {
+		if got := archive.InArrivalWindow(msg, tt.Prefix, tt.Margin); got != tt.Want {
 			t.Errorf("InArrivalWindow(%v, %v, %v) = %v, want %v", msg, tt.Prefix, tt.Margin, got, tt.Want)
 		}
 	}
 	// Boundaries of the message hour.
 	for _, m := range []time.Time{h(0), h(1).Add(-time.Microsecond)} {
-		if !pipeline.InArrivalWindow(m, h(0), 0) {
+		if !archive.InArrivalWindow(m, h(0), 0) {
 			t.Errorf("InArrivalWindow(%v, %v, 0) = false", m, h(0))
 		}
-		if !pipeline.InArrivalWindow(m, h(1), time.Hour) || pipeline.InArrivalWindow(m, h(2), time.Hour) {
+		if !archive.InArrivalWindow(m, h(1), time.Hour) || archive.InArrivalWindow(m, h(2), time.Hour) {
 			t.Errorf("InArrivalWindow(%v, ..., 1h) wrong at the margin's end", m)
 		}
-		if !pipeline.InArrivalWindow(m, h(-1), 0) || pipeline.InArrivalWindow(m, h(-2), 0) {
+		if !archive.InArrivalWindow(m, h(-1), 0) || archive.InArrivalWindow(m, h(-2), 0) {
 			t.Errorf("InArrivalWindow(%v, ..., 0) wrong at the look-behind's start", m)
 		}
 	}
-	if pipeline.InArrivalWindow(h(2), h(0), time.Hour) {
+	if archive.InArrivalWindow(h(2), h(0), time.Hour) {
 		t.Error("a message two hours on counts in this hour's objects")
 	}
 }
@@ -182,7 +182,7 @@ func TestInArrivalWindow(t *testing.T) {
 func TestArrivalWindowAgreesWithRanges(t *testing.T) {
 	d := date(2016, 11, 18, 0, 0)
 	for _, margin := range []time.Duration{0, time.Hour, 2 * time.Hour} {
-		for _, r := range []pipeline.Range{
+		for _, r := range []archive.Range{
 			{From: d, To: d.Add(time.Hour)},
 			{From: d, To: d.Add(24 * time.Hour)},
 			{From: d.Add(23 * time.Hour), To: d.Add(25 * time.Hour)},
@@ -193,7 +193,7 @@ func TestArrivalWindowAgreesWithRanges(t *testing.T) {
 			}
 			for m := r.From; m.Before(r.To); m = m.Add(17 * time.Minute) {
 				for p := m.Truncate(time.Hour).Add(-3 * time.Hour); p.Before(m.Add(5 * time.Hour)); p = p.Add(time.Hour) {
-					if pipeline.InArrivalWindow(m, p, margin) && !listed[p] {
+					if archive.InArrivalWindow(m, p, margin) && !listed[p] {
 						t.Errorf("range %v margin %v: message %v counts in hour %v, which is not listed", r, margin, m, p)
 					}
 				}
