@@ -8,8 +8,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // TestReadTopicsMatchesRowReader checks the columnar topics reader against
@@ -25,7 +25,7 @@ func TestReadTopicsMatchesRowReader(t *testing.T) {
 	for i := range 5000 { // more than one page and dictionary
 		want = append(want, aggregate.TopicRow{Office: "sydney", Topic: string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + "x", Kind: aggregate.KindWord, Messages: int64(i), Evidence: []string{}})
 	}
-	data, err := pipeline.EncodeParquet(want, "test")
+	data, err := output.EncodeParquet(want, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestReadTopicsMatchesRowReader(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("columnar reader: first rows %+v", got[:3])
 	}
-	empty, err := pipeline.EncodeParquet([]aggregate.TopicRow{}, "test")
+	empty, err := output.EncodeParquet([]aggregate.TopicRow{}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestReadEvidenceText(t *testing.T) {
 	for i, r := range rows {
 		withText[i] = aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText}
 	}
-	data, err := pipeline.EncodeParquet(withText, "test")
+	data, err := output.EncodeParquet(withText, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestReadEvidenceText(t *testing.T) {
 	if !reflect.DeepEqual(got, rows) {
 		t.Errorf("read %+v, want %+v", got, rows)
 	}
-	plain, err := pipeline.EncodeParquet(rows, "test")
+	plain, err := output.EncodeParquet(rows, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

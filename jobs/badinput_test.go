@@ -22,6 +22,7 @@ import (
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -168,7 +169,7 @@ func runBad(t *testing.T, src string) (*pipeline.Counts, []pipeline.QuarantineEn
 		t.Fatalf("Run: %v", err)
 	}
 	var m jobs.Manifest
-	data, err := os.ReadFile(filepath.Join(out, pipeline.ManifestName))
+	data, err := os.ReadFile(filepath.Join(out, output.ManifestName))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // collector is the pipeline.Handler of an analysis run. Workers hand it
@@ -19,7 +20,7 @@ import (
 type collector struct {
 	nlp    *nlp.Analyzer
 	roster *pipeline.Roster
-	out    pipeline.Output
+	out    output.Output
 	rng    archive.Range
 	text   bool // evidence carries message text (RunOptions.IncludeText)
 
@@ -33,7 +34,7 @@ type collector struct {
 
 var _ pipeline.Handler = (*collector)(nil)
 
-func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out pipeline.Output, rng archive.Range, text bool) *collector {
+func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out output.Output, rng archive.Range, text bool) *collector {
 	return &collector{
 		nlp: an, roster: roster, out: out, rng: rng, text: text,
 		open:    make(map[aggregate.Day]*aggregate.Aggregate),

@@ -18,6 +18,7 @@ import (
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // MergeOptions say which shards to combine.
@@ -131,7 +132,7 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 		return nil, err
 	}
 	summary := Summarize(agg, rngFrom, rngTo, previousWindow(ctx, src, rngFrom, rngTo))
-	out, err := pipeline.OpenOutput(ctx, opts.Out, opts.S3)
+	out, err := output.OpenOutput(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +173,7 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 	finished := time.Now()
 	m.StartedAt, m.FinishedAt = started.UTC().Format(time.RFC3339Nano), finished.UTC().Format(time.RFC3339Nano)
 	m.Seconds = finished.Sub(started).Seconds()
-	if err := writeJSON(ctx, out, pipeline.ManifestName, m); err != nil {
+	if err := writeJSON(ctx, out, output.ManifestName, m); err != nil {
 		return nil, err
 	}
 	if err := out.Commit(ctx); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // StateFile is where nightly keeps what it has processed, beside the
@@ -120,7 +121,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	e.log.Info("nightly starting", "changed_hours", len(res.ChangedHours), "days", len(res.Days))
 
 	// First publish the recomputed days, ...
-	out, err := pipeline.OpenOutput(ctx, opts.Out, opts.S3)
+	out, err := output.OpenOutput(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +150,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, err
 	}
 	res.Summary = Summarize(agg, span.From, span.To, previousWindow(ctx, published, span.From, span.To))
-	out, err = pipeline.OpenOutput(ctx, opts.Out, opts.S3)
+	out, err = output.OpenOutput(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +164,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	err = errors.Join(
 		writeJSON(ctx, out, SummaryFile, res.Summary),
 		out.WriteFile(ctx, QuarantineFile, qdata),
-		writeJSON(ctx, out, pipeline.ManifestName, m),
+		writeJSON(ctx, out, output.ManifestName, m),
 	)
 	if err == nil {
 		err = out.Commit(ctx)

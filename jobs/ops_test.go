@@ -14,8 +14,8 @@ import (
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -36,7 +36,7 @@ func publishedFiles(t *testing.T, out string) map[string][]byte {
 			}
 			return nil
 		}
-		if rel == pipeline.ManifestName || strings.HasPrefix(rel, "quarantine/") {
+		if rel == output.ManifestName || strings.HasPrefix(rel, "quarantine/") {
 			return nil
 		}
 		files[rel], err = os.ReadFile(p)

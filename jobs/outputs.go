@@ -16,8 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // The jobs that read outputs back (query, nightly, merge, status) do it
@@ -27,7 +27,7 @@ import (
 // A local output is read as the folder it is. An S3 output is read through
 // its publication: the top-level manifest.json is read once, when the
 // reader is opened, and every name is resolved through its
-// "published.files" map (see pipeline/s3output.go), never by listing
+// "published.files" map (see pipeline/output/s3.go), never by listing
 // runs/. The reader is therefore a consistent snapshot: a run that commits
 // while a query reads does not mix into its answer.
 //
@@ -122,8 +122,8 @@ func (l localOutputs) List(_ context.Context, dir string) ([]string, error) {
 // manifest, read once at open.
 type s3Outputs struct {
 	s        *archive.S3
-	manifest []byte                // the top-level manifest; nil when nothing is published
-	pub      *pipeline.Publication // nil when nothing is published
+	manifest []byte              // the top-level manifest; nil when nothing is published
+	pub      *output.Publication // nil when nothing is published
 }
 
 func openS3Outputs(ctx context.Context, location string, opts archive.S3Options) (*s3Outputs, error) {
@@ -132,15 +132,15 @@ func openS3Outputs(ctx context.Context, location string, opts archive.S3Options)
 		return nil, fmt.Errorf("outputs: %w", err)
 	}
 	o := &s3Outputs{s: s}
-	data, err := readObject(ctx, s, pipeline.ManifestName)
+	data, err := readObject(ctx, s, output.ManifestName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return o, nil // nothing published yet: an empty output
 	}
 	if err != nil {
 		return nil, fmt.Errorf("outputs: %w", err)
 	}
-	if o.pub, err = pipeline.ParsePublication(data); err != nil {
-		return nil, fmt.Errorf("outputs: %s: %w", s.Locate(pipeline.ManifestName), err)
+	if o.pub, err = output.ParsePublication(data); err != nil {
+		return nil, fmt.Errorf("outputs: %s: %w", s.Locate(output.ManifestName), err)
 	}
 	o.manifest = data
 	return o, nil
@@ -167,7 +167,7 @@ func readObject(ctx context.Context, s *archive.S3, key string) ([]byte, error) 
 // ReadFile reads name through the publication; manifest.json, which the
 // publication does not list, is the top-level manifest read at open.
 func (o *s3Outputs) ReadFile(ctx context.Context, name string) ([]byte, error) {
-	if name == pipeline.ManifestName {
+	if name == output.ManifestName {
 		if o.manifest == nil {
 			return nil, fmt.Errorf("%s: %w", o.Locate(name), fs.ErrNotExist)
 		}
@@ -379,7 +379,7 @@ func shardOutputs(ctx context.Context, out string, opts archive.S3Options) (map[
 		}
 		// shards/<i>-of-<n>/manifest.json; the runs/ below are not ours to read.
 		parts := strings.Split(info.Key, "/")
-		if len(parts) != 3 || parts[2] != pipeline.ManifestName {
+		if len(parts) != 3 || parts[2] != output.ManifestName {
 			continue
 		}
 		var sh Shard

@@ -7,8 +7,8 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // Table names, as they appear under the output root.
@@ -28,7 +28,7 @@ var Tables = []string{TableOffices, TableUsers, TableChannels, TableChannelUsers
 const partFile = "part-0.parquet"
 
 func partition(table string, day aggregate.Day) string {
-	return pipeline.PartitionPath(table, "date", day.String(), partFile)
+	return output.PartitionPath(table, "date", day.String(), partFile)
 }
 
 // writeDay stages the tables of one day. Every table is written, empty or
@@ -36,23 +36,23 @@ func partition(table string, day aggregate.Day) string {
 // text, the offices, users and topics tables get the column evidence_text
 // (every row, even one without text, so that a run's files agree); without
 // it they are written exactly as before that column existed.
-func writeDay(ctx context.Context, out pipeline.Output, day aggregate.Day, t *aggregate.Tables, text bool) error {
-	offices := func() ([]byte, error) { return pipeline.EncodeParquet(t.Offices, Version) }
-	users := func() ([]byte, error) { return pipeline.EncodeParquet(t.Users, Version) }
-	topics := func() ([]byte, error) { return pipeline.EncodeParquet(t.Topics, Version) }
+func writeDay(ctx context.Context, out output.Output, day aggregate.Day, t *aggregate.Tables, text bool) error {
+	offices := func() ([]byte, error) { return output.EncodeParquet(t.Offices, Version) }
+	users := func() ([]byte, error) { return output.EncodeParquet(t.Users, Version) }
+	topics := func() ([]byte, error) { return output.EncodeParquet(t.Topics, Version) }
 	if text {
 		offices = func() ([]byte, error) {
-			return pipeline.EncodeParquet(withText(t.Offices, func(r aggregate.OfficeRow) aggregate.OfficeTextRow {
+			return output.EncodeParquet(withText(t.Offices, func(r aggregate.OfficeRow) aggregate.OfficeTextRow {
 				return aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText}
 			}), Version)
 		}
 		users = func() ([]byte, error) {
-			return pipeline.EncodeParquet(withText(t.Users, func(r aggregate.UserRow) aggregate.UserTextRow {
+			return output.EncodeParquet(withText(t.Users, func(r aggregate.UserRow) aggregate.UserTextRow {
 				return aggregate.UserTextRow{UserRow: r, EvidenceText: r.EvidenceText}
 			}), Version)
 		}
 		topics = func() ([]byte, error) {
-			return pipeline.EncodeParquet(withText(t.Topics, func(r aggregate.TopicRow) aggregate.TopicTextRow {
+			return output.EncodeParquet(withText(t.Topics, func(r aggregate.TopicRow) aggregate.TopicTextRow {
 				return aggregate.TopicTextRow{TopicRow: r, EvidenceText: r.EvidenceText}
 			}), Version)
 		}
@@ -63,10 +63,10 @@ func writeDay(ctx context.Context, out pipeline.Output, day aggregate.Day, t *ag
 	}{
 		{TableOffices, offices},
 		{TableUsers, users},
-		{TableChannels, func() ([]byte, error) { return pipeline.EncodeParquet(t.Channels, Version) }},
-		{TableChannelUsers, func() ([]byte, error) { return pipeline.EncodeParquet(t.ChannelUsers, Version) }},
+		{TableChannels, func() ([]byte, error) { return output.EncodeParquet(t.Channels, Version) }},
+		{TableChannelUsers, func() ([]byte, error) { return output.EncodeParquet(t.ChannelUsers, Version) }},
 		{TableTopics, topics},
-		{TableActivity, func() ([]byte, error) { return pipeline.EncodeParquet(t.Activity, Version) }},
+		{TableActivity, func() ([]byte, error) { return output.EncodeParquet(t.Activity, Version) }},
 	}
 	for _, f := range files {
 		data, err := f.data()

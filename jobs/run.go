@@ -17,6 +17,7 @@ import (
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // Version is the Wiretap version recorded in outputs. Release builds set it
@@ -82,7 +83,7 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 	if opts.Shard.Count > 0 {
 		rng = opts.Shard.Range(rng)
 	}
-	out, err := pipeline.OpenOutput(ctx, shardOutput(opts.Out, opts.Shard), opts.S3)
+	out, err := output.OpenOutput(ctx, shardOutput(opts.Out, opts.Shard), opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +133,7 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 		if err := out.WriteFile(ctx, QuarantineFile, qdata); err != nil {
 			return nil, err
 		}
-		if err := writeJSON(ctx, out, pipeline.ManifestName, m); err != nil {
+		if err := writeJSON(ctx, out, output.ManifestName, m); err != nil {
 			return nil, err
 		}
 	}
@@ -196,7 +197,7 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 
 // analyse reads the messages of rng and stages their day partitions in
 // out. It fails, staging nothing more, when too many records are bad.
-func (e *env) analyse(ctx context.Context, rng archive.Range, out pipeline.Output, q *quarantineCollector) (*pipeline.Counts, *collector, error) {
+func (e *env) analyse(ctx context.Context, rng archive.Range, out output.Output, q *quarantineCollector) (*pipeline.Counts, *collector, error) {
 	col := newCollector(e.nlp, e.roster, out, rng, e.opts.IncludeText)
 	counts, err := pipeline.Run(ctx, pipeline.Config{
 		Source: e.src, Locate: e.src.Locate, Range: rng, Margin: e.opts.Margin, Workers: e.opts.Workers,
@@ -233,7 +234,7 @@ func (e *env) manifest(command string, rng archive.Range, started time.Time, cou
 	return m
 }
 
-func writeJSON(ctx context.Context, out pipeline.Output, name string, v any) error {
+func writeJSON(ctx context.Context, out output.Output, name string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", name, err)

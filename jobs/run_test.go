@@ -21,6 +21,7 @@ import (
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 
 	"github.com/wiretap-hq/wiretap/internal/testutil/golden"
 )
@@ -255,7 +256,7 @@ func TestRunDeterministic(t *testing.T) {
 		out, _ := run(t, dir, roster, facts, workers)
 		files := map[string][]byte{}
 		err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || filepath.Base(p) == pipeline.ManifestName {
+			if err != nil || d.IsDir() || filepath.Base(p) == output.ManifestName {
 				return err
 			}
 			rel, _ := filepath.Rel(out, p)

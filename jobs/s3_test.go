@@ -20,6 +20,7 @@ import (
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // s3Archive generates the same archive into a fresh bucket and into a local
@@ -85,7 +86,7 @@ func localFiles(t *testing.T, out string) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
 	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Base(p) == pipeline.ManifestName {
+		if err != nil || d.IsDir() || filepath.Base(p) == output.ManifestName {
 			return err
 		}
 		rel, _ := filepath.Rel(out, p)
@@ -100,10 +101,10 @@ func localFiles(t *testing.T, out string) map[string][]byte {
 
 // s3Files returns the files an S3 output publishes, read through its
 // manifest, manifest excluded, and the publication itself.
-func s3Files(t *testing.T, out string, opts archive.S3Options) (map[string][]byte, *pipeline.Publication) {
+func s3Files(t *testing.T, out string, opts archive.S3Options) (map[string][]byte, *output.Publication) {
 	t.Helper()
 	ctx := context.Background()
-	pub, err := pipeline.ReadPublication(ctx, out, opts)
+	pub, err := output.ReadPublication(ctx, out, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,8 +232,8 @@ func TestRunToS3Output(t *testing.T) {
 	var partitions int
 	for day := facts.Start; day.Before(facts.End); day = day.AddDate(0, 0, 1) {
 		for _, table := range first.Manifest.Tables {
-			name := pipeline.PartitionPath(table, "date", day.Format(time.DateOnly), "part-0.parquet")
-			if key := pub1.Files[name]; !strings.HasPrefix(key, pipeline.RunsDir+"/"+pub1.Run+"/") {
+			name := output.PartitionPath(table, "date", day.Format(time.DateOnly), "part-0.parquet")
+			if key := pub1.Files[name]; !strings.HasPrefix(key, output.RunsDir+"/"+pub1.Run+"/") {
 				t.Errorf("partition %s published as %q, want under run %s", name, key, pub1.Run)
 			}
 			partitions++
@@ -249,7 +250,7 @@ func TestRunToS3Output(t *testing.T) {
 		t.Fatal(err)
 	}
 	var m jobs.Manifest
-	if err := json.Unmarshal(readObject(t, root, pipeline.ManifestName), &m); err != nil {
+	if err := json.Unmarshal(readObject(t, root, output.ManifestName), &m); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(m.Counts, first.Manifest.Counts) || m.Out != out {
@@ -269,11 +270,11 @@ func TestRunToS3Output(t *testing.T) {
 		t.Fatalf("second run published the same run id %s", pub1.Run)
 	}
 	for name, key := range pub2.Files {
-		if !strings.HasPrefix(key, pipeline.RunsDir+"/"+pub2.Run+"/") {
+		if !strings.HasPrefix(key, output.RunsDir+"/"+pub2.Run+"/") {
 			t.Errorf("%s still published from %s", name, key)
 		}
 	}
-	old := s3test.Keys(t, ep, bucket, "out/"+pipeline.RunsDir+"/"+pub1.Run+"/")
+	old := s3test.Keys(t, ep, bucket, "out/"+output.RunsDir+"/"+pub1.Run+"/")
 	if len(old) != len(pub1.Files)+1 { // + the run's own manifest
 		t.Errorf("first run's prefix holds %d objects, want %d", len(old), len(pub1.Files)+1)
 	}

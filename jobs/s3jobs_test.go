@@ -17,8 +17,8 @@ import (
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -83,7 +83,7 @@ func topManifest(t *testing.T, out string, opts archive.S3Options) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return readObject(t, root, pipeline.ManifestName)
+	return readObject(t, root, output.ManifestName)
 }
 
 // TestS3OutputsQuery answers random ranges from an S3 output and from a
@@ -368,7 +368,7 @@ func TestS3OutputsShardsMerge(t *testing.T) {
 			var names []string
 			for i := range n {
 				runWith(t, src, roster, out, facts.Start, facts.End, opts, jobs.Shard{Index: i, Count: n})
-				pub, err := pipeline.ReadPublication(ctx, out, opts)
+				pub, err := output.ReadPublication(ctx, out, opts)
 				if errors.Is(err, archive.ErrNotExist) {
 					continue // run publishes each shard to out/shards/<i>-of-<n>/: nothing to carry forward
 				}

@@ -18,8 +18,8 @@ import (
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // The JSON Schemas of the run's outputs, relative to this package.
@@ -100,7 +100,7 @@ func schemaRun(t *testing.T, opts jobs.RunOptions) (summary, manifest []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	manifest, err = os.ReadFile(filepath.Join(opts.Out, pipeline.ManifestName))
+	manifest, err = os.ReadFile(filepath.Join(opts.Out, output.ManifestName))
 	if err != nil {
 		t.Fatal(err)
 	}

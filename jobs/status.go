@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // FailureFile records the last failed run beside the outputs (under the
@@ -63,7 +63,7 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 	}
 	st := &Status{}
 	var m Manifest
-	if err := readJSON(ctx, r, pipeline.ManifestName, &m); err == nil {
+	if err := readJSON(ctx, r, output.ManifestName, &m); err == nil {
 		st.Manifest = &m
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err

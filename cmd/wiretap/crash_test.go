@@ -20,8 +20,8 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // Crash safety: a run killed with SIGKILL at any point leaves no partial
@@ -38,7 +38,7 @@ import (
 // which is checked too.
 //
 // A killed run cannot clean up its staging folder; the next run removes
-// the staging folders whose owner process is gone (pipeline.NewLocalOutput),
+// the staging folders whose owner process is gone (output.NewLocalOutput),
 // so after the final run none is left.
 
 // buildWiretap builds this command into a temporary folder.
@@ -115,7 +115,7 @@ func checkComplete(files, ref map[string][]byte) []string {
 			}
 		}
 		switch {
-		case name == pipeline.ManifestName:
+		case name == output.ManifestName:
 			var m struct {
 				Counts struct {
 					RecordsRead int64 `json:"records_read"`
@@ -275,7 +275,7 @@ func TestCrashSafety(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ref) < 2+5*5 || ref[pipeline.ManifestName] == nil {
+	if len(ref) < 2+5*5 || ref[output.ManifestName] == nil {
 		t.Fatalf("reference run wrote only %d files", len(ref))
 	}
 	if s := stagingDirs(t, refOut); len(s) > 0 {
@@ -388,7 +388,7 @@ func TestStaleStagingRemoved(t *testing.T) {
 	write(".staging-elsewhere/.owner", owner("another-host", deadPID))
 	write(".staging-unowned/summary.json", "{}")
 
-	o, err := pipeline.NewLocalOutput(root)
+	o, err := output.NewLocalOutput(root)
 	if err != nil {
 		t.Fatal(err)
 	}

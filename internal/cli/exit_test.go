@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -74,7 +74,7 @@ func TestExitTooManyBad(t *testing.T) {
 	if stdout != "" {
 		t.Errorf("a failed run printed a report: %s", stdout)
 	}
-	for _, name := range []string{"summary.json", pipeline.ManifestName, jobs.QuarantineFile} {
+	for _, name := range []string{"summary.json", output.ManifestName, jobs.QuarantineFile} {
 		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
 			t.Errorf("failed run published %s", name)
 		}

@@ -16,9 +16,9 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // Query names one answer: a range of whole UTC days and, optionally, an
@@ -221,7 +221,7 @@ func compute(ctx context.Context, out string, s3 archive.S3Options, q Query) (*A
 // both local and S3 outputs, so its hash names one publication.
 func readManifest(ctx context.Context, out string, opts archive.S3Options) ([]byte, error) {
 	if !strings.HasPrefix(out, "s3://") {
-		data, err := os.ReadFile(filepath.Join(out, pipeline.ManifestName))
+		data, err := os.ReadFile(filepath.Join(out, output.ManifestName))
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w", out, ErrNotPublished)
 		}
@@ -234,7 +234,7 @@ func readManifest(ctx context.Context, out string, opts archive.S3Options) ([]by
 	if err != nil {
 		return nil, err
 	}
-	body, err := st.Open(ctx, pipeline.ManifestName)
+	body, err := st.Open(ctx, output.ManifestName)
 	if err != nil {
 		if errors.Is(err, archive.ErrNotExist) || errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w", out, ErrNotPublished)

@@ -1,4 +1,4 @@
-package pipeline_test
+package output_test
 
 import (
 	"bytes"
@@ -13,8 +13,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // tree returns the files below root, relative and slash-separated, with
@@ -40,7 +40,7 @@ func tree(t *testing.T, root string) map[string]string {
 	return files
 }
 
-func writeFiles(t *testing.T, o pipeline.Output, files map[string]string) {
+func writeFiles(t *testing.T, o output.Output, files map[string]string) {
 	t.Helper()
 	names := make([]string, 0, len(files))
 	for n := range files {
@@ -59,7 +59,7 @@ func TestLocalOutputCommit(t *testing.T) {
 	ctx := context.Background()
 
 	// A first run.
-	o, err := pipeline.NewLocalOutput(root)
+	o, err := output.NewLocalOutput(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestLocalOutputCommit(t *testing.T) {
 		"users/date=2016-11-18/part-0.parquet":   "u18",
 		"summary.json":                           "s1",
 		"reports/nested/loose.txt":               "l1",
-		pipeline.ManifestName:                    "m1",
+		output.ManifestName:                      "m1",
 	}
 	writeFiles(t, o, first)
 	if got := tree(t, root); len(got) != 0 && !onlyStaging(got) {
@@ -88,14 +88,14 @@ func TestLocalOutputCommit(t *testing.T) {
 
 	// A second run replaces the partitions it writes, whole: part-1 of
 	// 2016-11-18 goes, 2016-11-19 and users stay.
-	o2, err := pipeline.NewLocalOutput(root)
+	o2, err := output.NewLocalOutput(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	writeFiles(t, o2, map[string]string{
 		"offices/date=2016-11-18/part-0.parquet": "o18-v2",
 		"summary.json":                           "s2",
-		pipeline.ManifestName:                    "m2",
+		output.ManifestName:                      "m2",
 	})
 	if err := o2.Commit(ctx); err != nil {
 		t.Fatal(err)
@@ -106,7 +106,7 @@ func TestLocalOutputCommit(t *testing.T) {
 		"users/date=2016-11-18/part-0.parquet":   "u18",
 		"summary.json":                           "s2",
 		"reports/nested/loose.txt":               "l1",
-		pipeline.ManifestName:                    "m2",
+		output.ManifestName:                      "m2",
 	}
 	if got := tree(t, root); !reflect.DeepEqual(got, want) {
 		t.Errorf("after the second Commit:\n%v\nwant\n%v", got, want)
@@ -140,12 +140,12 @@ func assertNoStaging(t *testing.T, root string) {
 // every other file: when it appears, all the rest is in place.
 func TestLocalOutputManifestLast(t *testing.T) {
 	root := t.TempDir()
-	o, err := pipeline.NewLocalOutput(root)
+	o, err := output.NewLocalOutput(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Write the manifest first, to be sure order of writing does not matter.
-	writeFiles(t, o, map[string]string{pipeline.ManifestName: "m"})
+	writeFiles(t, o, map[string]string{output.ManifestName: "m"})
 	writeFiles(t, o, map[string]string{"a/date=x/p": "1", "zzz.json": "2", "b/c.txt": "3"})
 
 	// Make publishing a partition fail: a file where its table folder goes.
@@ -156,7 +156,7 @@ func TestLocalOutputManifestLast(t *testing.T) {
 	if err := o.Commit(context.Background()); err == nil {
 		t.Fatal("Commit succeeded with a file in the way")
 	}
-	if _, err := os.Stat(filepath.Join(root, pipeline.ManifestName)); err == nil {
+	if _, err := os.Stat(filepath.Join(root, output.ManifestName)); err == nil {
 		t.Error("manifest published by a failed Commit")
 	}
 	if err := o.Abort(); err != nil {
@@ -168,27 +168,27 @@ func TestLocalOutputManifestLast(t *testing.T) {
 func TestLocalOutputAbort(t *testing.T) {
 	root := t.TempDir()
 	ctx := context.Background()
-	o, err := pipeline.NewLocalOutput(root)
+	o, err := output.NewLocalOutput(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := map[string]string{
 		"offices/date=2016-11-18/part-0.parquet": "old",
-		pipeline.ManifestName:                    "old manifest",
+		output.ManifestName:                      "old manifest",
 	}
 	writeFiles(t, o, before)
 	if err := o.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 
-	o2, err := pipeline.NewLocalOutput(root)
+	o2, err := output.NewLocalOutput(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	writeFiles(t, o2, map[string]string{
 		"offices/date=2016-11-18/part-0.parquet": "new",
 		"offices/date=2016-11-20/part-0.parquet": "new",
-		pipeline.ManifestName:                    "new manifest",
+		output.ManifestName:                      "new manifest",
 	})
 	if err := o2.Abort(); err != nil {
 		t.Fatal(err)
@@ -207,13 +207,13 @@ func TestLocalOutputAbort(t *testing.T) {
 // write wins and Commit publishes it.
 func TestLocalOutputRewrite(t *testing.T) {
 	root := t.TempDir()
-	o, err := pipeline.NewLocalOutput(root)
+	o, err := output.NewLocalOutput(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	for _, v := range []string{"1", "2"} {
-		for _, n := range []string{"summary.json", "t/date=d/p", pipeline.ManifestName} {
+		for _, n := range []string{"summary.json", "t/date=d/p", output.ManifestName} {
 			if err := o.WriteFile(ctx, n, []byte(v)); err != nil {
 				t.Fatal(err)
 			}
@@ -222,7 +222,7 @@ func TestLocalOutputRewrite(t *testing.T) {
 	if err := o.Commit(ctx); err != nil {
 		t.Fatalf("Commit after rewriting files: %v", err)
 	}
-	want := map[string]string{"summary.json": "2", "t/date=d/p": "2", pipeline.ManifestName: "2"}
+	want := map[string]string{"summary.json": "2", "t/date=d/p": "2", output.ManifestName: "2"}
 	if got := tree(t, root); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
@@ -230,7 +230,7 @@ func TestLocalOutputRewrite(t *testing.T) {
 
 func TestLocalOutputInvalidNames(t *testing.T) {
 	root := t.TempDir()
-	o, err := pipeline.NewLocalOutput(root)
+	o, err := output.NewLocalOutput(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,31 +250,31 @@ func TestLocalOutputInvalidNames(t *testing.T) {
 
 func TestLocalOutputCancelledCommit(t *testing.T) {
 	root := t.TempDir()
-	o, err := pipeline.NewLocalOutput(root)
+	o, err := output.NewLocalOutput(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFiles(t, o, map[string]string{"t/date=d/p": "x", pipeline.ManifestName: "m"})
+	writeFiles(t, o, map[string]string{"t/date=d/p": "x", output.ManifestName: "m"})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := o.Commit(ctx); err == nil {
 		t.Error("Commit with a cancelled context succeeded")
 	}
-	if _, err := os.Stat(filepath.Join(root, pipeline.ManifestName)); err == nil {
+	if _, err := os.Stat(filepath.Join(root, output.ManifestName)); err == nil {
 		t.Error("manifest published by a cancelled Commit")
 	}
 	o.Abort()
 }
 
 func TestPartitionPath(t *testing.T) {
-	if got, want := pipeline.PartitionPath("offices", "date", "2016-11-18", "part-0.parquet"), "offices/date=2016-11-18/part-0.parquet"; got != want {
+	if got, want := output.PartitionPath("offices", "date", "2016-11-18", "part-0.parquet"), "offices/date=2016-11-18/part-0.parquet"; got != want {
 		t.Errorf("PartitionPath = %q, want %q", got, want)
 	}
 }
 
 func roundTripParquet[T any](t *testing.T, rows []T) {
 	t.Helper()
-	data, err := pipeline.EncodeParquet(rows, "test")
+	data, err := output.EncodeParquet(rows, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestEncodeParquet(t *testing.T) {
 	roundTripParquet(t, []aggregate.ActivityRow{})
 
 	// Column names are the documented ones.
-	data, err := pipeline.EncodeParquet([]aggregate.UserRow{{TeamID: "T1"}}, "test")
+	data, err := output.EncodeParquet([]aggregate.UserRow{{TeamID: "T1"}}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +336,7 @@ func TestEncodeParquet(t *testing.T) {
 	}
 
 	// The same rows encode to the same bytes.
-	again, err := pipeline.EncodeParquet([]aggregate.UserRow{{TeamID: "T1"}}, "test")
+	again, err := output.EncodeParquet([]aggregate.UserRow{{TeamID: "T1"}}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

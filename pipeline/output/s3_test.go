@@ -1,4 +1,4 @@
-package pipeline
+package output
 
 import (
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package pipeline
+package output
 
 // processAlive cannot tell here: every owner is taken to be alive, so stale
 // staging folders are left for the operator to remove.
