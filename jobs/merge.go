@@ -47,7 +47,7 @@ type MergeOptions struct {
 // the output itself, as in a local folder.
 func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 	started := time.Now()
-	r, err := openOutputReader(ctx, opts.Out, opts.S3)
+	r, err := output.OpenReader(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 	// whose files the merge publishes into the output.
 	src := r
 	var manifests []*Manifest
-	var from, copyFrom []outputReader
+	var from, copyFrom []output.Reader
 	shardOuts, order, err := shardOutputs(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 			return nil, err
 		}
 		copyFrom = from
-		src = overlayOutputs(append(slices.Clone(from), r))
+		src = output.Overlay(append(slices.Clone(from), r))
 	} else if manifests, from, err = readShardManifests(ctx, r, opts.Shards); err != nil {
 		return nil, err
 	}
@@ -185,13 +185,13 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 // shardFile is a shard manifest found in an output.
 type shardFile struct {
 	name string // relative to r's root: _shards/<i>-of-<n>.json
-	r    outputReader
+	r    output.Reader
 }
 
 // readShardManifests reads the shard manifests in the outputs r and checks
 // that all of one run's shards are there. It returns them by shard index,
 // each with the outputs it was found in.
-func readShardManifests(ctx context.Context, r outputReader, want int) ([]*Manifest, []outputReader, error) {
+func readShardManifests(ctx context.Context, r output.Reader, want int) ([]*Manifest, []output.Reader, error) {
 	names, err := r.List(ctx, ShardDir)
 	if err != nil {
 		return nil, nil, err
@@ -207,13 +207,13 @@ func readShardManifests(ctx context.Context, r outputReader, want int) ([]*Manif
 
 // pickShards reads the shard manifests found, in order, and picks those of
 // one sharding: want shards, or as many as the first says.
-func pickShards(ctx context.Context, found []shardFile, want int, where string) ([]*Manifest, []outputReader, error) {
+func pickShards(ctx context.Context, found []shardFile, want int, where string) ([]*Manifest, []output.Reader, error) {
 	if len(found) == 0 {
 		return nil, nil, fmt.Errorf("no shard manifests in %s: run wiretap run --shard i/n first", where)
 	}
 	type shardAt struct {
 		m *Manifest
-		r outputReader
+		r output.Reader
 	}
 	byIndex := map[int]shardAt{}
 	count := want
@@ -240,7 +240,7 @@ func pickShards(ctx context.Context, found []shardFile, want int, where string) 
 	}
 	var missing []int
 	ms := make([]*Manifest, 0, count)
-	rs := make([]outputReader, 0, count)
+	rs := make([]output.Reader, 0, count)
 	for i := range count {
 		if s, ok := byIndex[i]; ok {
 			ms = append(ms, s.m)
@@ -256,7 +256,7 @@ func pickShards(ctx context.Context, found []shardFile, want int, where string) 
 }
 
 // mergeDays reads and merges the day partitions of [from, to).
-func mergeDays(ctx context.Context, r outputReader, from, to time.Time) (*aggregate.Aggregate, []aggregate.Day, error) {
+func mergeDays(ctx context.Context, r output.Reader, from, to time.Time) (*aggregate.Aggregate, []aggregate.Day, error) {
 	agg := aggregate.New()
 	var days []aggregate.Day
 	err := readDays(ctx, r, from, to, func(d aggregate.Day, day *aggregate.Aggregate, err error) error {
@@ -276,7 +276,7 @@ func mergeDays(ctx context.Context, r outputReader, from, to time.Time) (*aggreg
 // readDays reads the days of [from, to) a few at a time in parallel (each
 // is a handful of Parquet files to fetch and decode) and hands them to fn in
 // day order, one at a time. At most one window of days is held at once.
-func readDays(ctx context.Context, r outputReader, from, to time.Time,
+func readDays(ctx context.Context, r output.Reader, from, to time.Time,
 	fn func(d aggregate.Day, agg *aggregate.Aggregate, err error) error) error {
 	window := 2 * runtime.GOMAXPROCS(0)
 	first, end := aggregate.DayOf(from), aggregate.DayOf(to.Add(-time.Nanosecond))+1

@@ -76,11 +76,11 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	if err != nil {
 		return nil, err
 	}
-	if !pipelineIsS3(opts.Out) {
-		_, err := localRoot(opts.Out)
+	if !output.IsS3(opts.Out) {
+		_, err := output.LocalRoot(opts.Out)
 		if errors.Is(err, fs.ErrNotExist) {
-			if err = os.MkdirAll(localPath(opts.Out), 0o755); err == nil {
-				_, err = localRoot(opts.Out)
+			if err = os.MkdirAll(output.LocalPath(opts.Out), 0o755); err == nil {
+				_, err = output.LocalRoot(opts.Out)
 			}
 		}
 		if err != nil {
@@ -88,7 +88,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		}
 	}
 	if statePath == "" {
-		statePath = sideLocation(opts.Out, StateFile)
+		statePath = output.SideLocation(opts.Out, StateFile)
 	}
 	prev, err := readState(ctx, statePath, opts.S3)
 	if err != nil {
@@ -141,7 +141,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	// ... then the summary of everything, from the partitions as now
 	// published, and the state last: a crash in between leaves the old
 	// state, and the next run recomputes the same days to the same bytes.
-	published, err := openOutputReader(ctx, opts.Out, opts.S3)
+	published, err := output.OpenReader(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 // readState reads the nightly state at a path or s3:// URL; nil when there
 // is none yet.
 func readState(ctx context.Context, location string, opts archive.S3Options) (*NightlyState, error) {
-	data, err := readSide(ctx, location, opts)
+	data, err := output.ReadSide(ctx, location, opts)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -213,7 +213,7 @@ func writeState(ctx context.Context, location string, opts archive.S3Options, s 
 	if err != nil {
 		return err
 	}
-	if err := writeSide(ctx, location, opts, append(data, '\n')); err != nil {
+	if err := output.WriteSide(ctx, location, opts, append(data, '\n')); err != nil {
 		return fmt.Errorf("nightly state: %w", err)
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/output"
@@ -93,7 +92,7 @@ func withText[R, W any](rows []R, conv func(R) W) []W {
 var ErrMissingDay = errors.New("day not in the outputs")
 
 // readDay reads the tables of one day from the outputs.
-func readDay(ctx context.Context, r outputReader, day aggregate.Day) (*aggregate.Tables, error) {
+func readDay(ctx context.Context, r output.Reader, day aggregate.Day) (*aggregate.Tables, error) {
 	t := &aggregate.Tables{}
 	var err error
 	read := func(table string, dst any) {
@@ -131,29 +130,10 @@ func readDay(ctx context.Context, r outputReader, day aggregate.Day) (*aggregate
 }
 
 // readTable reads the rows of one Parquet file of the outputs.
-func readTable[T any](ctx context.Context, r outputReader, name string) ([]T, error) {
+func readTable[T any](ctx context.Context, r output.Reader, name string) ([]T, error) {
 	data, err := r.ReadFile(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	return readColumns[T](ctx, data)
+	return output.ReadColumns[T](ctx, data)
 }
-
-// localRoot returns the folder of a local output location (a path or a
-// file:// URL).
-func localRoot(out string) (string, error) {
-	if pipelineIsS3(out) {
-		return "", fmt.Errorf("%s: not a local output folder", out)
-	}
-	out = localPath(out)
-	fi, err := os.Stat(out)
-	if err != nil {
-		return "", fmt.Errorf("outputs: %w", err)
-	}
-	if !fi.IsDir() {
-		return "", fmt.Errorf("outputs %s: not a folder", out)
-	}
-	return out, nil
-}
-
-func pipelineIsS3(loc string) bool { return len(loc) > 5 && loc[:5] == "s3://" }

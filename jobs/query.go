@@ -8,6 +8,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // QueryOptions say which range of the daily partitions to answer.
@@ -50,7 +51,7 @@ func Query(ctx context.Context, opts QueryOptions) (*QueryResult, error) {
 		return nil, fmt.Errorf("query range %s to %s: partitions are whole UTC days; use YYYY-MM-DD bounds",
 			rng.From.Format(time.RFC3339), rng.To.Format(time.RFC3339))
 	}
-	r, err := openOutputReader(ctx, opts.Out, opts.S3)
+	r, err := output.OpenReader(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +97,7 @@ func Query(ctx context.Context, opts QueryOptions) (*QueryResult, error) {
 // before [from, to), for trending topics. It returns nil unless the range is
 // whole days and every day of that window has partitions: a trend against
 // a partial past would be a trend in coverage, not in talk.
-func previousWindow(ctx context.Context, r outputReader, from, to time.Time) *aggregate.Aggregate {
+func previousWindow(ctx context.Context, r output.Reader, from, to time.Time) *aggregate.Aggregate {
 	if !from.Equal(aggregate.DayOf(from).Start()) || !to.Equal(aggregate.DayOf(to).Start()) {
 		return nil
 	}
@@ -109,7 +110,7 @@ func previousWindow(ctx context.Context, r outputReader, from, to time.Time) *ag
 
 // previousWindowAt is previousWindow for an output location, local or S3.
 func previousWindowAt(ctx context.Context, out string, opts archive.S3Options, from, to time.Time) *aggregate.Aggregate {
-	r, err := openOutputReader(ctx, out, opts)
+	r, err := output.OpenReader(ctx, out, opts)
 	if err != nil {
 		return nil
 	}

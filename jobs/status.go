@@ -57,7 +57,7 @@ type Status struct {
 // GetStatus reads the outputs' manifests, partitions and state, from a
 // folder or an S3 output (through its publication).
 func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
-	r, err := openOutputReader(ctx, opts.Out, opts.S3)
+	r, err := output.OpenReader(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 		return nil, err
 	}
 	var f Failure
-	if data, err := readSide(ctx, sideLocation(opts.Out, FailureFile), opts.S3); err == nil && json.Unmarshal(data, &f) == nil {
+	if data, err := output.ReadSide(ctx, output.SideLocation(opts.Out, FailureFile), opts.S3); err == nil && json.Unmarshal(data, &f) == nil {
 		st.LastFailure = &f
 	}
 	perDay := map[aggregate.Day]int{}
@@ -132,7 +132,7 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 	}
 	statePath := opts.State
 	if statePath == "" {
-		statePath = sideLocation(opts.Out, StateFile)
+		statePath = output.SideLocation(opts.Out, StateFile)
 	}
 	if st.State, err = readState(ctx, statePath, opts.S3); err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 	return st, nil
 }
 
-func readJSON(ctx context.Context, r outputReader, name string, v any) error {
+func readJSON(ctx context.Context, r output.Reader, name string, v any) error {
 	data, err := r.ReadFile(ctx, name)
 	if err != nil {
 		return err

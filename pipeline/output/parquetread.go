@@ -1,4 +1,4 @@
-package jobs
+package output
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
-// readColumns decodes a partition written from rows of type T column by
+// ReadColumns decodes a partition written from rows of type T column by
 // column with arrow-go's Parquet reader, filling T's fields by their
 // parquet tags. A query over a year reads thousands of partitions;
 // parquet-go's row-by-row reconstruction of them cost about twice as much
@@ -24,7 +24,7 @@ import (
 // column (`column:"name"`) is filled from that column when the file has
 // one, and left zero when not: aggregate.OfficeRow.EvidenceText, whose
 // column only files written with evidence text have.
-func readColumns[T any](ctx context.Context, data []byte) ([]T, error) {
+func ReadColumns[T any](ctx context.Context, data []byte) ([]T, error) {
 	pf, err := file.NewParquetReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package jobs
+package output
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
-	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
 // TestReadTopicsMatchesRowReader checks the columnar topics reader against
@@ -25,11 +24,11 @@ func TestReadTopicsMatchesRowReader(t *testing.T) {
 	for i := range 5000 { // more than one page and dictionary
 		want = append(want, aggregate.TopicRow{Office: "sydney", Topic: string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + "x", Kind: aggregate.KindWord, Messages: int64(i), Evidence: []string{}})
 	}
-	data, err := output.EncodeParquet(want, "test")
+	data, err := EncodeParquet(want, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := readColumns[aggregate.TopicRow](context.Background(), data)
+	got, err := ReadColumns[aggregate.TopicRow](context.Background(), data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,11 +42,11 @@ func TestReadTopicsMatchesRowReader(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("columnar reader: first rows %+v", got[:3])
 	}
-	empty, err := output.EncodeParquet([]aggregate.TopicRow{}, "test")
+	empty, err := EncodeParquet([]aggregate.TopicRow{}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows, err := readColumns[aggregate.TopicRow](context.Background(), empty); err != nil || len(rows) != 0 {
+	if rows, err := ReadColumns[aggregate.TopicRow](context.Background(), empty); err != nil || len(rows) != 0 {
 		t.Errorf("empty table: %v rows, %v", len(rows), err)
 	}
 }
@@ -65,22 +64,22 @@ func TestReadEvidenceText(t *testing.T) {
 	for i, r := range rows {
 		withText[i] = aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText}
 	}
-	data, err := output.EncodeParquet(withText, "test")
+	data, err := EncodeParquet(withText, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := readColumns[aggregate.OfficeRow](context.Background(), data)
+	got, err := ReadColumns[aggregate.OfficeRow](context.Background(), data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, rows) {
 		t.Errorf("read %+v, want %+v", got, rows)
 	}
-	plain, err := output.EncodeParquet(rows, "test")
+	plain, err := EncodeParquet(rows, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err = readColumns[aggregate.OfficeRow](context.Background(), plain)
+	got, err = ReadColumns[aggregate.OfficeRow](context.Background(), plain)
 	if err != nil {
 		t.Fatal(err)
 	}
