@@ -1,6 +1,8 @@
-// Package pipeline knows where bytes come from and where results go: it
-// lists and reads archives (a local folder or S3), decodes and accounts for
-// every record, and publishes outputs. It owns concurrency.
+// Package pipeline is the engine between an archive and an output: it reads
+// the objects of a time range from an archive (package pipeline/archive),
+// decodes and accounts for every record, builds the Arrow batches the
+// analysis consumes, and hands complete days to a Handler, which writes
+// them to an output (package pipeline/output). It owns concurrency.
 //
 // # The engine
 //
@@ -23,7 +25,7 @@
 // Objects are handed out in hour order. When the last object of an arrival
 // hour is read, every record of the message hours that could still arrive
 // in it has been seen (a record counts only within the margin after its
-// message hour; see InArrivalWindow). From that the engine derives a time
+// message hour; see archive.InArrivalWindow). From that the engine derives a time
 // "through" before which no message can change any more: it then drops the
 // dedup state of those hours, asks each Worker to Flush what it holds before
 // through, and once every Worker has, tells the Handler to Complete through
@@ -36,9 +38,12 @@
 // every parsed record as in range or out of range; Counts.Check verifies the
 // identities at the end of every run.
 //
-// # Outputs
+// # Around it
 //
-// An Output stages files and publishes them together at Commit: partitions
-// whole, the manifest last. A failed run aborts and leaves what an earlier
-// run published untouched.
+// pipeline/archive is where bytes come from: the local and S3 stores, the
+// Firehose key layout and the arrival-window rule. It imports neither Arrow
+// nor Parquet, so the ingestion Lambda, which shares it, stays small.
+// pipeline/output is where results go and are read back: local and S3
+// outputs, their commit protocols, the published-manifest reader and the
+// Parquet reader. pipeline/aggregate holds the mergeable day tables.
 package pipeline

@@ -126,6 +126,12 @@ EOF
 start() {
 	local pid port data attempt i
 	mkdir -p "$STATE_DIR"
+	# Test processes start the server on their own (s3test.Endpoint), several
+	# at once under `go test ./...`: one start at a time, the others reuse it.
+	if command -v flock >/dev/null; then
+		exec 9>"$STATE_DIR/lock"
+		flock -w 900 9 || die "timed out waiting for $STATE_DIR/lock"
+	fi
 	if pid=$(running_pid) && port=$(env_port) && [[ -n "$port" ]] && healthy "$port"; then
 		log "already running (pid $pid, port $port)"
 		cat "$ENV_FILE"
@@ -146,7 +152,7 @@ start() {
 		# show up in `ps`.
 		ROOT_ACCESS_KEY_ID=$TEST_ACCESS_KEY ROOT_SECRET_ACCESS_KEY=$TEST_SECRET_KEY \
 			"$BIN" --port "127.0.0.1:$port" --region "$TEST_REGION" --health "$HEALTH_PATH" \
-			--keep-alive --quiet posix "$data" </dev/null >"$LOG_FILE" 2>&1 &
+			--keep-alive --quiet posix "$data" </dev/null >"$LOG_FILE" 2>&1 9>&- &
 		pid=$!
 		printf '%s\n' "$pid" >"$PID_FILE"
 		for ((i = 0; i < 100; i++)); do # up to ~20s

@@ -4,13 +4,15 @@
 // answers 503 SlowDown to a share of requests (SlowDownProxy) and an
 // in-process toxiproxy for TCP faults (Toxiproxy).
 //
-// The environment comes from the script's env file:
+// The environment comes from the script's env file; when it is not set,
+// Endpoint starts the server itself:
 //
 //	WIRETAP_TEST_S3_ENDPOINT  http://127.0.0.1:PORT
 //	AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION
 package s3test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -19,6 +21,8 @@ import (
 	"io"
 	"iter"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -31,19 +35,95 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
-// Endpoint returns the test server's endpoint. It skips the test when none
-// is configured, except under CI (CI set), where a silently skipped suite
-// would hide a broken setup: there it fails.
+// EndpointEnv names the variable that points the tests at an S3 server.
+const EndpointEnv = "WIRETAP_TEST_S3_ENDPOINT"
+
+// startTimeout bounds starting the server, which on a cold cache includes
+// building versitygw.
+const startTimeout = 10 * time.Minute
+
+// server is the test process's one attempt to start the S3 server when
+// none was given: every test that needs S3 shares its outcome.
+var server struct {
+	once sync.Once
+	err  error
+}
+
+// Endpoint returns the test server's endpoint. When EndpointEnv is unset it
+// starts (or reuses) the cached versitygw through scripts/s3server.sh, once
+// per test process, and sets the env the script prints, so that plain
+// `go test ./...` runs the S3 tests too. If that fails, the test fails with
+// one line saying how to provide a server: an S3 test never skips silently.
 func Endpoint(t testing.TB) string {
 	t.Helper()
-	ep := os.Getenv("WIRETAP_TEST_S3_ENDPOINT")
-	if ep == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("WIRETAP_TEST_S3_ENDPOINT not set but CI is: start scripts/s3server.sh and source its env file")
-		}
-		t.Skip("WIRETAP_TEST_S3_ENDPOINT not set; start scripts/s3server.sh and eval its env")
+	if ep := os.Getenv(EndpointEnv); ep != "" {
+		return ep
 	}
-	return ep
+	server.once.Do(func() { server.err = startServer() })
+	if server.err == nil && os.Getenv(EndpointEnv) == "" {
+		server.err = fmt.Errorf("scripts/s3server.sh printed no %s", EndpointEnv)
+	}
+	if server.err != nil {
+		t.Fatalf("no S3 server for this test (%v): run `bash scripts/s3server.sh start` and `eval \"$(bash scripts/s3server.sh env)\"`, or set %s", server.err, EndpointEnv)
+	}
+	return os.Getenv(EndpointEnv)
+}
+
+// startServer runs scripts/s3server.sh start, found above the working
+// directory (go test runs in the package's folder), and exports the
+// `export KEY=value` lines it prints.
+func startServer() error {
+	script, err := findScript()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "bash", script, "start")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
+			msg = msg[i+1:]
+		}
+		return fmt.Errorf("%s start: %w: %s", script, err, msg)
+	}
+	for line := range strings.Lines(string(out)) {
+		kv, ok := strings.CutPrefix(strings.TrimSpace(line), "export ")
+		if !ok {
+			continue
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// findScript returns the path of scripts/s3server.sh in the module that
+// holds the working directory.
+func findScript() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, "scripts", "s3server.sh")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("scripts/s3server.sh not found above the working directory")
+		}
+		dir = parent
+	}
 }
 
 // Client returns a plain S3 client for endpoint, path-style, with the
