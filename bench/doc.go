@@ -1,4 +1,7 @@
-// Package bench holds Wiretap's benchmark suite: the commands under
+// Package bench holds Wiretap's benchmark suite: BenchmarkDecode (the
+// record decoder alone) and BenchmarkEngine (pipeline.Run without the
+// analysis), both over a generated archive in memory, so that choices such
+// as the decoder can be re-measured; the commands under
 // bench/cmd that time whole runs (runbench, scaling), the sarcasm trainer
 // (trainsarcasm), and the synthetic archive generator with its planted
 // ground truth (package bench/generator), which `wiretap gen` and every
