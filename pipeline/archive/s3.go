@@ -70,13 +70,30 @@ type S3Options struct {
 	// S3 itself has no such timeout in the SDK, so a silent peer would
 	// hang a job.
 	ReadTimeout time.Duration
+
+	// Client, when set, is the client every store opened with these
+	// options shares: a process builds it once (NewS3Client) and passes it
+	// in, so that its connection pool, retryer and credentials are shared.
+	// Endpoint, Region, PathStyle and MaxAttempts are then ignored; nil
+	// builds a client per store from them.
+	Client S3API
 }
+
+// S3API is the part of the S3 client a store calls. *s3.Client has it.
+type S3API interface {
+	s3.ListObjectsV2APIClient
+	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	DeleteObjects(ctx context.Context, in *s3.DeleteObjectsInput, opts ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error)
+}
+
+var _ S3API = (*s3.Client)(nil)
 
 // S3 is a Source and Putter over one bucket and key prefix. Keys given to
 // List, Open, Put and Locate are relative to the prefix, so the same job
 // code reads a local Dir or an S3 archive. It is safe for concurrent use.
 type S3 struct {
-	client      *s3.Client
+	client      S3API
 	bucket      string
 	prefix      string // "" or ends with "/"
 	readTimeout time.Duration
@@ -141,23 +158,42 @@ func validBucketName(b string) error {
 func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // NewS3 returns an S3 store for rawURL ("s3://bucket" or
-// "s3://bucket/some/prefix/"). Credentials come from the SDK's default
-// chain (environment, shared files, SSO, instance role); they are resolved
-// lazily, so a bad credential shows up on the first request, not here.
+// "s3://bucket/some/prefix/"), on opts.Client when set, else on a client of
+// its own built by NewS3Client.
 func NewS3(ctx context.Context, rawURL string, opts S3Options) (*S3, error) {
 	bucket, prefix, err := ParseS3URL(rawURL)
 	if err != nil {
 		return nil, err
 	}
+	client := opts.Client
+	if client == nil {
+		c, err := NewS3Client(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("s3://%s: %w", bucket, err)
+		}
+		client = c
+	}
+	return &S3{client: client, bucket: bucket, prefix: prefix, readTimeout: readTimeout(opts)}, nil
+}
+
+func readTimeout(opts S3Options) time.Duration {
+	if opts.ReadTimeout <= 0 {
+		return defaultS3ReadTimeout
+	}
+	return opts.ReadTimeout
+}
+
+// NewS3Client builds the S3 client a process shares between its stores
+// (S3Options.Client): the retryer, timeouts and endpoint of opts.
+// Credentials come from the SDK's default chain (environment, shared
+// files, SSO, instance role); they are resolved lazily, so a bad
+// credential shows up on the first request, not here.
+func NewS3Client(ctx context.Context, opts S3Options) (*s3.Client, error) {
 	maxAttempts := opts.MaxAttempts
 	if maxAttempts <= 0 {
 		maxAttempts = defaultS3MaxAttempts
 	}
-	readTimeout := opts.ReadTimeout
-	if readTimeout <= 0 {
-		readTimeout = defaultS3ReadTimeout
-	}
-
+	readTimeout := readTimeout(opts)
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
@@ -181,17 +217,17 @@ func NewS3(ctx context.Context, rawURL string, opts S3Options) (*S3, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
-		return nil, fmt.Errorf("s3://%s: load AWS config: %w", bucket, err)
+		return nil, fmt.Errorf("load AWS config: %w", err)
 	}
 	if cfg.Region == "" {
 		cfg.Region = defaultS3Region
 	}
 	if opts.Endpoint != "" && !strings.HasPrefix(opts.Endpoint, "http://") && !strings.HasPrefix(opts.Endpoint, "https://") {
 		// The SDK would fail later with a far less obvious message.
-		return nil, fmt.Errorf("s3://%s: endpoint %q must start with http:// or https://", bucket, opts.Endpoint)
+		return nil, fmt.Errorf("endpoint %q must start with http:// or https://", opts.Endpoint)
 	}
 
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		// o.BaseEndpoint already holds what config loading found in
 		// AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / the shared config.
 		if opts.Endpoint != "" {
@@ -209,8 +245,7 @@ func NewS3(ctx context.Context, rawURL string, opts S3Options) (*S3, error) {
 		// would log that on every one.
 		o.DisableLogOutputChecksumValidationSkipped = true
 		o.APIOptions = append(o.APIOptions, addBodyWatchdog(readTimeout))
-	})
-	return &S3{client: client, bucket: bucket, prefix: prefix, readTimeout: readTimeout}, nil
+	}), nil
 }
 
 // Locate returns the s3:// URL of key, for error messages and logs.

@@ -45,7 +45,7 @@ func newTestS3(t *testing.T, endpoint, rawURL string, opts S3Options) *S3 {
 // that List really paged.
 func countCalls(s *S3, op string) *atomic.Int64 {
 	n := new(atomic.Int64)
-	s.client = s3.New(s.client.Options(), func(o *s3.Options) {
+	s.client = s3.New(s.client.(*s3.Client).Options(), func(o *s3.Options) {
 		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
 			return st.Initialize.Add(middleware.InitializeMiddlewareFunc("wiretapCountCalls",
 				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
@@ -397,7 +397,7 @@ func TestS3Options(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := s.client.Options()
+	o := s.client.(*s3.Client).Options()
 	if o.UsePathStyle || o.BaseEndpoint != nil {
 		t.Errorf("AWS default: UsePathStyle=%v BaseEndpoint=%v, want virtual-hosted, no endpoint", o.UsePathStyle, o.BaseEndpoint)
 	}
@@ -414,7 +414,7 @@ func TestS3Options(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o = s.client.Options()
+	o = s.client.(*s3.Client).Options()
 	if !o.UsePathStyle || aws.ToString(o.BaseEndpoint) != "http://127.0.0.1:1" || o.Region != "eu-west-3" || o.Retryer.MaxAttempts() != 4 {
 		t.Errorf("from env: UsePathStyle=%v BaseEndpoint=%q Region=%q MaxAttempts=%d", o.UsePathStyle, aws.ToString(o.BaseEndpoint), o.Region, o.Retryer.MaxAttempts())
 	}
@@ -423,7 +423,7 @@ func TestS3Options(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o = s.client.Options()
+	o = s.client.(*s3.Client).Options()
 	if o.UsePathStyle || aws.ToString(o.BaseEndpoint) != "http://127.0.0.1:2" || o.Region != "ap-south-1" {
 		t.Errorf("explicit: UsePathStyle=%v BaseEndpoint=%q Region=%q", o.UsePathStyle, aws.ToString(o.BaseEndpoint), o.Region)
 	}
@@ -469,5 +469,35 @@ func TestParseS3URL(t *testing.T) {
 				t.Fatalf("ParseS3URL(%q)\ngot  %q %q %v\nwant %q %q", tt.Input, bucket, prefix, err, tt.Bucket, tt.Prefix)
 			}
 		})
+	}
+}
+
+// TestS3SharedClient checks that stores opened with S3Options.Client use
+// that one client rather than building their own, and work through it.
+func TestS3SharedClient(t *testing.T) {
+	t.Parallel()
+	ep := s3test.Endpoint(t)
+	bucket := s3test.NewBucket(t, ep)
+	client, err := NewS3Client(t.Context(), S3Options{Endpoint: ep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := S3Options{Client: client}
+	a, err := NewS3(t.Context(), "s3://"+bucket+"/a/", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := NewS3(t.Context(), "s3://"+bucket, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.client != S3API(client) || root.client != S3API(client) {
+		t.Fatal("a store built its own client")
+	}
+	if err := a.Put(t.Context(), "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(s3test.ReadAll(t, root, "a/k")); got != "v" {
+		t.Errorf("read %q through the shared client, want %q", got, "v")
 	}
 }
