@@ -76,7 +76,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	if err != nil {
 		return nil, err
 	}
-	if !output.IsS3(opts.Out) {
+	if !archive.IsS3URL(opts.Out) {
 		_, err := output.LocalRoot(opts.Out)
 		if errors.Is(err, fs.ErrNotExist) {
 			if err = os.MkdirAll(output.LocalPath(opts.Out), 0o755); err == nil {

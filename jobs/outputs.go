@@ -53,7 +53,7 @@ const shardOutputsDir = "shards"
 // by its own renames), an S3 output gives each shard its own output below
 // shards/. A location that already names the shard's own output is kept.
 func shardOutput(out string, sh Shard) string {
-	if sh.Count == 0 || !output.IsS3(out) {
+	if sh.Count == 0 || !archive.IsS3URL(out) {
 		return out
 	}
 	own := "/" + sh.file(shardOutputsDir, "")
@@ -67,7 +67,7 @@ func shardOutput(out string, sh Shard) string {
 // with a manifest), by shard, in the order of their names. It returns none
 // for a local output.
 func shardOutputs(ctx context.Context, out string, opts archive.S3Options) (map[Shard]*output.S3Reader, []Shard, error) {
-	if !output.IsS3(out) {
+	if !archive.IsS3URL(out) {
 		return nil, nil, nil
 	}
 	s, err := archive.NewS3(ctx, out, opts)

@@ -11,7 +11,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
+
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // Exit codes.
@@ -166,4 +169,20 @@ func logger(io *IO, verbose bool) *slog.Logger {
 		level = slog.LevelWarn
 	}
 	return slog.New(slog.NewTextHandler(io.Err, &slog.HandlerOptions{Level: level}))
+}
+
+// shareS3Client gives o this command's one S3 client, built from o's
+// endpoint and tuning, when any of locations is on S3: every store the
+// command then opens (source, roster, output, side files) shares its
+// connections, retryer and credentials. Local-only commands build none.
+func shareS3Client(ctx context.Context, o *archive.S3Options, locations ...string) error {
+	if o.Client != nil || !slices.ContainsFunc(locations, archive.IsS3URL) {
+		return nil
+	}
+	c, err := archive.NewS3Client(ctx, *o)
+	if err != nil {
+		return fmt.Errorf("S3 client: %w", err)
+	}
+	o.Client = c
+	return nil
 }

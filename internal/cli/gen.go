@@ -24,7 +24,7 @@ const genExamples = `  # The demo archive: 50,000 messages over a week, in ./arc
 
 func genCmd(ctx context.Context, io *IO, args []string) error {
 	cfg := generator.DefaultConfig()
-	var out, start string
+	var out, start, endpoint string
 	fs := newFlagSet(io, "gen --out DIR|s3://bucket/prefix [flags]",
 		"Writes a deterministic synthetic archive in the Firehose layout (YYYY/MM/DD/HH/ keys,\n"+
 			"NDJSON objects in the three producer shapes), with duplicates, late arrivals and\n"+
@@ -41,6 +41,7 @@ func genCmd(ctx context.Context, io *IO, args []string) error {
 	fs.Float64Var(&cfg.DuplicateRate, "duplicates", cfg.DuplicateRate, "share of records delivered more than once")
 	fs.Float64Var(&cfg.MalformedRate, "malformed", cfg.MalformedRate, "share of malformed lines")
 	fs.IntVar(&cfg.Workers, "workers", 0, "days generated at once (default: the number of CPUs)")
+	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL, for S3-compatible servers (default: $AWS_ENDPOINT_URL_S3)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func genCmd(ctx context.Context, io *IO, args []string) error {
 			return err
 		}
 	}
-	if store, err = archive.OpenStore(ctx, out, archive.S3Options{}); err != nil {
+	if store, err = archive.OpenStore(ctx, out, archive.S3Options{Endpoint: endpoint}); err != nil {
 		return err
 	}
 	began := time.Now()

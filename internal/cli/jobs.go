@@ -43,6 +43,9 @@ func queryCmd(ctx context.Context, io *IO, args []string) error {
 	if format != "json" && format != "table" && format != "csv" {
 		return usageErrorf("--format %q: want json, table or csv", format)
 	}
+	if err := shareS3Client(ctx, &opts.S3, opts.Out); err != nil {
+		return err
+	}
 	res, err := jobs.Query(ctx, opts)
 	if err != nil {
 		return err
@@ -134,6 +137,9 @@ func nightlyCmd(ctx context.Context, io *IO, args []string) error {
 	}
 	opts.S3.Endpoint = endpoint
 	opts.Logger = logger(io, verbose)
+	if err := shareS3Client(ctx, &opts.S3, opts.Source, opts.Out, opts.Roster, state); err != nil {
+		return err
+	}
 	res, err := jobs.Nightly(ctx, opts, state)
 	if err != nil {
 		return err
@@ -163,6 +169,9 @@ func mergeCmd(ctx context.Context, io *IO, args []string) error {
 	if opts.Out == "" {
 		return usageErrorf("--out is required")
 	}
+	if err := shareS3Client(ctx, &opts.S3, opts.Out); err != nil {
+		return err
+	}
 	res, err := jobs.Merge(ctx, opts)
 	if err != nil {
 		return err
@@ -189,6 +198,9 @@ func statusCmd(ctx context.Context, io *IO, args []string) error {
 		return usageErrorf("--out is required")
 	}
 	opts.S3.Endpoint = endpoint
+	if err := shareS3Client(ctx, &opts.S3, opts.Out, opts.Source, opts.State); err != nil {
+		return err
+	}
 	st, err := jobs.GetStatus(ctx, opts)
 	if err != nil {
 		return err

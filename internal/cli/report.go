@@ -38,6 +38,9 @@ func reportCmd(ctx context.Context, io *IO, args []string) error {
 	q.Office = office
 	src := &dashboard.Source{Out: out}
 	src.S3.Endpoint = df.endpoint
+	if err := shareS3Client(ctx, &src.S3, out); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := dashboard.WriteReport(ctx, src, q, df.opts, &buf); err != nil {
 		return err

@@ -175,6 +175,9 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 		stop := startProgress(io.Err, opts.Progress)
 		defer stop()
 	}
+	if err := shareS3Client(ctx, &opts.S3, opts.Source, opts.Out, opts.Roster); err != nil {
+		return err
+	}
 	res, err := jobs.Run(ctx, opts)
 	if err != nil {
 		return err

@@ -80,6 +80,9 @@ func serveCmd(ctx context.Context, io *IO, args []string) error {
 	log := logger(io, true)
 	src := &dashboard.Source{Out: out}
 	src.S3.Endpoint = df.endpoint
+	if err := shareS3Client(ctx, &src.S3, out); err != nil {
+		return err
+	}
 	srv := &dashboard.Server{Source: src, Options: df.opts, Auth: a, Logger: log}
 	if secret := io.Getenv("SLACK_SIGNING_SECRET"); secret != "" {
 		srv.Slash = &slashcmd.Handler{

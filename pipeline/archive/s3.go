@@ -108,12 +108,18 @@ var (
 	_ Putter = (*S3)(nil)
 )
 
+// s3Scheme starts every S3 location.
+const s3Scheme = "s3://"
+
+// IsS3URL reports whether location names S3 rather than a local folder.
+func IsS3URL(location string) bool { return strings.HasPrefix(location, s3Scheme) }
+
 // ParseS3URL splits "s3://bucket" or "s3://bucket/some/prefix/" into the
 // bucket and the key prefix. A non-empty prefix names a folder: a missing
 // trailing slash is added, so "s3://b/slack" and "s3://b/slack/" both hold
 // keys below "slack/".
 func ParseS3URL(raw string) (bucket, prefix string, err error) {
-	rest, ok := strings.CutPrefix(raw, "s3://")
+	rest, ok := strings.CutPrefix(raw, s3Scheme)
 	if !ok {
 		return "", "", fmt.Errorf("parse S3 URL %q: want s3://bucket[/prefix/]", raw)
 	}

@@ -48,7 +48,7 @@ type Reader interface {
 // OpenReader opens the outputs at location: "s3://bucket/prefix",
 // "file:///path" or a plain folder, which must exist.
 func OpenReader(ctx context.Context, location string, opts archive.S3Options) (Reader, error) {
-	if IsS3(location) {
+	if archive.IsS3URL(location) {
 		return OpenS3Reader(ctx, location, opts)
 	}
 	root, err := LocalRoot(location)
@@ -237,7 +237,7 @@ func (ov Overlay) Locate(name string) string { return ov[len(ov)-1].Locate(name)
 // outside their publication (StateFile, FailureFile) is: a path, or the
 // s3:// URL of an object below the output's prefix.
 func SideLocation(out, name string) string {
-	if IsS3(out) {
+	if archive.IsS3URL(out) {
 		return strings.TrimSuffix(out, "/") + "/" + name
 	}
 	return filepath.Join(LocalPath(out), filepath.FromSlash(name))
@@ -246,7 +246,7 @@ func SideLocation(out, name string) string {
 // ReadSide reads a whole file at a local path or s3:// URL; the error
 // wraps fs.ErrNotExist when it does not exist.
 func ReadSide(ctx context.Context, location string, opts archive.S3Options) ([]byte, error) {
-	if !IsS3(location) {
+	if !archive.IsS3URL(location) {
 		return os.ReadFile(LocalPath(location))
 	}
 	s, key, err := sideObject(ctx, location, opts)
@@ -259,7 +259,7 @@ func ReadSide(ctx context.Context, location string, opts archive.S3Options) ([]b
 // WriteSide replaces the file at a local path (written aside and renamed)
 // or s3:// URL (one PUT) at once: a reader sees the old or the new bytes.
 func WriteSide(ctx context.Context, location string, opts archive.S3Options, data []byte) error {
-	if !IsS3(location) {
+	if !archive.IsS3URL(location) {
 		p := LocalPath(location)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
@@ -275,7 +275,7 @@ func WriteSide(ctx context.Context, location string, opts archive.S3Options, dat
 
 // RemoveSide removes the file at a local path or s3:// URL, if there.
 func RemoveSide(ctx context.Context, location string, opts archive.S3Options) error {
-	if !IsS3(location) {
+	if !archive.IsS3URL(location) {
 		err := os.Remove(LocalPath(location))
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
@@ -310,7 +310,7 @@ func sideObject(ctx context.Context, location string, opts archive.S3Options) (*
 // LocalRoot returns the folder of a local output location (a path or a
 // file:// URL).
 func LocalRoot(out string) (string, error) {
-	if IsS3(out) {
+	if archive.IsS3URL(out) {
 		return "", fmt.Errorf("%s: not a local output folder", out)
 	}
 	out = LocalPath(out)
@@ -323,5 +323,3 @@ func LocalRoot(out string) (string, error) {
 	}
 	return out, nil
 }
-
-func IsS3(loc string) bool { return len(loc) > 5 && loc[:5] == "s3://" }
