@@ -250,13 +250,13 @@ func TestRunToS3Output(t *testing.T) {
 		t.Fatal(err)
 	}
 	var m jobs.Manifest
-	if err := json.Unmarshal(readObject(t, root, output.ManifestName), &m); err != nil {
+	if err := json.Unmarshal(s3test.ReadAll(t, root, output.ManifestName), &m); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(m.Counts, first.Manifest.Counts) || m.Out != out {
 		t.Errorf("published manifest says counts %+v, out %q; the run %+v, %q", m.Counts, m.Out, first.Manifest.Counts, out)
 	}
-	if s := readObject(t, root, "summary.json"); !bytes.Equal(s, want["summary.json"]) {
+	if s := s3test.ReadAll(t, root, "summary.json"); !bytes.Equal(s, want["summary.json"]) {
 		t.Error("top-level summary.json differs from the run's")
 	}
 
@@ -299,18 +299,4 @@ func archiveKeys(t *testing.T, ndjson []byte) []byte {
 		}
 	}
 	return out.Bytes()
-}
-
-func readObject(t *testing.T, s *archive.S3, key string) []byte {
-	t.Helper()
-	rc, err := s.Open(context.Background(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

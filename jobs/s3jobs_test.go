@@ -83,7 +83,7 @@ func topManifest(t *testing.T, out string, opts archive.S3Options) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return readObject(t, root, output.ManifestName)
+	return s3test.ReadAll(t, root, output.ManifestName)
 }
 
 // TestS3OutputsQuery answers random ranges from an S3 output and from a
@@ -197,7 +197,7 @@ func TestS3OutputsNightly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	state := readObject(t, root, jobs.StateFile)
+	state := s3test.ReadAll(t, root, jobs.StateFile)
 	manifest := topManifest(t, out, s3opts)
 	files, pub := s3Files(t, out, s3opts)
 	for name := range pub.Files {
@@ -216,7 +216,7 @@ func TestS3OutputsNightly(t *testing.T) {
 	if !bytes.Equal(topManifest(t, out, s3opts), manifest) {
 		t.Error("second nightly published a new manifest")
 	}
-	if !bytes.Equal(readObject(t, root, jobs.StateFile), state) {
+	if !bytes.Equal(s3test.ReadAll(t, root, jobs.StateFile), state) {
 		t.Error("second nightly rewrote the state")
 	}
 	again, _ := s3Files(t, out, s3opts)
