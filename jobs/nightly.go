@@ -27,12 +27,16 @@ const StateSchema = "wiretap.nightly-state/v1"
 // Firehose object of every arrival hour, with its ETag and size, so that
 // the next run can tell new, changed and removed objects from the rest.
 type NightlyState struct {
-	Schema      string                 `json:"schema"`
-	Source      string                 `json:"source"`
-	MarginHours int                    `json:"margin_hours"`
-	IncludeText bool                   `json:"include_text,omitempty"` // evidence carries message text
-	UpdatedAt   string                 `json:"updated_at"`
-	Hours       map[string][]ObjectRef `json:"hours"` // by hour prefix, YYYY/MM/DD/HH/
+	Schema      string `json:"schema"`
+	Source      string `json:"source"`
+	MarginHours int    `json:"margin_hours"`
+	IncludeText bool   `json:"include_text,omitempty"` // evidence carries message text
+	// Privacy fingerprints the opt-out list and the pseudonym key of the
+	// run that wrote the state (privacyFingerprint); when it changes,
+	// every covered day is recomputed.
+	Privacy   string                 `json:"privacy,omitempty"`
+	UpdatedAt string                 `json:"updated_at"`
+	Hours     map[string][]ObjectRef `json:"hours"` // by hour prefix, YYYY/MM/DD/HH/
 }
 
 // ObjectRef is one processed object.
@@ -107,7 +111,14 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, err
 	}
 	res = &NightlyResult{}
-	for _, h := range changedHours(prev, cur) {
+	since := prev
+	if prev != nil && prev.Privacy != e.privacyFingerprint() {
+		// Someone opted out (or back in), or the key changed: every day
+		// in the output may name them, so every covered day is redone.
+		e.log.Info("nightly: the opt-out list or pseudonym key changed; recomputing every day")
+		since = nil
+	}
+	for _, h := range changedHours(since, cur) {
 		res.ChangedHours = append(res.ChangedHours, h.Format(pipeline.HourLayout))
 	}
 	if len(cur) == 0 || len(res.ChangedHours) == 0 {
@@ -172,7 +183,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, err
 	}
 	state := &NightlyState{Schema: StateSchema, Source: opts.Source, MarginHours: int(opts.Margin / time.Hour),
-		IncludeText: opts.IncludeText, UpdatedAt: time.Now().UTC().Format(time.RFC3339), Hours: map[string][]ObjectRef{}}
+		IncludeText: opts.IncludeText, Privacy: e.privacyFingerprint(), UpdatedAt: time.Now().UTC().Format(time.RFC3339), Hours: map[string][]ObjectRef{}}
 	for h, objs := range cur {
 		state.Hours[h.Format(pipeline.HourLayout)] = objs
 	}
@@ -296,4 +307,15 @@ func dayRuns(days []aggregate.Day) []pipeline.Range {
 		i = j
 	}
 	return runs
+}
+
+// privacyFingerprint names the privacy options that change what a day's
+// partitions hold: the opt-out list and the pseudonym key, by their
+// fingerprints only.
+func (e *env) privacyFingerprint() string {
+	fp := e.privacy.OptOut.Fingerprint()
+	if ps := e.privacy.Pseudonyms; ps != nil {
+		fp += " " + ps.Fingerprint()
+	}
+	return fp
 }

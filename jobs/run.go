@@ -16,6 +16,7 @@ import (
 	"github.com/wiretap-hq/wiretap/nlp"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/privacy"
 )
 
 // Version is the Wiretap version recorded in outputs. Release builds set it
@@ -48,6 +49,13 @@ type RunOptions struct {
 	// the messages' text (the evidence_text columns, "text" in the
 	// summary's refs). Off, no message text reaches the outputs.
 	IncludeText bool
+	// OptOut is a file (local or s3://) of user ids, one a line, whose
+	// messages are left out of every output and who are named in none.
+	OptOut string
+	// PseudonymKey, when set, makes every user id in the outputs a keyed
+	// pseudonym (privacy.Pseudonymizer) and drops names. The command line
+	// takes it from WIRETAP_PSEUDONYM_KEY.
+	PseudonymKey []byte
 }
 
 // DefaultMaxBadRatio is the share of bad records a run tolerates. An archive
@@ -154,6 +162,8 @@ type env struct {
 	src    pipeline.Store
 	roster *pipeline.Roster
 	nlp    *nlp.Analyzer
+	// privacy is applied to every record as it is decoded.
+	privacy *privacy.Policy
 }
 
 func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
@@ -189,8 +199,37 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 			return nil, fmt.Errorf("%s: %w", opts.Roster, err)
 		}
 	}
+	if e.privacy, err = openPrivacy(ctx, opts); err != nil {
+		return nil, err
+	}
+	if ps := e.privacy.Pseudonyms; ps != nil {
+		// Records reach the analysis with pseudonyms for ids: the roster
+		// must know people by theirs.
+		e.roster = e.roster.Rekey(ps.Clone().ID)
+	}
 	e.nlp = nlp.New()
 	return e, nil
+}
+
+// openPrivacy reads the opt-out list and checks the pseudonym key.
+func openPrivacy(ctx context.Context, opts *RunOptions) (*privacy.Policy, error) {
+	p := &privacy.Policy{}
+	if opts.OptOut != "" {
+		data, err := pipeline.ReadLocation(ctx, opts.OptOut, opts.S3)
+		if err != nil {
+			return nil, fmt.Errorf("opt-out list: %w", err)
+		}
+		if p.OptOut, err = privacy.ParseOptOut(bytes.NewReader(data)); err != nil {
+			return nil, fmt.Errorf("%s: %w", opts.OptOut, err)
+		}
+	}
+	if opts.PseudonymKey != nil {
+		var err error
+		if p.Pseudonyms, err = privacy.NewPseudonymizer(opts.PseudonymKey); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // analyse reads the messages of rng and stages their day partitions in
@@ -199,7 +238,7 @@ func (e *env) analyse(ctx context.Context, rng pipeline.Range, out pipeline.Outp
 	col := newCollector(e.nlp, e.roster, out, rng, e.opts.IncludeText)
 	counts, err := pipeline.Run(ctx, pipeline.Config{
 		Source: e.src, Locate: e.src.Locate, Range: rng, Margin: e.opts.Margin, Workers: e.opts.Workers,
-		Quarantine: q, Progress: e.opts.Progress,
+		Quarantine: q, Progress: e.opts.Progress, Privacy: e.privacy,
 	}, col)
 	if err != nil {
 		return nil, nil, err
@@ -221,7 +260,10 @@ func (e *env) manifest(command string, rng pipeline.Range, started time.Time, co
 		MarginHours: int(e.opts.Margin / time.Hour), Workers: e.opts.Workers, IncludeText: e.opts.IncludeText,
 		StartedAt: started.UTC().Format(time.RFC3339Nano), FinishedAt: finished.UTC().Format(time.RFC3339Nano),
 		Seconds: finished.Sub(started).Seconds(), Tables: Tables, Quarantine: QuarantineFile,
-		Partitions: []string{},
+		Partitions: []string{}, OptOut: e.privacy.OptOut.Fingerprint(),
+	}
+	if ps := e.privacy.Pseudonyms; ps != nil {
+		m.Pseudonyms = ps.Fingerprint()
 	}
 	if counts != nil {
 		m.Counts = *counts
@@ -250,16 +292,22 @@ const QuarantineFile = "quarantine/quarantine.ndjson"
 // wrote. It is published last; its presence means the run's outputs are
 // complete. Unlike the summary it has wall-clock values.
 type Manifest struct {
-	Schema      string          `json:"schema"`
-	Version     string          `json:"version"`
-	Command     string          `json:"command"`
-	Source      string          `json:"source"`
-	Out         string          `json:"out"`
-	Roster      string          `json:"roster,omitempty"`
-	From        string          `json:"from"`
-	To          string          `json:"to"`
-	MarginHours int             `json:"margin_hours"`
-	Workers     int             `json:"workers"`
+	Schema      string `json:"schema"`
+	Version     string `json:"version"`
+	Command     string `json:"command"`
+	Source      string `json:"source"`
+	Out         string `json:"out"`
+	Roster      string `json:"roster,omitempty"`
+	From        string `json:"from"`
+	To          string `json:"to"`
+	MarginHours int    `json:"margin_hours"`
+	Workers     int    `json:"workers"`
+	// OptOut is the opt-out list's fingerprint (privacy.OptOut.Fingerprint),
+	// never its ids.
+	OptOut string `json:"opt_out,omitempty"`
+	// Pseudonyms is the pseudonym key's fingerprint when ids are
+	// pseudonyms.
+	Pseudonyms  string          `json:"pseudonyms,omitempty"`
 	IncludeText bool            `json:"include_text,omitempty"` // evidence carries message text
 	StartedAt   string          `json:"started_at"`
 	FinishedAt  string          `json:"finished_at"`

@@ -126,7 +126,12 @@ func nightlyCmd(ctx context.Context, io *IO, args []string) error {
 	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
 	fs.BoolVar(&verbose, "v", false, "log progress even on a terminal")
 	fs.BoolVar(&opts.IncludeText, "include-text", false, "evidence carries the messages' text, as with run --include-text (keep it the same every night)")
+	var priv privacyFlags
+	priv.add(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := priv.apply(io, &opts); err != nil {
 		return err
 	}
 	if opts.Source == "" || opts.Out == "" {
