@@ -161,3 +161,107 @@ func TestParseOptOutFile(t *testing.T) {
 		t.Errorf("manifest opt_out: %v %q", err, m.OptOut)
 	}
 }
+
+// TestNightlyOptOutRecomputes adds someone to the opt-out list between two
+// nightly runs over an unchanged archive: the second recomputes every day,
+// and the person is in none of them.
+func TestNightlyOptOutRecomputes(t *testing.T) {
+	dir, roster, facts := archive(t, func(c *generator.Config) { c.Messages = 6000; c.Days = 3 })
+	out := t.TempDir()
+	opts := jobs.RunOptions{Source: dir, Out: out, Roster: roster, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio}
+	first, err := jobs.Nightly(context.Background(), opts, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := facts.MostMentionedUser
+	opts.OptOut = writeOptOut(t, gone)
+	second, err := jobs.Nightly(context.Background(), opts, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second.Days) != len(first.Days) || second.Summary == nil {
+		t.Errorf("after the list changed nightly recomputed %d days of %d", len(second.Days), len(first.Days))
+	}
+	checkNoLeaks(t, out, []string{gone, facts.Users[gone].Name})
+	third, err := jobs.Nightly(context.Background(), opts, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(third.Days) != 0 {
+		t.Errorf("the same list again recomputed %d days", len(third.Days))
+	}
+}
+
+// pseudonymRun runs over the archive with a pseudonym key.
+func pseudonymRun(t *testing.T, dir, roster string, facts *generator.Facts, key string, workers int) string {
+	t.Helper()
+	out, _ := runRange(t, dir, roster, facts.Start, facts.End, func(o *jobs.RunOptions) {
+		o.PseudonymKey, o.IncludeText, o.Workers = []byte(key), true, workers
+	})
+	return out
+}
+
+// TestPseudonymize checks that no real id or name is in any output, that
+// one key gives the same bytes on every run and another key other ids, and
+// that the planted facts hold under pseudonyms.
+func TestPseudonymize(t *testing.T) {
+	dir, roster, facts := archive(t, nil)
+	const keyA, keyB = "key-A-0123456789abcdef", "key-B-0123456789abcdef"
+	a1 := pseudonymRun(t, dir, roster, facts, keyA, 1)
+	a3 := pseudonymRun(t, dir, roster, facts, keyA, 3)
+	b := pseudonymRun(t, dir, roster, facts, keyB, 2)
+	var real []string
+	for id, u := range facts.Users {
+		real = append(real, id, u.Name)
+	}
+	slices.Sort(real)
+	for _, out := range []string{a1, b} {
+		checkNoLeaks(t, out, real)
+	}
+	sameOutputs(t, "one key, 1 and 3 workers", publishedFiles(t, a3), publishedFiles(t, a1))
+
+	ps, err := privacy.NewPseudonymizer([]byte(keyA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sa, sb jobs.Summary
+	for p, s := range map[string]*jobs.Summary{a1: &sa, b: &sb} {
+		data, err := os.ReadFile(filepath.Join(p, jobs.SummaryFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(sa.MostMentioned) == 0 || sa.MostMentioned[0].UserID != ps.ID(facts.MostMentionedUser) {
+		t.Errorf("most mentioned %+v, want the planted user's pseudonym %s", sa.MostMentioned, ps.ID(facts.MostMentionedUser))
+	}
+	if sa.MostMentioned[0].UserID == sb.MostMentioned[0].UserID {
+		t.Error("two keys gave the same pseudonym")
+	}
+	for _, u := range sa.TopUsers {
+		if !privacy.IsPseudonym(u.UserID) || u.UserName != "" {
+			t.Errorf("top user %s %q: want a pseudonym and no name", u.UserID, u.UserName)
+		}
+	}
+	// The roster still places people: the offices count what they count
+	// with real ids.
+	_, plain := runRange(t, dir, roster, facts.Start, facts.End, nil)
+	if len(sa.Offices) != len(plain.Summary.Offices) {
+		t.Fatalf("%d offices under pseudonyms, %d without", len(sa.Offices), len(plain.Summary.Offices))
+	}
+	for i, o := range sa.Offices {
+		p := plain.Summary.Offices[i]
+		if o.Office != p.Office || o.Messages != p.Messages || o.ActiveUsers != p.ActiveUsers || o.MentionsReceived != p.MentionsReceived {
+			t.Errorf("office %+v under pseudonyms, %+v without", o, p)
+		}
+	}
+	q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: a1, From: facts.Start, To: facts.End})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := summaryJSON(t, q.Summary), publishedFiles(t, a1)[jobs.SummaryFile]; !bytes.Equal(got, want) {
+		t.Error("query differs from the run with --pseudonymize")
+	}
+}

@@ -177,6 +177,11 @@ func TestScrubber(t *testing.T) {
 	if m != want {
 		t.Errorf("scrubbed %+v, want %+v", m, want)
 	}
+	bot := schema.Message{UserID: Slackbot}
+	s.Scrub(&bot)
+	if bot.UserID != Slackbot {
+		t.Errorf("Slackbot became %s: its reminders would count as people's messages", bot.UserID)
+	}
 	if s.KeepRaw(`{"user":"U1AA"}`) {
 		t.Error("the quarantine keeps raw records under pseudonyms")
 	}

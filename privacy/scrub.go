@@ -1,6 +1,10 @@
 package privacy
 
-import "github.com/wiretap-hq/wiretap/schema"
+import (
+	"strings"
+
+	"github.com/wiretap-hq/wiretap/schema"
+)
 
 // Policy is what privacy asks of the records a run reads: whose records to
 // leave out, and whether ids become pseudonyms. The zero Policy changes
@@ -72,13 +76,18 @@ func (s *Scrubber) Scrub(m *schema.Message) {
 	})
 }
 
+// Slackbot is the user id of Slack's own bot: no person, and what tells its
+// reminders from people's messages (schema.Message.IsAuthored), so it is
+// kept as it is.
+const Slackbot = "USLACKBOT"
+
 // id is what becomes of a user id: "" for an opted-out person, the
 // pseudonym with pseudonyms on, else the id itself.
 func (s *Scrubber) id(id string) string {
 	if id == "" || s.opt.Has(id) {
 		return ""
 	}
-	if s.ps == nil {
+	if s.ps == nil || id == Slackbot {
 		return id
 	}
 	if p, ok := s.cache[id]; ok {
@@ -86,7 +95,9 @@ func (s *Scrubber) id(id string) string {
 	}
 	p := s.ps.ID(id)
 	if len(s.cache) < maxCached {
-		s.cache[id] = p
+		// id may alias the decoder's line buffer, which the next line
+		// overwrites: the key must be a copy.
+		s.cache[strings.Clone(id)] = p
 	}
 	return p
 }
