@@ -159,6 +159,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, err
 	}
 	res.Summary = Summarize(agg, span.From, span.To, previousWindow(ctx, published, span.From, span.To))
+	SuppressSmallGroups(res.Summary, agg, opts.MinGroup)
 	out, err = pipeline.OpenOutput(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err

@@ -56,6 +56,11 @@ type RunOptions struct {
 	// pseudonym (privacy.Pseudonymizer) and drops names. The command line
 	// takes it from WIRETAP_PSEUDONYM_KEY.
 	PseudonymKey []byte
+	// MinGroup suppresses, in the summary, figures about groups of fewer
+	// distinct authors (SuppressSmallGroups); 0 or 1 shows everything. The
+	// daily partitions keep exact counts whatever it is. The command line
+	// defaults it to DefaultMinGroup.
+	MinGroup int
 }
 
 // DefaultMaxBadRatio is the share of bad records a run tolerates. An archive
@@ -133,6 +138,7 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 		}
 	} else {
 		summary = Summarize(col.total, rng.From, rng.To, previousWindowAt(ctx, opts.Out, opts.S3, rng.From, rng.To))
+		SuppressSmallGroups(summary, col.total, opts.MinGroup)
 		if err := writeJSON(ctx, out, SummaryFile, summary); err != nil {
 			return nil, err
 		}
@@ -175,6 +181,9 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 		return nil, errors.New("no output folder (--out)")
 	}
 	if err := opts.Shard.Validate(); err != nil {
+		return nil, err
+	}
+	if err := CheckMinGroup(opts.MinGroup); err != nil {
 		return nil, err
 	}
 	if opts.Workers < 0 {
@@ -260,7 +269,7 @@ func (e *env) manifest(command string, rng pipeline.Range, started time.Time, co
 		MarginHours: int(e.opts.Margin / time.Hour), Workers: e.opts.Workers, IncludeText: e.opts.IncludeText,
 		StartedAt: started.UTC().Format(time.RFC3339Nano), FinishedAt: finished.UTC().Format(time.RFC3339Nano),
 		Seconds: finished.Sub(started).Seconds(), Tables: Tables, Quarantine: QuarantineFile,
-		Partitions: []string{}, OptOut: e.privacy.OptOut.Fingerprint(),
+		Partitions: []string{}, OptOut: e.privacy.OptOut.Fingerprint(), MinGroup: e.opts.MinGroup,
 	}
 	if ps := e.privacy.Pseudonyms; ps != nil {
 		m.Pseudonyms = ps.Fingerprint()
@@ -307,7 +316,10 @@ type Manifest struct {
 	OptOut string `json:"opt_out,omitempty"`
 	// Pseudonyms is the pseudonym key's fingerprint when ids are
 	// pseudonyms.
-	Pseudonyms  string          `json:"pseudonyms,omitempty"`
+	Pseudonyms string `json:"pseudonyms,omitempty"`
+	// MinGroup is the minimum group size the summary was published with
+	// (RunOptions.MinGroup); merge publishes the shards' summary with it.
+	MinGroup    int             `json:"min_group,omitempty"`
 	IncludeText bool            `json:"include_text,omitempty"` // evidence carries message text
 	StartedAt   string          `json:"started_at"`
 	FinishedAt  string          `json:"finished_at"`

@@ -12,10 +12,12 @@ import (
 type privacyFlags struct {
 	optOut       string
 	pseudonymize bool
+	minGroup     int
 }
 
 func (p *privacyFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&p.optOut, "opt-out", "", "file (local or s3://) of user ids, one a line, # comments: their messages are left\nout of every output and they are named in none")
+	addMinGroup(fs, &p.minGroup)
 	fs.BoolVar(&p.pseudonymize, "pseudonymize", false, "replace user ids by keyed pseudonyms and drop names in every output; the key\ncomes from $"+privacy.KeyEnv+" (required with this flag)")
 }
 
@@ -23,7 +25,10 @@ func (p *privacyFlags) add(fs *flag.FlagSet) {
 // environment: never from a flag, which would show in the process list
 // and in shell histories.
 func (p *privacyFlags) apply(io *IO, opts *jobs.RunOptions) error {
-	opts.OptOut = p.optOut
+	opts.OptOut, opts.MinGroup = p.optOut, p.minGroup
+	if err := jobs.CheckMinGroup(p.minGroup); err != nil {
+		return usageErrorf("%v", err)
+	}
 	if !p.pseudonymize {
 		return nil
 	}
@@ -36,4 +41,9 @@ func (p *privacyFlags) apply(io *IO, opts *jobs.RunOptions) error {
 	}
 	opts.PseudonymKey = []byte(key)
 	return nil
+}
+
+// addMinGroup adds --min-group, for the commands that publish a summary.
+func addMinGroup(fs *flag.FlagSet, n *int) {
+	fs.IntVar(n, "min-group", jobs.DefaultMinGroup, "in what is published, figures about fewer distinct authors (an office, a channel,\na topic, an hour of the week) are marked suppressed, never shown; 0 shows all (max 32)")
 }
