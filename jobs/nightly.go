@@ -126,6 +126,17 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return res, nil
 	}
 	span := coveredSpan(cur)
+	horizon, err := prunedBefore(ctx, opts.Out, opts.S3)
+	if err != nil {
+		return nil, err
+	}
+	if horizon.After(span.From) {
+		if !horizon.Before(span.To) {
+			e.log.Info("nightly: every day of the archive is before the retention horizon", "pruned_before", horizon)
+			return res, nil
+		}
+		span.From = horizon // retention: days before it are never recomputed
+	}
 	res.Days = affectedDays(res.ChangedHours, opts.Margin, span)
 	e.log.Info("nightly starting", "changed_hours", len(res.ChangedHours), "days", len(res.Days))
 
@@ -170,6 +181,9 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, err
 	}
 	m := e.manifest("nightly", span, started, total, res.Days)
+	if !horizon.IsZero() {
+		m.PrunedBefore = aggregate.DayOf(horizon).String()
+	}
 	res.Manifest = m
 	err = errors.Join(
 		writeJSON(ctx, out, SummaryFile, res.Summary),
@@ -319,4 +333,27 @@ func (e *env) privacyFingerprint() string {
 		fp += " " + ps.Fingerprint()
 	}
 	return fp
+}
+
+// prunedBefore is the retention horizon the published manifest records
+// (wiretap prune), zero when there is none.
+func prunedBefore(ctx context.Context, out string, opts pipeline.S3Options) (time.Time, error) {
+	r, err := openOutputReader(ctx, out, opts)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var m Manifest
+	if err := readJSON(ctx, r, pipeline.ManifestName, &m); errors.Is(err, fs.ErrNotExist) {
+		return time.Time{}, nil
+	} else if err != nil {
+		return time.Time{}, err
+	}
+	if m.PrunedBefore == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, m.PrunedBefore)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: pruned_before: %w", r.Locate(pipeline.ManifestName), err)
+	}
+	return t, nil
 }

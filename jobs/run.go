@@ -319,17 +319,20 @@ type Manifest struct {
 	Pseudonyms string `json:"pseudonyms,omitempty"`
 	// MinGroup is the minimum group size the summary was published with
 	// (RunOptions.MinGroup); merge publishes the shards' summary with it.
-	MinGroup    int             `json:"min_group,omitempty"`
-	IncludeText bool            `json:"include_text,omitempty"` // evidence carries message text
-	StartedAt   string          `json:"started_at"`
-	FinishedAt  string          `json:"finished_at"`
-	Seconds     float64         `json:"seconds"`
-	Counts      pipeline.Counts `json:"counts"`
-	Tables      []string        `json:"tables"`
-	Partitions  []string        `json:"partitions"` // the dates written
-	Quarantine  string          `json:"quarantine"`
-	Shard       string          `json:"shard,omitempty"`  // "i/n" for a shard's manifest
-	Shards      []string        `json:"shards,omitempty"` // the shard manifests a merge combined
+	MinGroup int `json:"min_group,omitempty"`
+	// PrunedBefore is the retention horizon of the output (wiretap prune):
+	// no partition before this day is kept, and nightly recomputes none.
+	PrunedBefore string          `json:"pruned_before,omitempty"`
+	IncludeText  bool            `json:"include_text,omitempty"` // evidence carries message text
+	StartedAt    string          `json:"started_at"`
+	FinishedAt   string          `json:"finished_at"`
+	Seconds      float64         `json:"seconds"`
+	Counts       pipeline.Counts `json:"counts"`
+	Tables       []string        `json:"tables"`
+	Partitions   []string        `json:"partitions"` // the dates written
+	Quarantine   string          `json:"quarantine"`
+	Shard        string          `json:"shard,omitempty"`  // "i/n" for a shard's manifest
+	Shards       []string        `json:"shards,omitempty"` // the shard manifests a merge combined
 }
 
 // quarantineCollector keeps the quarantined records of a run, to write them

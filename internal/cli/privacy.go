@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"flag"
+	"fmt"
 
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/privacy"
@@ -46,4 +48,34 @@ func (p *privacyFlags) apply(io *IO, opts *jobs.RunOptions) error {
 // addMinGroup adds --min-group, for the commands that publish a summary.
 func addMinGroup(fs *flag.FlagSet, n *int) {
 	fs.IntVar(n, "min-group", jobs.DefaultMinGroup, "in what is published, figures about fewer distinct authors (an office, a channel,\na topic, an hour of the week) are marked suppressed, never shown; 0 shows all (max 32)")
+}
+
+func pruneCmd(ctx context.Context, io *IO, args []string) error {
+	var opts jobs.PruneOptions
+	fs := newFlagSet(io, "prune --out DIR|s3://... --before DAY",
+		"Removes every table's partitions (and the evidence in them) of the days before --before,\n"+
+			"recomputes the summary over the days kept and publishes both like a run: a failed prune\n"+
+			"leaves the previous outputs. Nightly never recomputes a pruned day. The archive itself is\n"+
+			"not touched (give its prefixes a lifecycle rule).\n",
+		"  # Keep a year:\n  wiretap prune --out s3://acme-wiretap/out --before $(date -u -d '1 year ago' +%F)\n")
+	fs.StringVar(&opts.Out, "out", "", "output folder or s3://bucket/prefix (required)")
+	fs.Var(timeFlag{&opts.Before}, "before", "first day kept, YYYY-MM-DD (required)")
+	fs.StringVar(&opts.S3.Endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if opts.Out == "" || opts.Before.IsZero() {
+		return usageErrorf("--out and --before are required")
+	}
+	res, err := jobs.Prune(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if len(res.Removed) == 0 {
+		fmt.Fprintf(io.Out, "Nothing to prune: no day before %s.\n", opts.Before.Format("2006-01-02"))
+		return nil
+	}
+	fmt.Fprintf(io.Out, "Removed %d days (%s to %s); %d kept, from %s.\n", len(res.Removed), res.Removed[0],
+		res.Removed[len(res.Removed)-1], len(res.Kept), res.Kept[0])
+	return nil
 }
