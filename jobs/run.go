@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime"
 	"slices"
@@ -200,12 +201,8 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 		return nil, err
 	}
 	if opts.Roster != "" {
-		data, err := pipeline.ReadLocation(ctx, opts.Roster, opts.S3)
-		if err != nil {
-			return nil, fmt.Errorf("roster: %w", err)
-		}
-		if e.roster, err = pipeline.ParseRoster(bytes.NewReader(data)); err != nil {
-			return nil, fmt.Errorf("%s: %w", opts.Roster, err)
+		if e.roster, err = parseLocation(ctx, opts.Roster, opts.S3, "roster", pipeline.ParseRoster); err != nil {
+			return nil, err
 		}
 	}
 	if e.privacy, err = openPrivacy(ctx, opts); err != nil {
@@ -220,16 +217,28 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 	return e, nil
 }
 
+// parseLocation reads a small input file (local or s3://) and parses it;
+// errors name what it is and where.
+func parseLocation[T any](ctx context.Context, loc string, opts pipeline.S3Options, what string, parse func(io.Reader) (T, error)) (T, error) {
+	var zero T
+	data, err := pipeline.ReadLocation(ctx, loc, opts)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	v, err := parse(bytes.NewReader(data))
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", loc, err)
+	}
+	return v, nil
+}
+
 // openPrivacy reads the opt-out list and checks the pseudonym key.
 func openPrivacy(ctx context.Context, opts *RunOptions) (*privacy.Policy, error) {
 	p := &privacy.Policy{}
 	if opts.OptOut != "" {
-		data, err := pipeline.ReadLocation(ctx, opts.OptOut, opts.S3)
-		if err != nil {
-			return nil, fmt.Errorf("opt-out list: %w", err)
-		}
-		if p.OptOut, err = privacy.ParseOptOut(bytes.NewReader(data)); err != nil {
-			return nil, fmt.Errorf("%s: %w", opts.OptOut, err)
+		var err error
+		if p.OptOut, err = parseLocation(ctx, opts.OptOut, opts.S3, "opt-out list", privacy.ParseOptOut); err != nil {
+			return nil, err
 		}
 	}
 	if opts.PseudonymKey != nil {
