@@ -5,6 +5,12 @@ GO       ?= go
 BIN      ?= bin
 CACHE    ?= $(HOME)/.cache/wiretap
 DEMO     ?= demo
+# The demo runs as a careful operator would (docs/privacy.md): figures about
+# fewer than 5 people suppressed, no message text in the outputs, nobody
+# ranked. Override, e.g.: make demo DEMO_RUN_FLAGS='--min-group 3 --include-text'
+# and make dashboard DEMO_SERVE_FLAGS='--min-group 3 --rank-people'.
+DEMO_RUN_FLAGS   ?= --min-group 5
+DEMO_SERVE_FLAGS ?= --min-group 5
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/wiretap-hq/wiretap/jobs.Version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -32,7 +38,7 @@ demo: build
 	@$(BIN)/wiretap gen --out $(DEMO)/archive --messages 50000 --days 7 --start 2016-11-14
 	@echo
 	@$(BIN)/wiretap run --source $(DEMO)/archive --roster $(DEMO)/archive/roster.csv \
-		--from 2016-11-14 --to 2016-11-21 --out $(DEMO)/out
+		--from 2016-11-14 --to 2016-11-21 --out $(DEMO)/out $(DEMO_RUN_FLAGS)
 	@echo
 	@echo "See it as the offices will: make dashboard, then open http://127.0.0.1:8080/"
 	@echo "(or a one-file report: $(BIN)/wiretap report --out $(DEMO)/out --from 2016-11-14 --to 2016-11-21 --html report.html)"
@@ -40,7 +46,7 @@ demo: build
 ## dashboard: serve the dashboard over the demo's outputs on http://127.0.0.1:8080/ (Ctrl-C stops it)
 dashboard: build
 	@test -f $(DEMO)/out/manifest.json || { echo "no demo outputs: run make demo first"; exit 1; }
-	$(BIN)/wiretap serve --out $(DEMO)/out --addr 127.0.0.1:8080
+	$(BIN)/wiretap serve --out $(DEMO)/out --addr 127.0.0.1:8080 $(DEMO_SERVE_FLAGS)
 
 ## test: lint, then every test with the race detector against a real S3 server
 test:

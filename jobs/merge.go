@@ -82,7 +82,8 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 	m := &Manifest{
 		Schema: ManifestSchema, Version: Version, Command: "merge", Source: first.Source, Out: opts.Out,
 		Roster: first.Roster, MarginHours: first.MarginHours, Tables: Tables, Quarantine: QuarantineFile,
-		Partitions: []string{}, IncludeText: first.IncludeText,
+		Partitions: []string{}, IncludeText: first.IncludeText, OptOut: first.OptOut, Pseudonyms: first.Pseudonyms,
+		MinGroup: first.MinGroup,
 	}
 	for i, sm := range manifests {
 		if sm.Source != first.Source || sm.MarginHours != first.MarginHours || sm.Roster != first.Roster {
@@ -90,6 +91,9 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 		}
 		if sm.IncludeText != first.IncludeText {
 			return nil, fmt.Errorf("shard %s ran with include-text %v, shard %s with %v: run every shard alike", sm.Shard, sm.IncludeText, first.Shard, first.IncludeText)
+		}
+		if sm.OptOut != first.OptOut || sm.Pseudonyms != first.Pseudonyms || sm.MinGroup != first.MinGroup {
+			return nil, fmt.Errorf("shard %s ran with another opt-out list, pseudonym key or min-group than shard %s: run every shard alike", sm.Shard, first.Shard)
 		}
 		f, err1 := time.Parse(time.RFC3339, sm.From)
 		t, err2 := time.Parse(time.RFC3339, sm.To)
@@ -132,6 +136,7 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 		return nil, err
 	}
 	summary := Summarize(agg, rngFrom, rngTo, previousWindow(ctx, src, rngFrom, rngTo))
+	SuppressSmallGroups(summary, agg, m.MinGroup)
 	out, err := output.OpenOutput(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err

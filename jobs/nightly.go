@@ -29,12 +29,16 @@ const StateSchema = "wiretap.nightly-state/v1"
 // Firehose object of every arrival hour, with its ETag and size, so that
 // the next run can tell new, changed and removed objects from the rest.
 type NightlyState struct {
-	Schema      string                 `json:"schema"`
-	Source      string                 `json:"source"`
-	MarginHours int                    `json:"margin_hours"`
-	IncludeText bool                   `json:"include_text,omitempty"` // evidence carries message text
-	UpdatedAt   string                 `json:"updated_at"`
-	Hours       map[string][]ObjectRef `json:"hours"` // by hour prefix, YYYY/MM/DD/HH/
+	Schema      string `json:"schema"`
+	Source      string `json:"source"`
+	MarginHours int    `json:"margin_hours"`
+	IncludeText bool   `json:"include_text,omitempty"` // evidence carries message text
+	// Privacy fingerprints the opt-out list and the pseudonym key of the
+	// run that wrote the state (privacyFingerprint); when it changes,
+	// every covered day is recomputed.
+	Privacy   string                 `json:"privacy,omitempty"`
+	UpdatedAt string                 `json:"updated_at"`
+	Hours     map[string][]ObjectRef `json:"hours"` // by hour prefix, YYYY/MM/DD/HH/
 }
 
 // ObjectRef is one processed object.
@@ -109,7 +113,14 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, err
 	}
 	res = &NightlyResult{}
-	for _, h := range changedHours(prev, cur) {
+	since := prev
+	if prev != nil && prev.Privacy != e.privacyFingerprint() {
+		// Someone opted out (or back in), or the key changed: every day
+		// in the output may name them, so every covered day is redone.
+		e.log.Info("nightly: the opt-out list or pseudonym key changed; recomputing every day")
+		since = nil
+	}
+	for _, h := range changedHours(since, cur) {
 		res.ChangedHours = append(res.ChangedHours, h.Format(archive.HourLayout))
 	}
 	if len(cur) == 0 || len(res.ChangedHours) == 0 {
@@ -117,6 +128,17 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return res, nil
 	}
 	span := coveredSpan(cur)
+	horizon, err := prunedBefore(ctx, opts.Out, opts.S3)
+	if err != nil {
+		return nil, err
+	}
+	if horizon.After(span.From) {
+		if !horizon.Before(span.To) {
+			e.log.Info("nightly: every day of the archive is before the retention horizon", "pruned_before", horizon)
+			return res, nil
+		}
+		span.From = horizon // retention: days before it are never recomputed
+	}
 	res.Days = affectedDays(res.ChangedHours, opts.Margin, span)
 	e.log.Info("nightly starting", "changed_hours", len(res.ChangedHours), "days", len(res.Days))
 
@@ -150,6 +172,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, err
 	}
 	res.Summary = Summarize(agg, span.From, span.To, previousWindow(ctx, published, span.From, span.To))
+	SuppressSmallGroups(res.Summary, agg, opts.MinGroup)
 	out, err = output.OpenOutput(ctx, opts.Out, opts.S3)
 	if err != nil {
 		return nil, err
@@ -160,6 +183,9 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, err
 	}
 	m := e.manifest("nightly", span, started, total, res.Days)
+	if !horizon.IsZero() {
+		m.PrunedBefore = aggregate.DayOf(horizon).String()
+	}
 	res.Manifest = m
 	err = errors.Join(
 		writeJSON(ctx, out, SummaryFile, res.Summary),
@@ -174,7 +200,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, err
 	}
 	state := &NightlyState{Schema: StateSchema, Source: opts.Source, MarginHours: int(opts.Margin / time.Hour),
-		IncludeText: opts.IncludeText, UpdatedAt: time.Now().UTC().Format(time.RFC3339), Hours: map[string][]ObjectRef{}}
+		IncludeText: opts.IncludeText, Privacy: e.privacyFingerprint(), UpdatedAt: time.Now().UTC().Format(time.RFC3339), Hours: map[string][]ObjectRef{}}
 	for h, objs := range cur {
 		state.Hours[h.Format(archive.HourLayout)] = objs
 	}
@@ -298,4 +324,38 @@ func dayRuns(days []aggregate.Day) []archive.Range {
 		i = j
 	}
 	return runs
+}
+
+// privacyFingerprint names the privacy options that change what a day's
+// partitions hold: the opt-out list and the pseudonym key, by their
+// fingerprints only.
+func (e *env) privacyFingerprint() string {
+	fp := e.privacy.OptOut.Fingerprint()
+	if ps := e.privacy.Pseudonyms; ps != nil {
+		fp += " " + ps.Fingerprint()
+	}
+	return fp
+}
+
+// prunedBefore is the retention horizon the published manifest records
+// (wiretap prune), zero when there is none.
+func prunedBefore(ctx context.Context, out string, opts archive.S3Options) (time.Time, error) {
+	r, err := output.OpenReader(ctx, out, opts)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var m Manifest
+	if err := readJSON(ctx, r, output.ManifestName, &m); errors.Is(err, fs.ErrNotExist) {
+		return time.Time{}, nil
+	} else if err != nil {
+		return time.Time{}, err
+	}
+	if m.PrunedBefore == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, m.PrunedBefore)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: pruned_before: %w", r.Locate(output.ManifestName), err)
+	}
+	return t, nil
 }

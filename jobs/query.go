@@ -27,6 +27,9 @@ type QueryOptions struct {
 	// messages and mood per day) at no extra read. It must not keep or
 	// change the aggregate.
 	EachDay func(d aggregate.Day, day *aggregate.Aggregate)
+	// MinGroup suppresses figures about groups of fewer distinct authors,
+	// as RunOptions.MinGroup does for a run's summary.
+	MinGroup int
 }
 
 // QueryResult is the answer to a query: the summary a run over the range
@@ -45,6 +48,9 @@ type QueryResult struct {
 func Query(ctx context.Context, opts QueryOptions) (*QueryResult, error) {
 	rng := archive.Range{From: opts.From.UTC(), To: opts.To.UTC()}
 	if err := rng.Validate(); err != nil {
+		return nil, err
+	}
+	if err := CheckMinGroup(opts.MinGroup); err != nil {
 		return nil, err
 	}
 	if !rng.From.Equal(aggregate.DayOf(rng.From).Start()) || !rng.To.Equal(aggregate.DayOf(rng.To).Start()) {
@@ -90,6 +96,7 @@ func Query(ctx context.Context, opts QueryOptions) (*QueryResult, error) {
 		}
 	}
 	res.Summary = Summarize(res.Aggregate, rng.From, rng.To, prev)
+	SuppressSmallGroups(res.Summary, res.Aggregate, opts.MinGroup)
 	return res, nil
 }
 

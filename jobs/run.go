@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/pipeline/output"
+	"github.com/wiretap-hq/wiretap/privacy"
 )
 
 // Version is the Wiretap version recorded in outputs. Release builds set it
@@ -50,6 +52,18 @@ type RunOptions struct {
 	// the messages' text (the evidence_text columns, "text" in the
 	// summary's refs). Off, no message text reaches the outputs.
 	IncludeText bool
+	// OptOut is a file (local or s3://) of user ids, one a line, whose
+	// messages are left out of every output and who are named in none.
+	OptOut string
+	// PseudonymKey, when set, makes every user id in the outputs a keyed
+	// pseudonym (privacy.Pseudonymizer) and drops names. The command line
+	// takes it from WIRETAP_PSEUDONYM_KEY.
+	PseudonymKey []byte
+	// MinGroup suppresses, in the summary, figures about groups of fewer
+	// distinct authors (SuppressSmallGroups); 0 or 1 shows everything. The
+	// daily partitions keep exact counts whatever it is. The command line
+	// defaults it to DefaultMinGroup.
+	MinGroup int
 }
 
 // DefaultMaxBadRatio is the share of bad records a run tolerates. An archive
@@ -127,6 +141,7 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 		}
 	} else {
 		summary = Summarize(col.total, rng.From, rng.To, previousWindowAt(ctx, opts.Out, opts.S3, rng.From, rng.To))
+		SuppressSmallGroups(summary, col.total, opts.MinGroup)
 		if err := writeJSON(ctx, out, SummaryFile, summary); err != nil {
 			return nil, err
 		}
@@ -156,6 +171,8 @@ type env struct {
 	src    archive.Store
 	roster *pipeline.Roster
 	nlp    *nlp.Analyzer
+	// privacy is applied to every record as it is decoded.
+	privacy *privacy.Policy
 }
 
 func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
@@ -167,6 +184,9 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 		return nil, errors.New("no output folder (--out)")
 	}
 	if err := opts.Shard.Validate(); err != nil {
+		return nil, err
+	}
+	if err := CheckMinGroup(opts.MinGroup); err != nil {
 		return nil, err
 	}
 	if opts.Workers < 0 {
@@ -183,16 +203,53 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 		return nil, err
 	}
 	if opts.Roster != "" {
-		data, err := archive.ReadLocation(ctx, opts.Roster, opts.S3)
-		if err != nil {
-			return nil, fmt.Errorf("roster: %w", err)
+		if e.roster, err = parseLocation(ctx, opts.Roster, opts.S3, "roster", pipeline.ParseRoster); err != nil {
+			return nil, err
 		}
-		if e.roster, err = pipeline.ParseRoster(bytes.NewReader(data)); err != nil {
-			return nil, fmt.Errorf("%s: %w", opts.Roster, err)
-		}
+	}
+	if e.privacy, err = openPrivacy(ctx, opts); err != nil {
+		return nil, err
+	}
+	if ps := e.privacy.Pseudonyms; ps != nil {
+		// Records reach the analysis with pseudonyms for ids: the roster
+		// must know people by theirs.
+		e.roster = e.roster.Rekey(ps.Clone().ID)
 	}
 	e.nlp = nlp.New()
 	return e, nil
+}
+
+// parseLocation reads a small input file (local or s3://) and parses it;
+// errors name what it is and where.
+func parseLocation[T any](ctx context.Context, loc string, opts archive.S3Options, what string, parse func(io.Reader) (T, error)) (T, error) {
+	var zero T
+	data, err := archive.ReadLocation(ctx, loc, opts)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	v, err := parse(bytes.NewReader(data))
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", loc, err)
+	}
+	return v, nil
+}
+
+// openPrivacy reads the opt-out list and checks the pseudonym key.
+func openPrivacy(ctx context.Context, opts *RunOptions) (*privacy.Policy, error) {
+	p := &privacy.Policy{}
+	if opts.OptOut != "" {
+		var err error
+		if p.OptOut, err = parseLocation(ctx, opts.OptOut, opts.S3, "opt-out list", privacy.ParseOptOut); err != nil {
+			return nil, err
+		}
+	}
+	if opts.PseudonymKey != nil {
+		var err error
+		if p.Pseudonyms, err = privacy.NewPseudonymizer(opts.PseudonymKey); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // analyse reads the messages of rng and stages their day partitions in
@@ -201,7 +258,7 @@ func (e *env) analyse(ctx context.Context, rng archive.Range, out output.Output,
 	col := newCollector(e.nlp, e.roster, out, rng, e.opts.IncludeText)
 	counts, err := pipeline.Run(ctx, pipeline.Config{
 		Source: e.src, Locate: e.src.Locate, Range: rng, Margin: e.opts.Margin, Workers: e.opts.Workers,
-		Quarantine: q, Progress: e.opts.Progress,
+		Quarantine: q, Progress: e.opts.Progress, Privacy: e.privacy,
 	}, col)
 	if err != nil {
 		return nil, nil, err
@@ -223,7 +280,10 @@ func (e *env) manifest(command string, rng archive.Range, started time.Time, cou
 		MarginHours: int(e.opts.Margin / time.Hour), Workers: e.opts.Workers, IncludeText: e.opts.IncludeText,
 		StartedAt: started.UTC().Format(time.RFC3339Nano), FinishedAt: finished.UTC().Format(time.RFC3339Nano),
 		Seconds: finished.Sub(started).Seconds(), Tables: Tables, Quarantine: QuarantineFile,
-		Partitions: []string{},
+		Partitions: []string{}, OptOut: e.privacy.OptOut.Fingerprint(), MinGroup: e.opts.MinGroup,
+	}
+	if ps := e.privacy.Pseudonyms; ps != nil {
+		m.Pseudonyms = ps.Fingerprint()
 	}
 	if counts != nil {
 		m.Counts = *counts
@@ -252,26 +312,38 @@ const QuarantineFile = "quarantine/quarantine.ndjson"
 // wrote. It is published last; its presence means the run's outputs are
 // complete. Unlike the summary it has wall-clock values.
 type Manifest struct {
-	Schema      string          `json:"schema"`
-	Version     string          `json:"version"`
-	Command     string          `json:"command"`
-	Source      string          `json:"source"`
-	Out         string          `json:"out"`
-	Roster      string          `json:"roster,omitempty"`
-	From        string          `json:"from"`
-	To          string          `json:"to"`
-	MarginHours int             `json:"margin_hours"`
-	Workers     int             `json:"workers"`
-	IncludeText bool            `json:"include_text,omitempty"` // evidence carries message text
-	StartedAt   string          `json:"started_at"`
-	FinishedAt  string          `json:"finished_at"`
-	Seconds     float64         `json:"seconds"`
-	Counts      pipeline.Counts `json:"counts"`
-	Tables      []string        `json:"tables"`
-	Partitions  []string        `json:"partitions"` // the dates written
-	Quarantine  string          `json:"quarantine"`
-	Shard       string          `json:"shard,omitempty"`  // "i/n" for a shard's manifest
-	Shards      []string        `json:"shards,omitempty"` // the shard manifests a merge combined
+	Schema      string `json:"schema"`
+	Version     string `json:"version"`
+	Command     string `json:"command"`
+	Source      string `json:"source"`
+	Out         string `json:"out"`
+	Roster      string `json:"roster,omitempty"`
+	From        string `json:"from"`
+	To          string `json:"to"`
+	MarginHours int    `json:"margin_hours"`
+	Workers     int    `json:"workers"`
+	// OptOut is the opt-out list's fingerprint (privacy.OptOut.Fingerprint),
+	// never its ids.
+	OptOut string `json:"opt_out,omitempty"`
+	// Pseudonyms is the pseudonym key's fingerprint when ids are
+	// pseudonyms.
+	Pseudonyms string `json:"pseudonyms,omitempty"`
+	// MinGroup is the minimum group size the summary was published with
+	// (RunOptions.MinGroup); merge publishes the shards' summary with it.
+	MinGroup int `json:"min_group,omitempty"`
+	// PrunedBefore is the retention horizon of the output (wiretap prune):
+	// no partition before this day is kept, and nightly recomputes none.
+	PrunedBefore string          `json:"pruned_before,omitempty"`
+	IncludeText  bool            `json:"include_text,omitempty"` // evidence carries message text
+	StartedAt    string          `json:"started_at"`
+	FinishedAt   string          `json:"finished_at"`
+	Seconds      float64         `json:"seconds"`
+	Counts       pipeline.Counts `json:"counts"`
+	Tables       []string        `json:"tables"`
+	Partitions   []string        `json:"partitions"` // the dates written
+	Quarantine   string          `json:"quarantine"`
+	Shard        string          `json:"shard,omitempty"`  // "i/n" for a shard's manifest
+	Shards       []string        `json:"shards,omitempty"` // the shard manifests a merge combined
 }
 
 // quarantineCollector keeps the quarantined records of a run, to write them

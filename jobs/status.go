@@ -72,25 +72,13 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 	if data, err := output.ReadSide(ctx, output.SideLocation(opts.Out, FailureFile), opts.S3); err == nil && json.Unmarshal(data, &f) == nil {
 		st.LastFailure = &f
 	}
+	partitions, err := publishedPartitions(ctx, r)
+	if err != nil {
+		return nil, err
+	}
 	perDay := map[aggregate.Day]int{}
-	for _, table := range Tables {
-		names, err := r.List(ctx, table)
-		if err != nil {
-			return nil, err
-		}
-		for _, name := range names {
-			// <table>/date=YYYY-MM-DD/part-0.parquet
-			dir, file := path.Split(name)
-			date, ok := strings.CutPrefix(path.Base(dir), "date=")
-			if !ok || file != partFile || path.Dir(path.Clean(dir)) != table {
-				continue
-			}
-			t, err := time.Parse(time.DateOnly, date)
-			if err != nil {
-				continue
-			}
-			perDay[aggregate.DayOf(t)]++
-		}
+	for d, ps := range partitions {
+		perDay[d] = len(ps)
 	}
 	for d, n := range perDay {
 		st.Days = append(st.Days, d)
@@ -159,6 +147,33 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 		}
 	}
 	return st, nil
+}
+
+// publishedPartitions lists, by day, the published partition folders of
+// every table (<table>/date=YYYY-MM-DD).
+func publishedPartitions(ctx context.Context, r output.Reader) (map[aggregate.Day][]string, error) {
+	out := map[aggregate.Day][]string{}
+	for _, table := range Tables {
+		names, err := r.List(ctx, table)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			// <table>/date=YYYY-MM-DD/part-0.parquet
+			dir, file := path.Split(name)
+			date, ok := strings.CutPrefix(path.Base(dir), "date=")
+			if !ok || file != partFile || path.Dir(path.Clean(dir)) != table {
+				continue
+			}
+			t, err := time.Parse(time.DateOnly, date)
+			if err != nil {
+				continue
+			}
+			d := aggregate.DayOf(t)
+			out[d] = append(out[d], path.Clean(dir))
+		}
+	}
+	return out, nil
 }
 
 func readJSON(ctx context.Context, r output.Reader, name string, v any) error {

@@ -54,6 +54,10 @@ type Summary struct {
 	// ActivityByHourOfWeek has 168 counts per office: index 0 is Monday
 	// 00:00-01:00 in the office's time zone.
 	ActivityByHourOfWeek map[string][]int64 `json:"activity_by_hour_of_week"`
+	// SuppressedHours lists, per office, the hours of the week whose cell
+	// of ActivityByHourOfWeek is zeroed because fewer than the minimum
+	// group of people wrote in it (SuppressSmallGroups).
+	SuppressedHours map[string][]int `json:"suppressed_hours_of_week,omitempty"`
 }
 
 // JSON returns the summary as summary.json and `query --format json` write
@@ -126,6 +130,9 @@ type OfficeSummary struct {
 	Sentiment        SentimentSummary `json:"sentiment"`
 	Sarcasm          SarcasmSummary   `json:"sarcasm"`
 	Evidence         []MessageRef     `json:"evidence"`
+	// Suppressed says the office had fewer authors than the minimum
+	// group: its figures are zero and its evidence empty.
+	Suppressed bool `json:"suppressed,omitempty"`
 }
 
 // UserSummary is one user's activity.
@@ -149,6 +156,8 @@ type ChannelSummary struct {
 	Messages    int64            `json:"messages"`
 	ActiveUsers int64            `json:"active_users"`
 	Sentiment   SentimentSummary `json:"sentiment"`
+	// Suppressed: too few authors; the figures are zero.
+	Suppressed bool `json:"suppressed,omitempty"`
 }
 
 // TopicSummary is a topic, the messages that carry it, and how they feel.
@@ -163,6 +172,9 @@ type TopicSummary struct {
 	// Before is the topic's messages in the previous window, for trending
 	// topics.
 	Before *int64 `json:"before,omitempty"`
+	// Suppressed: too few authors; the figures are zero, the evidence
+	// empty.
+	Suppressed bool `json:"suppressed,omitempty"`
 }
 
 // MinRankedMessages is how many messages a user needs to be ranked by a

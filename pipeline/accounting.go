@@ -8,7 +8,7 @@ import (
 )
 
 // Counts is the accounting of one run. Every record read ends in exactly one
-// of Parsed, Quarantined or Duplicates, and every parsed record in exactly
+// of Parsed, Quarantined, Duplicates or OptedOut, and every parsed record in exactly
 // one of InRange or OutOfRange; Check verifies it.
 type Counts struct {
 	HoursListed     int64 `json:"hours_listed"`
@@ -23,8 +23,12 @@ type Counts struct {
 	Parsed      int64 `json:"parsed"`
 	Quarantined int64 `json:"quarantined"`
 	Duplicates  int64 `json:"duplicates"`
-	InRange     int64 `json:"in_range"`
-	OutOfRange  int64 `json:"out_of_range"`
+	// OptedOut counts the records (messages, reactions, in range or not)
+	// of people on the opt-out list, left out as soon as they were
+	// decoded: the only trace of them in any output.
+	OptedOut   int64 `json:"opted_out,omitempty"`
+	InRange    int64 `json:"in_range"`
+	OutOfRange int64 `json:"out_of_range"`
 
 	// OutOfRange, by why.
 	BeforeRange   int64 `json:"before_range"`   // message time before --from
@@ -56,6 +60,7 @@ func (c *Counts) Add(o *Counts) {
 	c.Parsed += o.Parsed
 	c.Quarantined += o.Quarantined
 	c.Duplicates += o.Duplicates
+	c.OptedOut += o.OptedOut
 	c.InRange += o.InRange
 	c.OutOfRange += o.OutOfRange
 	c.BeforeRange += o.BeforeRange
@@ -82,9 +87,9 @@ func (c *Counts) quarantine(reason string, n int64) {
 // Check verifies the accounting identities.
 func (c *Counts) Check() error {
 	var errs []string
-	if c.RecordsRead != c.Parsed+c.Quarantined+c.Duplicates {
-		errs = append(errs, fmt.Sprintf("records_read %d != parsed %d + quarantined %d + duplicates %d",
-			c.RecordsRead, c.Parsed, c.Quarantined, c.Duplicates))
+	if c.RecordsRead != c.Parsed+c.Quarantined+c.Duplicates+c.OptedOut {
+		errs = append(errs, fmt.Sprintf("records_read %d != parsed %d + quarantined %d + duplicates %d + opted_out %d",
+			c.RecordsRead, c.Parsed, c.Quarantined, c.Duplicates, c.OptedOut))
 	}
 	if c.Parsed != c.InRange+c.OutOfRange {
 		errs = append(errs, fmt.Sprintf("parsed %d != in_range %d + out_of_range %d", c.Parsed, c.InRange, c.OutOfRange))

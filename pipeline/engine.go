@@ -14,6 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/wiretap-hq/wiretap/privacy"
 )
 
 // A Worker consumes the record batches of one reading goroutine. The engine
@@ -59,6 +61,9 @@ type Config struct {
 	ListAhead  int
 	Alloc      memory.Allocator // default memory.DefaultAllocator
 	Quarantine QuarantineSink   // nil drops the entries (they are still counted)
+	// Privacy leaves opted-out people's records out and scrubs or
+	// pseudonymises the rest as they are decoded; nil changes nothing.
+	Privacy *privacy.Policy
 	// Progress, when set, is updated as the run goes; it may be read at any
 	// time from another goroutine.
 	Progress *Progress

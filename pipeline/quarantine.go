@@ -20,6 +20,10 @@ type QuarantineEntry struct {
 	Reason    string `json:"reason"`
 	Record    string `json:"record"`              // the record's first bytes; invalid UTF-8 is shown as U+FFFD
 	Truncated bool   `json:"truncated,omitempty"` // Record was cut at MaxQuarantinedBytes
+	// Scrubbed says the record and the parser's words about it were left
+	// out: the run published pseudonyms, or the record named someone who
+	// opted out. Reason is then the reason's category alone.
+	Scrubbed bool `json:"scrubbed,omitempty"`
 }
 
 // QuarantineSink receives the bad records of each object read. It is called
@@ -68,6 +72,12 @@ func newEntry(key string, line int, err error, record []byte) QuarantineEntry {
 	e.Record = strings.ToValidUTF8(redactSecrets(string(record)), string(utf8.RuneError))
 	e.Reason = strings.ToValidUTF8(e.Reason, string(utf8.RuneError))
 	return e
+}
+
+// scrubbedEntry is the entry of a bad record whose text may not be kept
+// (see privacy.Scrubber.KeepRaw): where it was and the kind of fault.
+func scrubbedEntry(key string, line int, err error) QuarantineEntry {
+	return QuarantineEntry{Key: key, Line: line, Reason: reasonCategory(err), Scrubbed: true}
 }
 
 // Redacted replaces the value of a credential field in quarantined text.

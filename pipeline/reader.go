@@ -11,6 +11,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
+	"github.com/wiretap-hq/wiretap/privacy"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -27,13 +28,16 @@ type reader struct {
 	msg     schema.Message
 	gz      *gzip.Reader
 	entries []QuarantineEntry
+	// scrub applies the run's privacy policy; nil when it has none.
+	scrub *privacy.Scrubber
 	// reported is how many of counts.RecordsRead Progress has been told of.
 	reported int64
 }
 
 func (e *engine) newReader(idx int, w Worker, c *Counts) *reader {
 	return &reader{e: e, idx: idx, w: w, counts: c,
-		lines: NewLineReader(nil, e.cfg.MaxLine), batch: NewBatchBuilder(e.cfg.Alloc)}
+		lines: NewLineReader(nil, e.cfg.MaxLine), batch: NewBatchBuilder(e.cfg.Alloc),
+		scrub: e.cfg.Privacy.NewScrubber()}
 }
 
 func (r *reader) release() { r.batch.Release() }
@@ -138,6 +142,14 @@ func (r *reader) decodeLine(ctx context.Context, obj object, line []byte) error 
 			continue
 		}
 		m := &r.msg
+		// Opted-out people are left out here, before anything (the
+		// deduplication state, a batch, the quarantine) holds their
+		// record; everyone else's records lose every trace of them.
+		if r.scrub.OptedOut(m) {
+			r.counts.OptedOut++
+			continue
+		}
+		r.scrub.Scrub(m)
 		if m.Time.After(obj.hour.Add(24 * time.Hour)) {
 			r.quarantine(obj.Key, r.lines.Line(), fmt.Errorf("%w: ts %s", ErrFutureTS, m.TS), line)
 			continue
@@ -207,6 +219,10 @@ func (r *reader) countKind(m *schema.Message) {
 func (r *reader) quarantine(key string, line int, err error, record []byte) {
 	r.counts.Quarantined++
 	r.counts.quarantine(reasonCategory(err), 1)
+	if !r.scrub.KeepRaw(string(record)) || !r.scrub.KeepRaw(err.Error()) {
+		r.entries = append(r.entries, scrubbedEntry(r.e.cfg.Locate(key), line, err))
+		return
+	}
 	r.entries = append(r.entries, newEntry(r.e.cfg.Locate(key), line, err, record))
 }
 

@@ -87,3 +87,16 @@ func (r *Roster) Len() int {
 	}
 	return len(r.users)
 }
+
+// Rekey returns a Roster that knows each user by id(user) instead: the
+// roster of a run whose records carry pseudonyms. A nil Roster stays nil.
+func (r *Roster) Rekey(id func(string) string) *Roster {
+	if r == nil {
+		return nil
+	}
+	n := &Roster{users: make(map[string]RosterEntry, len(r.users))}
+	for u, e := range r.users {
+		n.users[id(u)] = e
+	}
+	return n
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/wiretap-hq/wiretap/internal/slashcmd"
+	"github.com/wiretap-hq/wiretap/privacy"
 )
 
 func main() {
@@ -50,6 +51,9 @@ func main() {
 		Source:     &slashcmd.SummaryObject{Client: client, Bucket: bucket, Key: key},
 		RankPeople: os.Getenv("WIRETAP_RANK_PEOPLE") == "1",
 		Logger:     logger,
+		// Set when the summary carries pseudonyms: /wiretap me then finds
+		// the caller by theirs.
+		PseudonymKey: pseudonymKey(),
 		// Within Slack's three seconds, in the response: a frozen Lambda
 		// cannot post later.
 		AckAfter:         2500 * time.Millisecond,
@@ -59,4 +63,12 @@ func main() {
 	lambda.Start(func(ctx context.Context, e events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		return slashcmd.HandleAPIGatewayV2(ctx, h, e)
 	})
+}
+
+// pseudonymKey is WIRETAP_PSEUDONYM_KEY, nil when unset.
+func pseudonymKey() []byte {
+	if k := os.Getenv(privacy.KeyEnv); k != "" {
+		return []byte(k)
+	}
+	return nil
 }

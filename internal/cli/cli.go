@@ -54,6 +54,7 @@ func commands() []command {
 		{"serve", "serve the dashboard, its JSON feed and the Slack slash command", serveCmd},
 		{"report", "write the dashboard of a range as one self-contained HTML file", reportCmd},
 		{"status", "show what an output folder covers, what is stale and what failed", statusCmd},
+		{"prune", "remove the daily partitions before a day (retention), published atomically", pruneCmd},
 		{"gen", "generate a synthetic archive in the Firehose layout", genCmd},
 		{"ingest", "receive Slack's messages into a local archive: ingest serve", ingestCmd},
 		{"backfill", "convert a Slack workspace export into archive objects", backfillCmd},

@@ -31,6 +31,7 @@ func queryCmd(ctx context.Context, io *IO, args []string) error {
 	fs.Var(timeFlag{&opts.From}, "from", "first day (required)")
 	fs.Var(timeFlag{&opts.To}, "to", "day after the last (required)")
 	fs.StringVar(&opts.Office, "office", "", "only this office: its people, topics, activity and channels")
+	addMinGroup(fs, &opts.MinGroup)
 	fs.StringVar(&format, "format", "json", "json (the summary), table (a report) or csv (one table's rows)")
 	fs.StringVar(&table, "table", "offices", "with --format csv: offices, users, channels or topics, merged over the range")
 	fs.StringVar(&opts.S3.Endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
@@ -39,6 +40,9 @@ func queryCmd(ctx context.Context, io *IO, args []string) error {
 	}
 	if opts.Out == "" || opts.From.IsZero() || opts.To.IsZero() {
 		return usageErrorf("--out, --from and --to are required")
+	}
+	if err := jobs.CheckMinGroup(opts.MinGroup); err != nil {
+		return usageErrorf("%v", err)
 	}
 	if format != "json" && format != "table" && format != "csv" {
 		return usageErrorf("--format %q: want json, table or csv", format)
@@ -129,7 +133,12 @@ func nightlyCmd(ctx context.Context, io *IO, args []string) error {
 	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
 	fs.BoolVar(&verbose, "v", false, "log progress even on a terminal")
 	fs.BoolVar(&opts.IncludeText, "include-text", false, "evidence carries the messages' text, as with run --include-text (keep it the same every night)")
+	var priv privacyFlags
+	priv.add(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := priv.apply(io, &opts); err != nil {
 		return err
 	}
 	if opts.Source == "" || opts.Out == "" {

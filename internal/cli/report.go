@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/wiretap-hq/wiretap/internal/dashboard"
+	"github.com/wiretap-hq/wiretap/jobs"
 )
 
 const reportExamples = `  # A week's report for everyone, to mail:
@@ -35,8 +36,11 @@ func reportCmd(ctx context.Context, io *IO, args []string) error {
 	if out == "" || q.From.IsZero() || q.To.IsZero() || file == "" {
 		return usageErrorf("--out, --from, --to and --html are required")
 	}
+	if err := jobs.CheckMinGroup(df.opts.MinGroup); err != nil {
+		return usageErrorf("%v", err)
+	}
 	q.Office = office
-	src := &dashboard.Source{Out: out}
+	src := &dashboard.Source{Out: out, MinGroup: df.opts.MinGroup}
 	src.S3.Endpoint = df.endpoint
 	if err := shareS3Client(ctx, &src.S3, out); err != nil {
 		return err

@@ -124,6 +124,8 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL, for S3-compatible servers (default: $AWS_ENDPOINT_URL_S3)")
 	fs.BoolVar(&verbose, "v", false, "log progress even on a terminal")
 	fs.BoolVar(&opts.IncludeText, "include-text", false, "evidence carries the messages' text (evidence_text columns, \"text\" in summary.json):\noutputs then hold message content, and are larger")
+	var priv privacyFlags
+	priv.add(fs)
 	var shard string
 	fs.StringVar(&shard, "shard", "", "run one shard i/n of the range's days (or n alone, with the index from\n$JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX); then wiretap merge")
 	var cpuProfile, memProfile, traceFile string
@@ -131,6 +133,9 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 	fs.StringVar(&memProfile, "memprofile", "", "write a heap profile to this file at the end")
 	fs.StringVar(&traceFile, "trace", "", "write a runtime execution trace (go tool trace) to this file")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := priv.apply(io, &opts); err != nil {
 		return err
 	}
 	if shard != "" {

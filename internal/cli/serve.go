@@ -9,6 +9,8 @@ import (
 
 	"github.com/wiretap-hq/wiretap/internal/dashboard"
 	"github.com/wiretap-hq/wiretap/internal/slashcmd"
+	"github.com/wiretap-hq/wiretap/jobs"
+	"github.com/wiretap-hq/wiretap/privacy"
 )
 
 const serveExamples = `  # The dashboard over local outputs, on this machine only:
@@ -34,7 +36,7 @@ func (d *dashboardFlags) register(fs interface {
 	StringVar(*string, string, string, string)
 }) {
 	fs.BoolVar(&d.opts.RankPeople, "rank-people", false, "show rankings of people (most active, mentioned, sarcastic); off by default")
-	fs.IntVar(&d.opts.MinGroup, "min-group", 5, "figures the summary marks as suppressed read \"fewer than N people\"")
+	fs.IntVar(&d.opts.MinGroup, "min-group", jobs.DefaultMinGroup, "figures about fewer distinct authors (an office, a channel, a topic, an hour) are\nsuppressed and read \"fewer than N people\"; 0 shows everything")
 	fs.StringVar(&d.opts.SlackDomain, "slack-domain", "", "the team's Slack domain (acme for acme.slack.com): evidence links become Slack permalinks")
 	fs.StringVar(&d.endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
 }
@@ -53,11 +55,23 @@ func serveCmd(ctx context.Context, io *IO, args []string) error {
 	fs.StringVar(&auth, "auth", "", "token (a bearer token from $WIRETAP_AUTH_TOKEN) or basic ($WIRETAP_AUTH_USER and $WIRETAP_AUTH_PASSWORD)")
 	fs.DurationVar(&grace, "shutdown-timeout", 10*time.Second, "how long requests in flight may finish on shutdown")
 	df.register(fs)
+	var pseudonymous bool
+	fs.BoolVar(&pseudonymous, "pseudonymize", false, "the outputs carry pseudonyms (run --pseudonymize): /wiretap me finds the caller by\ntheirs, with the key from $"+privacy.KeyEnv)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if out == "" {
 		return usageErrorf("--out is required")
+	}
+	var key []byte
+	if pseudonymous {
+		key = []byte(io.Getenv(privacy.KeyEnv))
+		if _, err := privacy.NewPseudonymizer(key); err != nil {
+			return usageErrorf("--pseudonymize: %v", err)
+		}
+	}
+	if err := jobs.CheckMinGroup(df.opts.MinGroup); err != nil {
+		return usageErrorf("%v", err)
 	}
 	var a dashboard.Auth
 	switch auth {
@@ -78,7 +92,7 @@ func serveCmd(ctx context.Context, io *IO, args []string) error {
 		return usageErrorf("--addr %s is reachable from other machines and the page shows people: add --auth token or --auth basic", addr)
 	}
 	log := logger(io, true)
-	src := &dashboard.Source{Out: out}
+	src := &dashboard.Source{Out: out, MinGroup: df.opts.MinGroup}
 	src.S3.Endpoint = df.endpoint
 	if err := shareS3Client(ctx, &src.S3, out); err != nil {
 		return err
@@ -86,7 +100,7 @@ func serveCmd(ctx context.Context, io *IO, args []string) error {
 	srv := &dashboard.Server{Source: src, Options: df.opts, Auth: a, Logger: log}
 	if secret := io.Getenv("SLACK_SIGNING_SECRET"); secret != "" {
 		srv.Slash = &slashcmd.Handler{
-			Secret: secret, Logger: log, RankPeople: df.opts.RankPeople,
+			Secret: secret, Logger: log, RankPeople: df.opts.RankPeople, PseudonymKey: key,
 			Source: &dashboard.SlashSource{Source: src, Options: df.opts},
 			Client: &http.Client{Timeout: 10 * time.Second},
 		}

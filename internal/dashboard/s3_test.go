@@ -40,7 +40,8 @@ func TestServeS3(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	srv := start(t, &dashboard.Server{Source: &dashboard.Source{Out: out}})
+	// As serve makes it: with the minimum group query applies by default.
+	srv := start(t, &dashboard.Server{Source: &dashboard.Source{Out: out, MinGroup: jobs.DefaultMinGroup}})
 	from, to := facts.Start.AddDate(0, 0, 4).Format(time.DateOnly), facts.End.Format(time.DateOnly)
 	resp, body := get(t, srv, "/api/v1/summary?from="+from+"&to="+to+"&office=berlin")
 	if resp.StatusCode != 200 {

@@ -18,10 +18,13 @@ type Series struct {
 	// Sentiment[office][i] is the office's sentiment on Days[i]; the
 	// office "" is the whole workspace (or the one office of the query).
 	Sentiment map[string][]aggregate.Sentiment
+	// minGroup: a day on which fewer people of an office wrote counts 0
+	// messages and no mood for it (jobs.SuppressSmallGroups, per day).
+	minGroup int
 }
 
-func newSeries() *Series {
-	return &Series{Messages: map[string][]int64{}, Sentiment: map[string][]aggregate.Sentiment{}}
+func newSeries(minGroup int) *Series {
+	return &Series{Messages: map[string][]int64{}, Sentiment: map[string][]aggregate.Sentiment{}, minGroup: minGroup}
 }
 
 // add records one day; days come in order.
@@ -31,7 +34,18 @@ func (s *Series) add(d aggregate.Day, day *aggregate.Aggregate) {
 	i := len(s.Days)
 	s.Days = append(s.Days, d)
 	var all aggregate.Sentiment
+	var active map[string]int64
+	var people int64
+	if s.minGroup > 1 {
+		active = day.ActiveUsers()
+		for _, n := range active {
+			people += n
+		}
+	}
 	for name, o := range day.Offices {
+		if active != nil && active[name] < int64(s.minGroup) {
+			continue // below the minimum group that day: the zero below
+		}
 		m := s.Messages[name]
 		if len(m) < i {
 			m = append(m, make([]int64, i-len(m))...)
@@ -43,6 +57,9 @@ func (s *Series) add(d aggregate.Day, day *aggregate.Aggregate) {
 		}
 		s.Sentiment[name] = append(st, o.Sentiment)
 		all.Merge(&o.Sentiment)
+	}
+	if active != nil && people < int64(s.minGroup) {
+		all = aggregate.Sentiment{}
 	}
 	s.Sentiment[""] = append(s.Sentiment[""], all)
 	// Offices silent today get a zero.
@@ -62,4 +79,12 @@ func (s *Series) Offices() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// drop removes an office's series: one the range's summary suppresses.
+func (s *Series) drop(office string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.Messages, office)
+	delete(s.Sentiment, office)
 }

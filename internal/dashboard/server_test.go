@@ -17,6 +17,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/internal/cli"
 	"github.com/wiretap-hq/wiretap/internal/dashboard"
+	"github.com/wiretap-hq/wiretap/jobs"
 )
 
 func get(t *testing.T, srv *httptest.Server, path string, hdr ...string) (*http.Response, []byte) {
@@ -62,7 +63,8 @@ func queryCLI(t *testing.T, args ...string) []byte {
 // bound, health, the security headers and the page's escaping.
 func TestServe(t *testing.T) {
 	out, facts, src, roster := fixture(t)
-	source := &dashboard.Source{Out: out, ManifestTTL: time.Nanosecond, MaxEntries: 2}
+	// As serve makes it: with the minimum group query applies by default.
+	source := &dashboard.Source{Out: out, ManifestTTL: time.Nanosecond, MaxEntries: 2, MinGroup: jobs.DefaultMinGroup}
 	srv := start(t, &dashboard.Server{Source: source, Options: dashboard.Options{RankPeople: true}})
 	day := func(d int) string { return facts.Start.AddDate(0, 0, d).Format(time.DateOnly) }
 

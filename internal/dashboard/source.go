@@ -58,6 +58,10 @@ type Source struct {
 	ManifestTTL time.Duration
 	// MaxEntries bounds the cache; zero means 32 answers.
 	MaxEntries int
+	// MinGroup suppresses figures about groups of fewer distinct authors,
+	// as `wiretap query --min-group` does (jobs.SuppressSmallGroups), so
+	// that the JSON feed keeps query's bytes; zero shows everything.
+	MinGroup int
 
 	mu       sync.Mutex
 	version  string    // hash of the published manifest
@@ -146,7 +150,7 @@ func (s *Source) Answer(ctx context.Context, q Query) (*Answer, error) {
 	}
 	s.mu.Unlock()
 	res, err, _ := s.inflight.Do(key, func() (any, error) {
-		a, err := compute(context.WithoutCancel(ctx), s.Out, s.S3, q)
+		a, err := compute(context.WithoutCancel(ctx), s.Out, s.S3, s.MinGroup, q)
 		if err != nil {
 			return nil, err
 		}
@@ -202,13 +206,18 @@ func (s *Source) Len() int {
 	return len(s.entries)
 }
 
-func compute(ctx context.Context, out string, s3 archive.S3Options, q Query) (*Answer, error) {
-	series := newSeries()
+func compute(ctx context.Context, out string, s3 archive.S3Options, minGroup int, q Query) (*Answer, error) {
+	series := newSeries(minGroup)
 	res, err := jobs.Query(ctx, jobs.QueryOptions{
-		Out: out, From: q.From, To: q.To, Office: q.Office, S3: s3, EachDay: series.add,
+		Out: out, From: q.From, To: q.To, Office: q.Office, S3: s3, EachDay: series.add, MinGroup: minGroup,
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, o := range res.Summary.Offices {
+		if o.Suppressed {
+			series.drop(o.Office)
+		}
 	}
 	data, err := res.Summary.JSON()
 	if err != nil {

@@ -249,6 +249,10 @@ func (b builder) offices() Panel {
 		Empty: "No office has messages in this range."}
 	for _, o := range b.sum.Offices {
 		k := "office." + o.Office + "."
+		if o.Suppressed {
+			t.Rows = append(t.Rows, suppressedRow(o.Office, 6))
+			continue
+		}
 		t.Rows = append(t.Rows, Row{Cells: []Cell{
 			{Text: o.Office},
 			{Text: thousands(o.Messages), Num: true, Key: k + "messages", Raw: itoa(o.Messages)},
@@ -263,8 +267,17 @@ func (b builder) offices() Panel {
 	return p
 }
 
-// people is a count of people; a count under the minimum group is shown as
-// such only when the summary marks it suppressed (v1 does not).
+// suppressedRow is the row of an entry the summary suppressed: its name,
+// then n cells that read "fewer than N people", and no evidence.
+func suppressedRow(name string, n int) Row {
+	r := Row{Cells: []Cell{{Text: name}}}
+	for range n {
+		r.Cells = append(r.Cells, Cell{Num: true, Suppressed: true})
+	}
+	return r
+}
+
+// people is a count of people.
 func (b builder) peopleCell(n int64, key string) Cell {
 	return Cell{Text: thousands(n), Num: true, Key: key, Raw: itoa(n)}
 }
@@ -275,6 +288,10 @@ func (b builder) topicTable(caption string, list []jobs.TopicSummary, score stri
 		t.Columns = append(t.Columns, Column{score, true})
 	}
 	for _, ts := range list {
+		if ts.Suppressed {
+			t.Rows = append(t.Rows, suppressedRow(ts.Topic, len(t.Columns)-1))
+			continue
+		}
 		cells := []Cell{{Text: ts.Topic}, {Text: thousands(ts.Messages), Num: true, Key: "topic." + caption + "." + ts.Topic, Raw: itoa(ts.Messages)},
 			{Text: moodNumber(ts.Sentiment), Num: true}}
 		if score != "" {
@@ -353,13 +370,28 @@ func (b builder) persons() Panel {
 		return p
 	}
 	p.State = StateShown
+	p.Message = fmt.Sprintf("Only people with at least %d messages in the range are ranked.", jobs.MinRankedMessages)
 	p.Tables = []Table{
-		b.userTable("Most active", "Messages", b.sum.TopUsers, func(u jobs.UserSummary) string { return itoa(u.Messages) }),
-		b.userTable("Most mentioned", "Mentions", b.sum.MostMentioned, func(u jobs.UserSummary) string { return itoa(u.MentionsReceived) }),
+		b.userTable("Most active", "Messages", rankable(b.sum.TopUsers), func(u jobs.UserSummary) string { return itoa(u.Messages) }),
+		b.userTable("Most mentioned", "Mentions", rankable(b.sum.MostMentioned), func(u jobs.UserSummary) string { return itoa(u.MentionsReceived) }),
 		b.userTable(fmt.Sprintf("Most sarcastic (at least %d messages)", jobs.MinRankedMessages), "Sarcasm", b.sum.MostSarcastic,
 			func(u jobs.UserSummary) string { return pct(u.Sarcasm.Rate) }),
 	}
 	return p
+}
+
+// rankable keeps the people a ranking may name: those with at least
+// jobs.MinRankedMessages messages, so that nobody is ranked on a handful of
+// messages (and, with --rank-people, someone who barely writes is not
+// singled out as "most mentioned").
+func rankable(list []jobs.UserSummary) []jobs.UserSummary {
+	var out []jobs.UserSummary
+	for _, u := range list {
+		if u.Messages >= jobs.MinRankedMessages {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func (b builder) reacted() Panel {
@@ -386,6 +418,10 @@ func (b builder) channels() Panel {
 		if c.ChannelName != "" {
 			name = "#" + c.ChannelName
 		}
+		if c.Suppressed {
+			t.Rows = append(t.Rows, suppressedRow(name, 3))
+			continue
+		}
 		mood := moodNumber(c.Sentiment)
 		if b.office != "" {
 			mood = "workspace-wide only"
@@ -401,6 +437,10 @@ func (b builder) threads() Panel {
 	p := Panel{ID: "threads", Title: "Threads", Question: "Do questions get answered, and how fast?", State: StateShown}
 	t := Table{Columns: []Column{{"Office", false}, {"Replies in threads", true}, {"Share of messages that are replies", true}}, Empty: "No office has messages in this range."}
 	for _, o := range b.sum.Offices {
+		if o.Suppressed {
+			t.Rows = append(t.Rows, suppressedRow(o.Office, 2))
+			continue
+		}
 		share := 0.0
 		if o.Messages > 0 {
 			share = float64(o.ThreadReplies) / float64(o.Messages)

@@ -132,6 +132,10 @@ func Glance(c Command, s *Summary, rankPeople bool) Message {
 		if i == 8 {
 			break
 		}
+		if o.Suppressed {
+			lines = append(lines, fmt.Sprintf("• *%s*: %s", esc(o.Office), tooFew))
+			continue
+		}
 		lines = append(lines, fmt.Sprintf("• *%s*: %s messages, mood %s", esc(o.Office), num(o.Messages), mood(o.Sentiment)))
 	}
 	if len(lines) > 0 {
@@ -140,9 +144,9 @@ func Glance(c Command, s *Summary, rankPeople bool) Message {
 	if tl := topicList(s.TopTopics, 8); tl != "" {
 		blocks = append(blocks, section("*Top topics*: "+tl))
 	}
-	if rankPeople && len(s.TopUsers) > 0 {
+	if ranked := rankable(s.TopUsers); rankPeople && len(ranked) > 0 {
 		var ps []string
-		for i, p := range s.TopUsers {
+		for i, p := range ranked {
 			if i == 5 {
 				break
 			}
@@ -167,9 +171,33 @@ func topicList(ts []Topic, n int) string {
 		if i == n {
 			break
 		}
+		if t.Suppressed {
+			out = append(out, esc(t.Topic)+" ("+tooFew+")")
+			continue
+		}
 		out = append(out, fmt.Sprintf("%s (%s)", esc(t.Topic), num(t.Messages)))
 	}
 	return strings.Join(out, ", ")
+}
+
+// tooFew stands for the figures of a group the summary suppressed: fewer
+// people than the minimum group size wrote in it.
+const tooFew = "too few people to show"
+
+// MinRankedMessages is how many messages someone needs to be named in a
+// ranking: the engine's jobs.MinRankedMessages, repeated here because this
+// package must not link the engine (it is the slash Lambda's).
+const MinRankedMessages = 30
+
+// rankable keeps the people with at least MinRankedMessages messages.
+func rankable(ps []Person) []Person {
+	var out []Person
+	for _, p := range ps {
+		if p.Messages >= MinRankedMessages {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // OfficeWeek is /wiretap office NAME, over a summary narrowed to it.
@@ -187,6 +215,10 @@ func OfficeWeek(c Command, s *Summary) Message {
 		}
 		return answer(Command{}, "No such office", section(fmt.Sprintf("No office called *%s* wrote in %s. Offices: %s.",
 			esc(c.Arg), rangeLabel(s.Range), strings.Join(names, ", "))))
+	}
+	if o.Suppressed {
+		return answer(c, "Wiretap: "+o.Office, header("Wiretap: "+o.Office), contextBlock(rangeLabel(s.Range)),
+			section(fmt.Sprintf("*%s*: %s in this range.", esc(o.Office), tooFew)))
 	}
 	blocks := []Block{
 		header("Wiretap: " + o.Office),
@@ -211,7 +243,9 @@ func TopicAnswer(c Command, s *Summary) Message {
 	var total int64
 	for _, o := range s.Offices {
 		for _, t := range s.TopicsByOffice[o.Office] {
-			if t.Topic == c.Arg {
+			if t.Topic == c.Arg && t.Suppressed {
+				lines = append(lines, fmt.Sprintf("• *%s*: %s", esc(o.Office), tooFew))
+			} else if t.Topic == c.Arg {
 				lines = append(lines, fmt.Sprintf("• *%s*: %s messages, mood %s", esc(o.Office), num(t.Messages), mood(t.Sentiment)))
 				total += t.Messages
 			}

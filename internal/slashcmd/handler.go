@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/internal/slackverify"
+	"github.com/wiretap-hq/wiretap/privacy"
 )
 
 // Source answers from published figures.
@@ -40,7 +41,11 @@ type Handler struct {
 	Secret     string // the Slack app's signing secret
 	Source     Source
 	RankPeople bool
-	Logger     *slog.Logger
+	// PseudonymKey, when the published figures carry pseudonyms
+	// (--pseudonymize), is their key: /wiretap me looks the caller up by
+	// the pseudonym of the user id Slack signed, and nobody else's.
+	PseudonymKey []byte
+	Logger       *slog.Logger
 	// Client posts late answers to response_url.
 	Client *http.Client
 	// AckAfter is how long to wait before acknowledging; zero means
@@ -178,7 +183,15 @@ func (h *Handler) answer(ctx context.Context, req Request, cmd Command) (Message
 		}
 		return TopicAnswer(cmd, s), nil
 	case KindMe:
-		p, r, err := h.Source.Person(ctx, req.UserID)
+		id := req.UserID
+		if h.PseudonymKey != nil {
+			ps, err := privacy.NewPseudonymizer(h.PseudonymKey)
+			if err != nil {
+				return Message{}, err
+			}
+			id = ps.ID(id)
+		}
+		p, r, err := h.Source.Person(ctx, id)
 		if err != nil {
 			return Message{}, err
 		}

@@ -74,6 +74,8 @@ type Topic struct {
 	Topic     string    `json:"topic"`
 	Messages  int64     `json:"messages"`
 	Sentiment Sentiment `json:"sentiment"`
+	// Suppressed: too few people (--min-group); the figures are zero.
+	Suppressed bool `json:"suppressed,omitempty"`
 }
 
 // DecodeSummary decodes summary.json.

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/wiretap-hq/wiretap/privacy"
 )
 
 // Unassigned is the office of users the roster does not know. They are
@@ -187,6 +189,9 @@ type TopicStats struct {
 	Messages  int64
 	Sentiment Sentiment
 	Evidence  Evidence
+	// Authors decides whether the office-topic is about too few people to
+	// be published (--min-group).
+	Authors privacy.AuthorSet
 }
 
 // Aggregate is the set of all aggregates over some stretch of message time.
@@ -199,6 +204,9 @@ type Aggregate struct {
 	// shows them; after it, Topics holds every topic.
 	Topics map[string]OfficeTopics
 	Hours  map[HourKey]int64
+	// HourAuthors are the authors of each hour-of-week cell, for
+	// --min-group.
+	HourAuthors map[HourKey]*privacy.AuthorSet
 
 	// once holds, by office, the bigrams carried by exactly one message so
 	// far. Most bigrams of a day occur once and are pruned at its end
@@ -209,17 +217,28 @@ type Aggregate struct {
 	keys arena
 }
 
-// onceTopic is a topic carried by one message: its compound score and ref.
+// onceTopic is a topic carried by one message: its compound score, ref and
+// author (privacy.AuthorHash).
 type onceTopic struct {
 	compound int64
 	ref      ref
+	author   uint64
 }
 
 func (t *onceTopic) stats() *TopicStats {
 	ts := &TopicStats{Messages: 1}
 	ts.Sentiment.Add(t.compound)
 	ts.Evidence.add(t.ref)
+	ts.Authors.Add(t.author)
 	return ts
+}
+
+// add counts t's message into s.
+func (t *onceTopic) addTo(s *TopicStats) {
+	s.Messages++
+	s.Sentiment.Add(t.compound)
+	s.Evidence.add(t.ref)
+	s.Authors.Add(t.author)
 }
 
 // arena holds copies of topic keys in large blocks: one allocation per
@@ -244,12 +263,13 @@ func (a *arena) keep(s string) string {
 // New returns an empty Aggregate.
 func New() *Aggregate {
 	return &Aggregate{
-		Offices:  make(map[string]*OfficeStats),
-		Users:    make(map[UserKey]*UserStats),
-		Channels: make(map[ChannelKey]*ChannelStats),
-		Topics:   make(map[string]OfficeTopics),
-		Hours:    make(map[HourKey]int64),
-		once:     make(map[string]map[string]onceTopic),
+		Offices:     make(map[string]*OfficeStats),
+		Users:       make(map[UserKey]*UserStats),
+		Channels:    make(map[ChannelKey]*ChannelStats),
+		Topics:      make(map[string]OfficeTopics),
+		Hours:       make(map[HourKey]int64),
+		HourAuthors: make(map[HourKey]*privacy.AuthorSet),
+		once:        make(map[string]map[string]onceTopic),
 	}
 }
 
@@ -398,6 +418,7 @@ func (a *Aggregate) Observe(o *Observation) {
 		a.office(mo).MentionsReceived++
 	}
 
+	author := privacy.AuthorHash(o.Team, o.UserID)
 	if len(o.Topics) > 0 {
 		topics, once := a.officeTopics(office)
 		for _, t := range o.Topics {
@@ -411,13 +432,14 @@ func (a *Aggregate) Observe(o *Observation) {
 					delete(once, t)
 					topics[a.keys.keep(t)] = ts
 				} else { // a bigram's first message
-					once[a.keys.keep(t)] = onceTopic{o.Compound, ref}
+					once[a.keys.keep(t)] = onceTopic{o.Compound, ref, author}
 					continue
 				}
 			}
 			ts.Messages++
 			ts.Sentiment.Add(o.Compound)
 			ts.Evidence.add(ref)
+			ts.Authors.Add(author)
 		}
 	}
 
@@ -425,7 +447,19 @@ func (a *Aggregate) Observe(o *Observation) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	a.Hours[HourKey{office, HourOfWeek(o.Time.In(loc))}]++
+	hk := HourKey{office, HourOfWeek(o.Time.In(loc))}
+	a.Hours[hk]++
+	a.hourAuthors(hk).Add(author)
+}
+
+// hourAuthors returns the authors of an hour-of-week cell, made if new.
+func (a *Aggregate) hourAuthors(k HourKey) *privacy.AuthorSet {
+	s := a.HourAuthors[k]
+	if s == nil {
+		s = &privacy.AuthorSet{}
+		a.HourAuthors[k] = s
+	}
+	return s
 }
 
 // officeTopics returns the topic maps of office, made if new.
@@ -528,12 +562,11 @@ func (a *Aggregate) Merge(o *Aggregate) {
 				s.Messages += v.Messages
 				s.Sentiment.Merge(&v.Sentiment)
 				s.Evidence.Merge(&v.Evidence)
+				s.Authors.Merge(&v.Authors)
 				continue
 			}
 			if first, ok := aonce[k]; ok {
-				v.Messages++
-				v.Sentiment.Add(first.compound)
-				v.Evidence.add(first.ref)
+				first.addTo(v)
 				delete(aonce, k)
 			}
 			at[a.keys.keep(k)] = v
@@ -543,14 +576,10 @@ func (a *Aggregate) Merge(o *Aggregate) {
 		at, aonce := a.officeTopics(office)
 		for k, v := range oonce {
 			if s := at[k]; s != nil {
-				s.Messages++
-				s.Sentiment.Add(v.compound)
-				s.Evidence.add(v.ref)
+				v.addTo(s)
 			} else if first, ok := aonce[k]; ok {
 				s := first.stats()
-				s.Messages++
-				s.Sentiment.Add(v.compound)
-				s.Evidence.add(v.ref)
+				v.addTo(s)
 				delete(aonce, k)
 				at[a.keys.keep(k)] = s
 			} else {
@@ -560,6 +589,9 @@ func (a *Aggregate) Merge(o *Aggregate) {
 	}
 	for k, v := range o.Hours {
 		a.Hours[k] += v
+	}
+	for k, v := range o.HourAuthors {
+		a.hourAuthors(k).Merge(v)
 	}
 }
 
@@ -642,6 +674,11 @@ func (a *Aggregate) ForOffice(office string) *Aggregate {
 	for k, n := range a.Hours {
 		if k.Office == office {
 			r.Hours[k] = n
+		}
+	}
+	for k, v := range a.HourAuthors {
+		if k.Office == office {
+			r.HourAuthors[k] = v
 		}
 	}
 	return r

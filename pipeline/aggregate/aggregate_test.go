@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/privacy"
 )
 
 func TestQuantize(t *testing.T) {
@@ -441,17 +442,21 @@ func TestTables(t *testing.T) {
 	if !reflect.DeepEqual(tb.Channels, wantChannels) {
 		t.Errorf("channels:\n got %+v\nwant %+v", tb.Channels, wantChannels)
 	}
+	// Who wrote each topic and hour: the hash of its one author.
+	by := func(user string) aggregate.AuthorColumns {
+		return aggregate.AuthorColumns{AuthorHashes: []int64{int64(privacy.AuthorHash("T1", user))}}
+	}
 	wantTopics := []aggregate.TopicRow{
-		{Office: "Berlin", Topic: "bug", Kind: "word", Messages: 1, SentimentColumns: sc(1, -1000, 1000*1000, 0, 0, 1), Evidence: []string{e10}},
-		{Office: "Berlin", Topic: "release", Kind: "word", Messages: 2, SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1), Evidence: []string{e9, e10}},
+		{Office: "Berlin", Topic: "bug", Kind: "word", Messages: 1, SentimentColumns: sc(1, -1000, 1000*1000, 0, 0, 1), Evidence: []string{e10}, AuthorColumns: by("U1")},
+		{Office: "Berlin", Topic: "release", Kind: "word", Messages: 2, SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1), Evidence: []string{e9, e10}, AuthorColumns: by("U1")},
 	}
 	if !reflect.DeepEqual(tb.Topics, wantTopics) {
 		t.Errorf("topics:\n got %+v\nwant %+v", tb.Topics, wantTopics)
 	}
 	// Berlin is UTC+1 in November: 09:00 and 10:00 UTC are hours 10 and 11.
 	wantActivity := []aggregate.ActivityRow{
-		{Office: "Berlin", HourOfWeek: 10, Messages: 1}, {Office: "Berlin", HourOfWeek: 11, Messages: 1},
-		{Office: aggregate.Unassigned, HourOfWeek: 9, Messages: 1},
+		{Office: "Berlin", HourOfWeek: 10, Messages: 1, AuthorColumns: by("U1")}, {Office: "Berlin", HourOfWeek: 11, Messages: 1, AuthorColumns: by("U1")},
+		{Office: aggregate.Unassigned, HourOfWeek: 9, Messages: 1, AuthorColumns: by("U4")},
 	}
 	if !reflect.DeepEqual(tb.Activity, wantActivity) {
 		t.Errorf("activity:\n got %+v\nwant %+v", tb.Activity, wantActivity)

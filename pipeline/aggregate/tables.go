@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/wiretap-hq/wiretap/privacy"
 )
 
 // The output tables. Each row type is one Parquet table, written per UTC
@@ -108,6 +110,7 @@ type TopicRow struct {
 	Messages int64  `parquet:"messages"`
 	SentimentColumns
 	Evidence []string `parquet:"evidence,list"`
+	AuthorColumns
 	// EvidenceText is as in OfficeRow; with text, rows are written as
 	// TopicTextRow.
 	EvidenceText []string `parquet:"-" column:"evidence_text"`
@@ -129,6 +132,23 @@ type ActivityRow struct {
 	Office     string `parquet:"office,dict"`
 	HourOfWeek int32  `parquet:"hour_of_week"`
 	Messages   int64  `parquet:"messages"`
+	AuthorColumns
+}
+
+// AuthorColumns say who wrote the messages of a row, as little as it takes
+// to decide exactly, over any range of days, whether the row's group has
+// fewer distinct authors than the minimum group size (privacy.AuthorSet):
+// author_hashes are the 64-bit hashes of its distinct authors, sorted,
+// while there are fewer than privacy.MaxMinGroup of them; many_authors is
+// true, and the list empty, once there are as many or more.
+type AuthorColumns struct {
+	AuthorHashes []int64 `parquet:"author_hashes,list"`
+	ManyAuthors  bool    `parquet:"many_authors"`
+}
+
+func authorColumns(s *privacy.AuthorSet) AuthorColumns {
+	h, many := s.Columns()
+	return AuthorColumns{AuthorHashes: h, ManyAuthors: many}
 }
 
 // OfficeTextRow, UserTextRow and TopicTextRow are the rows of the offices,
@@ -209,7 +229,7 @@ func (a *Aggregate) Tables() *Tables {
 			t.Topics = append(t.Topics, TopicRow{
 				Office: office, Topic: topic, Kind: TopicKind(topic), Messages: v.Messages,
 				SentimentColumns: sentimentColumns(&v.Sentiment), Evidence: v.Evidence.strings(),
-				EvidenceText: v.Evidence.texts(),
+				EvidenceText: v.Evidence.texts(), AuthorColumns: authorColumns(&v.Authors),
 			})
 		}
 	}
@@ -219,7 +239,7 @@ func (a *Aggregate) Tables() *Tables {
 			t.Topics = append(t.Topics, TopicRow{
 				Office: office, Topic: topic, Kind: KindBigram, Messages: 1,
 				SentimentColumns: sentimentColumns(&s.Sentiment), Evidence: s.Evidence.strings(),
-				EvidenceText: s.Evidence.texts(),
+				EvidenceText: s.Evidence.texts(), AuthorColumns: authorColumns(&s.Authors),
 			})
 		}
 	}
@@ -227,7 +247,12 @@ func (a *Aggregate) Tables() *Tables {
 		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.Topic, y.Topic))
 	})
 	for k, v := range a.Hours {
-		t.Activity = append(t.Activity, ActivityRow{Office: k.Office, HourOfWeek: int32(k.HourOfWeek), Messages: v})
+		authors := a.HourAuthors[k]
+		if authors == nil {
+			authors = &privacy.AuthorSet{}
+		}
+		t.Activity = append(t.Activity, ActivityRow{Office: k.Office, HourOfWeek: int32(k.HourOfWeek), Messages: v,
+			AuthorColumns: authorColumns(authors)})
 	}
 	slices.SortFunc(t.Activity, func(x, y ActivityRow) int {
 		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.HourOfWeek, y.HourOfWeek))
@@ -295,10 +320,14 @@ func FromTables(day Day, t *Tables) *Aggregate {
 			ot = make(OfficeTopics)
 			a.Topics[r.Office] = ot
 		}
-		ot[r.Topic] = &TopicStats{Messages: r.Messages, Sentiment: sentimentOf(&r.SentimentColumns), Evidence: evidenceOf(r.Evidence, r.EvidenceText, ids)}
+		ot[r.Topic] = &TopicStats{Messages: r.Messages, Sentiment: sentimentOf(&r.SentimentColumns), Evidence: evidenceOf(r.Evidence, r.EvidenceText, ids),
+			Authors: privacy.AuthorSetOf(r.AuthorHashes, r.ManyAuthors)}
 	}
 	for _, r := range t.Activity {
-		a.Hours[HourKey{r.Office, int(r.HourOfWeek)}] = r.Messages
+		k := HourKey{r.Office, int(r.HourOfWeek)}
+		a.Hours[k] = r.Messages
+		authors := privacy.AuthorSetOf(r.AuthorHashes, r.ManyAuthors)
+		a.HourAuthors[k] = &authors
 	}
 	return a
 }

@@ -34,6 +34,15 @@ type Output interface {
 	Location() string
 }
 
+// A PartitionRemover is an Output that can also retire whole partitions:
+// the partition folder (<table>/<key>=<value>) named to RemovePartition
+// disappears at Commit, with the staged files and before the manifest, so
+// a reader sees it gone only together with the manifest that no longer
+// lists it. wiretap prune uses it.
+type PartitionRemover interface {
+	RemovePartition(partition string) error
+}
+
 // ManifestName is the file each run publishes last.
 const ManifestName = "manifest.json"
 
@@ -65,6 +74,7 @@ type LocalOutput struct {
 	root    string
 	staging string
 	names   []string
+	removed []string // partitions to retire at Commit
 }
 
 var _ Output = (*LocalOutput)(nil)
@@ -219,6 +229,20 @@ func (o *LocalOutput) Commit(ctx context.Context) error {
 			return fmt.Errorf("publish %s: %w", final, err)
 		}
 	}
+	// Retired partitions go once the manifest no longer names them.
+	for _, p := range o.removed {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// Moved into the staging folder, which Abort then deletes.
+		old := filepath.Join(o.staging, ".old", filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(o.root, filepath.FromSlash(p)), old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove %s: %w", p, err)
+		}
+	}
 	return o.Abort()
 }
 
@@ -238,6 +262,15 @@ func (o *LocalOutput) swap(p string) error {
 	if err := os.Rename(filepath.Join(o.staging, filepath.FromSlash(p)), final); err != nil {
 		return fmt.Errorf("publish %s: %w", final, err)
 	}
+	return nil
+}
+
+// RemovePartition retires a partition folder at Commit.
+func (o *LocalOutput) RemovePartition(partition string) error {
+	if partitionOf(partition+"/x") != partition {
+		return fmt.Errorf("%q is not a partition folder (<table>/<key>=<value>)", partition)
+	}
+	o.removed = append(o.removed, partition)
 	return nil
 }
 

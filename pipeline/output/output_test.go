@@ -307,9 +307,11 @@ func TestEncodeParquet(t *testing.T) {
 		{TeamID: "T1", UserID: "U2", Office: aggregate.Unassigned, MentionsReceived: 2, Evidence: []string{}},
 	})
 	roundTripParquet(t, []aggregate.ChannelRow{{TeamID: "T1", ChannelID: "C1", ChannelName: "général ☃", Messages: 2, ActiveUsers: 1}})
-	roundTripParquet(t, []aggregate.TopicRow{{Office: "NYC", Topic: "release plan", Kind: aggregate.KindBigram, Messages: 2, SentimentColumns: sc, Evidence: ev}})
+	roundTripParquet(t, []aggregate.TopicRow{{Office: "NYC", Topic: "release plan", Kind: aggregate.KindBigram, Messages: 2, SentimentColumns: sc, Evidence: ev,
+		AuthorColumns: aggregate.AuthorColumns{AuthorHashes: []int64{-3, 8}}}})
 	roundTripParquet(t, []aggregate.ChannelUserRow{{TeamID: "T1", ChannelID: "C1", UserID: "U1", Messages: 2}})
-	roundTripParquet(t, []aggregate.ActivityRow{{Office: "NYC", HourOfWeek: 0, Messages: 1}, {Office: "NYC", HourOfWeek: 167, Messages: 9}})
+	roundTripParquet(t, []aggregate.ActivityRow{{Office: "NYC", HourOfWeek: 0, Messages: 1, AuthorColumns: aggregate.AuthorColumns{AuthorHashes: []int64{5}}},
+		{Office: "NYC", HourOfWeek: 167, Messages: 9, AuthorColumns: aggregate.AuthorColumns{AuthorHashes: []int64{}, ManyAuthors: true}}})
 	roundTripParquet(t, []aggregate.ActivityRow{})
 
 	// Column names are the documented ones.

@@ -123,7 +123,18 @@ func (f columnField) fill(rows reflect.Value, off int, arr arrow.Array) error {
 		for i, v := range a.Float64Values() {
 			field(i).SetFloat(v)
 		}
+	case *array.Boolean:
+		for i := range a.Len() {
+			field(i).SetBool(a.Value(i))
+		}
 	case *array.List:
+		if ints, ok := a.ListValues().(*array.Int64); ok {
+			for i := range a.Len() {
+				start, end := a.ValueOffsets(i)
+				field(i).Set(reflect.ValueOf(append([]int64{}, ints.Int64Values()[start:end]...)))
+			}
+			return nil
+		}
 		vals, ok := a.ListValues().(*array.String)
 		if !ok {
 			return fmt.Errorf("unexpected list of %s", a.ListValues().DataType())

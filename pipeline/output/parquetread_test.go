@@ -17,12 +17,15 @@ func TestReadTopicsMatchesRowReader(t *testing.T) {
 	sc := aggregate.SentimentColumns{SentimentN: 3, SentimentSum: 0.5, SentimentSumSq: 0.1234, Positive: 1, Neutral: 1, Negative: 1}
 	want := []aggregate.TopicRow{
 		{Office: "berlin", Topic: "kubernetes migration", Kind: aggregate.KindBigram, Messages: 3, SentimentColumns: sc,
-			Evidence: []string{"C1/1479000000.000001", "C2/1479000001.000002", "C2/1479000002.000000"}},
-		{Office: "berlin", Topic: "release", Kind: aggregate.KindWord, Messages: 1, Evidence: []string{}},
-		{Office: "nyc", Topic: ":tada:", Kind: aggregate.KindEmoji, Messages: 7, SentimentColumns: sc, Evidence: []string{"C9/1479000003.000000"}},
+			Evidence:      []string{"C1/1479000000.000001", "C2/1479000001.000002", "C2/1479000002.000000"},
+			AuthorColumns: aggregate.AuthorColumns{AuthorHashes: []int64{-7, 3, 1 << 62}}},
+		{Office: "berlin", Topic: "release", Kind: aggregate.KindWord, Messages: 1, Evidence: []string{}, AuthorColumns: aggregate.AuthorColumns{AuthorHashes: []int64{}}},
+		{Office: "nyc", Topic: ":tada:", Kind: aggregate.KindEmoji, Messages: 7, SentimentColumns: sc, Evidence: []string{"C9/1479000003.000000"},
+			AuthorColumns: aggregate.AuthorColumns{AuthorHashes: []int64{}, ManyAuthors: true}},
 	}
 	for i := range 5000 { // more than one page and dictionary
-		want = append(want, aggregate.TopicRow{Office: "sydney", Topic: string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + "x", Kind: aggregate.KindWord, Messages: int64(i), Evidence: []string{}})
+		want = append(want, aggregate.TopicRow{Office: "sydney", Topic: string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + "x", Kind: aggregate.KindWord, Messages: int64(i), Evidence: []string{},
+			AuthorColumns: aggregate.AuthorColumns{AuthorHashes: []int64{int64(i)}}})
 	}
 	data, err := EncodeParquet(want, "test")
 	if err != nil {

@@ -82,6 +82,7 @@ type S3Output struct {
 	loose     map[string][]byte // files outside partitions, mirrored after the commit
 	manifest  []byte            // held back until Commit
 	committed bool              // the manifest PUT was attempted: Abort keeps the data
+	removed   map[string]bool   // partitions to retire at Commit
 }
 
 var _ Output = (*S3Output)(nil)
@@ -178,9 +179,15 @@ func (o *S3Output) Commit(ctx context.Context) error {
 			replaced[p] = true
 		}
 	}
+	var retired []string // keys of removed partitions, deleted once unpublished
 	if prev != nil {
 		for n, key := range prev.Files {
-			if p := partitionOf(n); p == "" || !replaced[p] {
+			p := partitionOf(n)
+			if p != "" && o.removed[p] && !replaced[p] {
+				retired = append(retired, key)
+				continue
+			}
+			if p == "" || !replaced[p] {
 				pub.Files[n] = key
 			}
 		}
@@ -204,6 +211,26 @@ func (o *S3Output) Commit(ctx context.Context) error {
 		}
 	}
 	o.loose = nil
+	// Retention: a removed partition's objects are deleted, not left for
+	// a lifecycle rule, once the manifest no longer names them.
+	slices.Sort(retired)
+	if err := o.s.Delete(ctx, retired...); err != nil {
+		return fmt.Errorf("commit %s: published, but removing retired partitions: %w", o.Location(), err)
+	}
+	return nil
+}
+
+// RemovePartition retires a partition folder at Commit.
+func (o *S3Output) RemovePartition(partition string) error {
+	if partitionOf(partition+"/x") != partition {
+		return fmt.Errorf("%q is not a partition folder (<table>/<key>=<value>)", partition)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.removed == nil {
+		o.removed = map[string]bool{}
+	}
+	o.removed[partition] = true
 	return nil
 }
 
