@@ -19,10 +19,11 @@ const (
 	TableChannelUsers = "channel_users"
 	TableTopics       = "topics"
 	TableActivity     = "activity"
+	TableReactions    = "reactions"
 )
 
 // Tables lists the output tables in the order they are written.
-var Tables = []string{TableOffices, TableUsers, TableChannels, TableChannelUsers, TableTopics, TableActivity}
+var Tables = []string{TableOffices, TableUsers, TableChannels, TableChannelUsers, TableTopics, TableActivity, TableReactions}
 
 // partFile is the one file of each table's day partition.
 const partFile = "part-0.parquet"
@@ -67,6 +68,7 @@ func writeDay(ctx context.Context, out pipeline.Output, day aggregate.Day, t *ag
 		{TableChannelUsers, func() ([]byte, error) { return pipeline.EncodeParquet(t.ChannelUsers, Version) }},
 		{TableTopics, topics},
 		{TableActivity, func() ([]byte, error) { return pipeline.EncodeParquet(t.Activity, Version) }},
+		{TableReactions, func() ([]byte, error) { return pipeline.EncodeParquet(t.Reactions, Version) }},
 	}
 	for _, f := range files {
 		data, err := f.data()
@@ -114,6 +116,8 @@ func readDay(ctx context.Context, r outputReader, day aggregate.Day) (*aggregate
 			*d, err = readTable[aggregate.TopicRow](ctx, r, name)
 		case *[]aggregate.ActivityRow:
 			*d, err = readTable[aggregate.ActivityRow](ctx, r, name)
+		case *[]aggregate.ReactionRow:
+			*d, err = readTable[aggregate.ReactionRow](ctx, r, name)
 		}
 		if errors.Is(err, fs.ErrNotExist) {
 			err = fmt.Errorf("%s: %w (%s)", day, ErrMissingDay, r.Locate(name))
@@ -127,6 +131,7 @@ func readDay(ctx context.Context, r outputReader, day aggregate.Day) (*aggregate
 	read(TableChannelUsers, &t.ChannelUsers)
 	read(TableTopics, &t.Topics)
 	read(TableActivity, &t.Activity)
+	read(TableReactions, &t.Reactions)
 	return t, err
 }
 

@@ -31,8 +31,12 @@ type RunOptions struct {
 	To     time.Time
 	// Margin is how late after its message hour a record may arrive and
 	// still count; default 1h.
-	Margin  time.Duration
-	Workers int
+	Margin time.Duration
+	// EditWindow is how late after its message hour an edit, a deletion
+	// or a reaction may arrive and still apply; 0: the default
+	// (pipeline.DefaultEditWindow), negative: none beyond the margin.
+	EditWindow time.Duration
+	Workers    int
 	// MaxBadRatio fails the run, publishing nothing, when more than this
 	// share of the records read is quarantined: 0 tolerates none, a negative
 	// value disables the check. The command line defaults it to
@@ -171,6 +175,14 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 		return nil, fmt.Errorf("workers %d: want a positive number, or 0 for one per CPU", opts.Workers)
 	}
 	opts.Margin = cmp.Or(opts.Margin, time.Hour)
+	switch {
+	case opts.EditWindow == 0:
+		opts.EditWindow = pipeline.DefaultEditWindow
+	case opts.EditWindow < 0:
+		opts.EditWindow = -1 // none: the engine's spelling
+	case opts.EditWindow%time.Hour != 0:
+		return nil, fmt.Errorf("edit window %v: want a whole number of hours", opts.EditWindow)
+	}
 	opts.Workers = cmp.Or(opts.Workers, runtime.GOMAXPROCS(0))
 	e := &env{opts: opts, log: opts.Logger}
 	if e.log == nil {
@@ -198,10 +210,11 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 func (e *env) analyse(ctx context.Context, rng pipeline.Range, out pipeline.Output, q *quarantineCollector) (*pipeline.Counts, *collector, error) {
 	col := newCollector(e.nlp, e.roster, out, rng, e.opts.IncludeText)
 	counts, err := pipeline.Run(ctx, pipeline.Config{
-		Source: e.src, Locate: e.src.Locate, Range: rng, Margin: e.opts.Margin, Workers: e.opts.Workers,
-		Quarantine: q, Progress: e.opts.Progress,
+		Source: e.src, Locate: e.src.Locate, Range: rng, Margin: e.opts.Margin, EditWindow: e.opts.EditWindow,
+		Workers: e.opts.Workers, Quarantine: q, Progress: e.opts.Progress, Revisions: col.revisions,
 	}, col)
 	if err != nil {
+		col.release()
 		return nil, nil, err
 	}
 	if maxBad := e.opts.MaxBadRatio; maxBad >= 0 && counts.BadRatio() > maxBad {
@@ -218,7 +231,7 @@ func (e *env) manifest(command string, rng pipeline.Range, started time.Time, co
 		Schema: ManifestSchema, Version: Version, Command: command,
 		Source: e.opts.Source, Out: e.opts.Out, Roster: e.opts.Roster,
 		From: rng.From.Format(time.RFC3339), To: rng.To.Format(time.RFC3339),
-		MarginHours: int(e.opts.Margin / time.Hour), Workers: e.opts.Workers, IncludeText: e.opts.IncludeText,
+		MarginHours: int(e.opts.Margin / time.Hour), EditWindowHours: editWindowHours(e.opts.EditWindow), Workers: e.opts.Workers, IncludeText: e.opts.IncludeText,
 		StartedAt: started.UTC().Format(time.RFC3339Nano), FinishedAt: finished.UTC().Format(time.RFC3339Nano),
 		Seconds: finished.Sub(started).Seconds(), Tables: Tables, Quarantine: QuarantineFile,
 		Partitions: []string{},
@@ -231,6 +244,9 @@ func (e *env) manifest(command string, rng pipeline.Range, started time.Time, co
 	}
 	return m
 }
+
+// editWindowHours is the edit window in whole hours, 0 for none.
+func editWindowHours(w time.Duration) int { return int(max(w, 0) / time.Hour) }
 
 func writeJSON(ctx context.Context, out pipeline.Output, name string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
@@ -250,26 +266,29 @@ const QuarantineFile = "quarantine/quarantine.ndjson"
 // wrote. It is published last; its presence means the run's outputs are
 // complete. Unlike the summary it has wall-clock values.
 type Manifest struct {
-	Schema      string          `json:"schema"`
-	Version     string          `json:"version"`
-	Command     string          `json:"command"`
-	Source      string          `json:"source"`
-	Out         string          `json:"out"`
-	Roster      string          `json:"roster,omitempty"`
-	From        string          `json:"from"`
-	To          string          `json:"to"`
-	MarginHours int             `json:"margin_hours"`
-	Workers     int             `json:"workers"`
-	IncludeText bool            `json:"include_text,omitempty"` // evidence carries message text
-	StartedAt   string          `json:"started_at"`
-	FinishedAt  string          `json:"finished_at"`
-	Seconds     float64         `json:"seconds"`
-	Counts      pipeline.Counts `json:"counts"`
-	Tables      []string        `json:"tables"`
-	Partitions  []string        `json:"partitions"` // the dates written
-	Quarantine  string          `json:"quarantine"`
-	Shard       string          `json:"shard,omitempty"`  // "i/n" for a shard's manifest
-	Shards      []string        `json:"shards,omitempty"` // the shard manifests a merge combined
+	Schema      string `json:"schema"`
+	Version     string `json:"version"`
+	Command     string `json:"command"`
+	Source      string `json:"source"`
+	Out         string `json:"out"`
+	Roster      string `json:"roster,omitempty"`
+	From        string `json:"from"`
+	To          string `json:"to"`
+	MarginHours int    `json:"margin_hours"`
+	// EditWindowHours is how late an edit, deletion or reaction may
+	// arrive after its message hour and still apply.
+	EditWindowHours int             `json:"edit_window_hours"`
+	Workers         int             `json:"workers"`
+	IncludeText     bool            `json:"include_text,omitempty"` // evidence carries message text
+	StartedAt       string          `json:"started_at"`
+	FinishedAt      string          `json:"finished_at"`
+	Seconds         float64         `json:"seconds"`
+	Counts          pipeline.Counts `json:"counts"`
+	Tables          []string        `json:"tables"`
+	Partitions      []string        `json:"partitions"` // the dates written
+	Quarantine      string          `json:"quarantine"`
+	Shard           string          `json:"shard,omitempty"`  // "i/n" for a shard's manifest
+	Shards          []string        `json:"shards,omitempty"` // the shard manifests a merge combined
 }
 
 // quarantineCollector keeps the quarantined records of a run, to write them

@@ -150,11 +150,14 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 			st.StaleHours = append(st.StaleHours, h.Format(pipeline.HourLayout))
 		}
 		if len(cur) > 0 {
-			margin := time.Hour
+			reach := time.Hour + pipeline.DefaultEditWindow
 			if st.State != nil {
-				margin = time.Duration(st.State.MarginHours) * time.Hour
+				reach = time.Duration(st.State.MarginHours) * time.Hour
+				if w := st.State.EditWindowHours; w != nil {
+					reach += time.Duration(*w) * time.Hour
+				}
 			}
-			st.StaleDays = affectedDays(st.StaleHours, margin, coveredSpan(cur))
+			st.StaleDays = affectedDays(st.StaleHours, reach, coveredSpan(cur))
 		}
 	}
 	return st, nil
