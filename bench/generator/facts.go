@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"slices"
 	"time"
+
+	"github.com/wiretap-hq/wiretap/pipeline"
 )
 
 // Facts is the ground truth of a generated archive: what was planted, and
@@ -82,15 +84,7 @@ type Facts struct {
 	// messages in the range that arrived after the edit window (planted,
 	// in OutOfRange). RevisionsDuplicated counts the applied or not-seen
 	// revisions that were delivered more than once: they apply once.
-	EditsApplied        int64 `json:"edits_applied"`
-	EditsNotSeen        int64 `json:"edits_not_seen"`
-	EditsLate           int64 `json:"edits_outside_window"`
-	DeletesApplied      int64 `json:"deletes_applied"`
-	DeletesNotSeen      int64 `json:"deletes_not_seen"`
-	DeletesLate         int64 `json:"deletes_outside_window"`
-	ReactionsApplied    int64 `json:"reactions_applied"`
-	ReactionsNotSeen    int64 `json:"reactions_not_seen"`
-	ReactionsLate       int64 `json:"reactions_outside_window"`
+	pipeline.RevisionCounts
 	RevisionsDuplicated int64 `json:"revisions_duplicated"`
 	// MessagesEdited and MessagesDeleted count the authored messages an
 	// applied edit changed and an applied deletion removed.
