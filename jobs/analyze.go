@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,16 +14,24 @@ import (
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
-// analyst is the pipeline.Worker of an analysis run: it scores the messages
-// of each batch and adds them to its own per-day aggregates, which it hands
-// to the collector once the engine says a day can no longer change.
+// analyst is the pipeline.Worker of an analysis run. It holds the batches
+// of each message day until the engine says the day is final (its edit
+// window has passed: every edit, deletion and reaction of its messages has
+// been read), then scores the day's messages in their final form and adds
+// them to a day aggregate, which it hands to the collector. Holding batches
+// rather than analysing at once is what lets an edit replace, and a
+// deletion remove, a message's whole contribution: nothing is added that
+// would have to be taken out again.
 type analyst struct {
-	nlp    *nlp.Analyzer
-	roster *pipeline.Roster
-	sink   *collector
-	text   bool // evidence carries message text
+	nlp       *nlp.Analyzer
+	roster    *pipeline.Roster
+	revisions *pipeline.Revisions
+	sink      *collector
+	text      bool // evidence carries message text
 
-	days     map[aggregate.Day]*openDay
+	// held are the batches of each day not yet final, retained: a batch
+	// of an object spanning midnight is held for both days.
+	held     map[aggregate.Day][]arrow.RecordBatch
 	msg      schema.Message
 	analysis nlp.Analysis
 	obs      aggregate.Observation
@@ -52,21 +61,25 @@ type analyst struct {
 
 // openDay is a day aggregate of the worker and its sequence number.
 type openDay struct {
+	day aggregate.Day
 	agg *aggregate.Aggregate
 	seq uint64
 }
 
-// person is a user id, interned, with the user's roster entry and the
-// user's stats in the day aggregate the user last wrote in: authors write
-// in bursts, and the cache spares a map lookup, with its cache misses, for
-// most messages. The day is named by its sequence number, not a pointer,
-// so that a handed-over day is not kept alive by the cache.
+// person is a user id, interned, with the user's roster entry on the day
+// last asked for and the user's stats in the day aggregate the user last
+// wrote in: authors write in bursts, and the cache spares a map lookup,
+// with its cache misses, for most messages. The day is named by its
+// sequence number, not a pointer, so that a handed-over day is not kept
+// alive by the cache.
 type person struct {
-	id    string
-	entry pipeline.RosterEntry
-	team  string // of the cached stats
-	seq   uint64 // of the cached stats' day; 0: none
-	stats *aggregate.UserStats
+	id       string
+	entry    pipeline.RosterEntry
+	entryDay aggregate.Day // of entry, valid when entrySet
+	entrySet bool
+	team     string // of the cached stats
+	seq      uint64 // of the cached stats' day; 0: none
+	stats    *aggregate.UserStats
 }
 
 var _ pipeline.Worker = (*analyst)(nil)
@@ -75,17 +88,26 @@ func (a *analyst) person(id string) *person {
 	p := a.people[id]
 	if p == nil {
 		p = &person{id: strings.Clone(id)}
-		p.entry, _ = a.roster.Lookup(p.id)
 		a.people[p.id] = p
 	}
 	return p
 }
 
+// on returns p's roster entry on day d: the roster's rows start on whole
+// UTC days, so one entry holds for a whole message day.
+func (p *person) on(r *pipeline.Roster, d aggregate.Day) *pipeline.RosterEntry {
+	if !p.entrySet || p.entryDay != d {
+		p.entry, _ = r.Lookup(p.id, d.Start())
+		p.entryDay, p.entrySet = d, true
+	}
+	return &p.entry
+}
+
 // statsIn returns p's stats, as author in team, in the day d.
-func (p *person) statsIn(d *openDay, team string) *aggregate.UserStats {
+func (p *person) statsIn(r *pipeline.Roster, d *openDay, team string) *aggregate.UserStats {
 	if p.seq != d.seq || p.team != team {
 		p.seq, p.team = d.seq, team
-		p.stats = d.agg.User(team, p.id, p.entry.Office)
+		p.stats = d.agg.User(team, p.id, p.on(r, d.day).Office)
 	}
 	return p.stats
 }
@@ -99,8 +121,8 @@ func (a *analyst) intern(id string) string {
 	return s
 }
 
-// resolve interns the ids of a batch's dictionaries and looks its users up
-// in the roster, once per distinct value.
+// resolve interns the ids of a batch's dictionaries, once per distinct
+// value.
 func (a *analyst) resolve(rows *pipeline.Rows) {
 	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
 	a.batchUsers = a.batchUsers[:0]
@@ -117,7 +139,34 @@ func (a *analyst) resolve(rows *pipeline.Rows) {
 	}
 }
 
+// Process holds rec for each message day it has rows of.
 func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
+	rows, err := pipeline.NewRows(rec)
+	if err != nil {
+		return err
+	}
+	// A batch is one object's: its rows span an hour or two, so one or
+	// two days.
+	var last aggregate.Day = -1
+	for i := range rows.Len() {
+		day := aggregate.DayOf(rows.Time(i))
+		if day == last {
+			continue
+		}
+		last = day
+		held := a.held[day]
+		if len(held) > 0 && held[len(held)-1] == rec {
+			continue
+		}
+		rec.Retain()
+		a.held[day] = append(held, rec)
+	}
+	return nil
+}
+
+// analyse adds the authored messages of day d in rec, in their final form,
+// to d's aggregate.
+func (a *analyst) analyse(rec arrow.RecordBatch, d *openDay, revs map[[16]byte]*pipeline.Revision) error {
 	rows, err := pipeline.NewRows(rec)
 	if err != nil {
 		return err
@@ -125,6 +174,9 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 	a.resolve(rows)
 	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
 	for i := range rows.Len() {
+		if aggregate.DayOf(rows.Time(i)) != d.day {
+			continue
+		}
 		rows.Message(i, &a.msg)
 		m := &a.msg
 		if !m.IsAuthored() {
@@ -135,42 +187,58 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 		m.UserID = author.id
 		m.Team = a.batchTeams[teams.Index(i)]
 		m.ChannelID = a.batchChannels[channels.Index(i)]
-		a.nlp.Analyze(m.Text, &a.analysis)
-		day := aggregate.DayOf(m.Time)
-		d := a.days[day]
-		if d == nil {
-			a.seq++
-			d = &openDay{agg: aggregate.NewSized(a.sizes), seq: a.seq}
-			a.days[day] = d
+		var rev *pipeline.Revision
+		if len(revs) > 0 {
+			rev = revs[schema.MessageKey(m.Team, m.ChannelID, m.TS)]
+			rev.Take()
 		}
-		o := &a.obs
-		*o = aggregate.Observation{
-			Time: m.Time, Team: m.Team, UserID: m.UserID, UserName: m.UserName,
-			ChannelID: m.ChannelID, ChannelName: m.ChannelName,
-			Office: author.entry.Office, Location: author.entry.Location,
-			Words:       a.analysis.Words,
-			Compound:    aggregate.Quantize(a.analysis.Sentiment.Compound),
-			ThreadReply: m.IsThreadReply(),
-			Sarcastic:   a.analysis.Sarcastic(),
-			Sarcasm:     aggregate.Quantize(a.analysis.Sarcasm),
-			Mentioned:   o.Mentioned[:0],
-			Topics:      a.topics(m),
-			StableIDs:   true,
-			Author:      author.statsIn(d, m.Team),
+		if rev != nil && rev.Deleted {
+			continue
 		}
-		if a.text {
-			o.Text = m.Text
+		if rev != nil && rev.Edited {
+			m.Text = rev.Text
 		}
-		for _, u := range a.analysis.Mentions {
-			if u == m.UserID {
-				continue // mentioning yourself is not being mentioned
-			}
-			p := a.person(u)
-			o.Mentioned = append(o.Mentioned, aggregate.Mention{User: p.id, Office: p.entry.Office})
-		}
-		d.agg.Observe(o)
+		a.observe(m, author, d, rev)
 	}
 	return nil
+}
+
+// observe scores one message, in its final form, and adds it to d.
+func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pipeline.Revision) {
+	a.nlp.Analyze(m.Text, &a.analysis)
+	entry := author.on(a.roster, d.day)
+	o := &a.obs
+	*o = aggregate.Observation{
+		Time: m.Time, Team: m.Team, UserID: m.UserID, UserName: m.UserName,
+		ChannelID: m.ChannelID, ChannelName: m.ChannelName,
+		Office: entry.Office, Location: entry.Location,
+		Words:       a.analysis.Words,
+		Compound:    aggregate.Quantize(a.analysis.Sentiment.Compound),
+		ThreadReply: m.IsThreadReply(),
+		Sarcastic:   a.analysis.Sarcastic(),
+		Sarcasm:     aggregate.Quantize(a.analysis.Sarcasm),
+		Mentioned:   o.Mentioned[:0],
+		Reactions:   o.Reactions[:0],
+		Topics:      a.topics(m),
+		StableIDs:   true,
+		Author:      author.statsIn(a.roster, d, m.Team),
+	}
+	if a.text {
+		o.Text = m.Text
+	}
+	for _, u := range a.analysis.Mentions {
+		if u == m.UserID {
+			continue // mentioning yourself is not being mentioned
+		}
+		p := a.person(u)
+		o.Mentioned = append(o.Mentioned, aggregate.Mention{User: p.id, Office: p.on(a.roster, d.day).Office})
+	}
+	if rev != nil {
+		for emoji, n := range rev.NetReactions {
+			o.Reactions = append(o.Reactions, aggregate.Reaction{Emoji: emoji, N: n})
+		}
+	}
+	d.agg.Observe(o)
 }
 
 // topics are the message's topic candidates: its words and bigrams, its
@@ -196,13 +264,43 @@ func (a *analyst) topics(m *schema.Message) []string {
 	return a.topicBuf
 }
 
+// Flush analyses the days that are final by through, and hands them over.
 func (a *analyst) Flush(ctx context.Context, through time.Time) error {
-	for day, d := range a.days {
+	var days []aggregate.Day
+	for day := range a.held {
 		if day.End().Compare(through) <= 0 {
-			a.sizes = d.agg.Sizes()
-			a.sink.add(day, d.agg)
-			delete(a.days, day)
+			days = append(days, day)
 		}
 	}
-	return nil
+	slices.Sort(days)
+	for _, day := range days {
+		a.seq++
+		d := &openDay{day: day, agg: aggregate.NewSized(a.sizes), seq: a.seq}
+		revs := a.revisions.Day(day.Start())
+		held := a.held[day]
+		delete(a.held, day)
+		var err error
+		for _, rec := range held {
+			if err == nil {
+				err = a.analyse(rec, d, revs)
+			}
+			rec.Release()
+		}
+		if err != nil {
+			return err
+		}
+		a.sizes = d.agg.Sizes()
+		a.sink.add(day, d.agg)
+	}
+	return ctx.Err()
+}
+
+// release lets go of the batches still held, after a failed run.
+func (a *analyst) release() {
+	for day, held := range a.held {
+		for _, rec := range held {
+			rec.Release()
+		}
+		delete(a.held, day)
+	}
 }

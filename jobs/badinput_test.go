@@ -521,7 +521,8 @@ func TestBadInputAccounted(t *testing.T) {
 
 	baseDir, _ := buildArchive(t, nil)
 	base, baseEntries := runBad(t, baseDir)
-	wantBase := map[string]int64{"hours_listed": 26, "objects_listed": 1, "objects_read": 1,
+	// Hours: a day, the hour before, the margin and the edit window.
+	wantBase := map[string]int64{"hours_listed": 26 + 24, "objects_listed": 1, "objects_read": 1,
 		"records_read": 1, "parsed": 1, "in_range": 1, "authored": 1}
 	if got := delta(t, &pipeline.Counts{}, base); !maps.Equal(got, wantBase) {
 		t.Fatalf("base archive counts %v, want %v", got, wantBase)
@@ -709,7 +710,7 @@ func TestBadInputObjectVanishes(t *testing.T) {
 	}
 	c := &res.Manifest.Counts
 	checkIdentities(t, c)
-	want := map[string]int64{"hours_listed": 26, "objects_listed": 3, "objects_read": 2, "objects_vanished": 1,
+	want := map[string]int64{"hours_listed": 26 + 24, "objects_listed": 3, "objects_read": 2, "objects_vanished": 1,
 		"records_read": 2, "parsed": 2, "in_range": 2, "authored": 2}
 	if got := delta(t, &pipeline.Counts{}, c); !maps.Equal(got, want) {
 		t.Errorf("counts %v, want %v", got, want)

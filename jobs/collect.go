@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/wiretap-hq/wiretap/nlp"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
@@ -23,9 +25,13 @@ type collector struct {
 	out    output.Output
 	rng    archive.Range
 	text   bool // evidence carries message text (RunOptions.IncludeText)
+	// revisions are the run's edits, deletions and reactions, which the
+	// analysts apply.
+	revisions *pipeline.Revisions
 
-	mu      sync.Mutex // guards open and written
+	mu      sync.Mutex // guards open, written and workers
 	open    map[aggregate.Day]*aggregate.Aggregate
+	workers []*analyst
 	written map[aggregate.Day]bool
 	// total is touched only by Complete, which the engine never runs
 	// concurrently, and read once the run is over.
@@ -36,7 +42,7 @@ var _ pipeline.Handler = (*collector)(nil)
 
 func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out output.Output, rng archive.Range, text bool) *collector {
 	return &collector{
-		nlp: an, roster: roster, out: out, rng: rng, text: text,
+		nlp: an, roster: roster, out: out, rng: rng, text: text, revisions: pipeline.NewRevisions(),
 		open:    make(map[aggregate.Day]*aggregate.Aggregate),
 		written: make(map[aggregate.Day]bool),
 		total:   aggregate.New(),
@@ -44,8 +50,22 @@ func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out output.Output, 
 }
 
 func (c *collector) NewWorker() (pipeline.Worker, error) {
-	return &analyst{nlp: c.nlp, roster: c.roster, sink: c, text: c.text, days: make(map[aggregate.Day]*openDay),
-		labels: make(map[string]string), people: make(map[string]*person), ids: make(map[string]string)}, nil
+	a := &analyst{nlp: c.nlp, roster: c.roster, revisions: c.revisions, sink: c, text: c.text,
+		held: make(map[aggregate.Day][]arrow.RecordBatch), labels: make(map[string]string),
+		people: make(map[string]*person), ids: make(map[string]string)}
+	c.mu.Lock()
+	c.workers = append(c.workers, a)
+	c.mu.Unlock()
+	return a, nil
+}
+
+// release lets go of what the workers still hold, after a failed run.
+func (c *collector) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, a := range c.workers {
+		a.release()
+	}
 }
 
 // add takes a worker's share of a day.

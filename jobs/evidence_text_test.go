@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -30,7 +31,9 @@ import (
 // normally has one.
 func archiveTexts(t *testing.T, dir string) map[string]map[string]bool {
 	t.Helper()
-	texts := map[string]map[string]bool{}
+	// An edited message's evidence carries its edited text: one of its
+	// edits' (which one wins, the test does not tell).
+	texts, edits := map[string]map[string]bool{}, map[string]map[string]bool{}
 	var dec schema.Decoder
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Base(p) == "roster.csv" {
@@ -59,14 +62,19 @@ func archiveTexts(t *testing.T, dir string) map[string]map[string]bool {
 				if errors.Is(err, io.EOF) {
 					break
 				}
-				if err != nil || !m.IsAuthored() {
+				edit := err == nil && m.Subtype == "message_changed"
+				if err != nil || !m.IsAuthored() && !edit {
 					continue
 				}
-				ref := aggregate.RefAt(m.ChannelID, m.Time).String()
-				if texts[ref] == nil {
-					texts[ref] = map[string]bool{}
+				into := texts
+				if edit {
+					into = edits
 				}
-				texts[ref][strings.Clone(m.Text)] = true
+				ref := aggregate.RefAt(m.ChannelID, m.Time).String()
+				if into[ref] == nil {
+					into[ref] = map[string]bool{}
+				}
+				into[ref][strings.Clone(m.Text)] = true
 			}
 		}
 		return sc.Err()
@@ -74,6 +82,7 @@ func archiveTexts(t *testing.T, dir string) map[string]map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
+	maps.Copy(texts, edits)
 	return texts
 }
 

@@ -81,13 +81,14 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 	var entries []pipeline.QuarantineEntry
 	m := &Manifest{
 		Schema: ManifestSchema, Version: Version, Command: "merge", Source: first.Source, Out: opts.Out,
-		Roster: first.Roster, MarginHours: first.MarginHours, Tables: Tables, Quarantine: QuarantineFile,
+		Roster: first.Roster, MarginHours: first.MarginHours, EditWindowHours: first.EditWindowHours, Tables: Tables, Quarantine: QuarantineFile,
 		Partitions: []string{}, IncludeText: first.IncludeText, OptOut: first.OptOut, Pseudonyms: first.Pseudonyms,
 		MinGroup: first.MinGroup,
 	}
 	for i, sm := range manifests {
-		if sm.Source != first.Source || sm.MarginHours != first.MarginHours || sm.Roster != first.Roster {
-			return nil, fmt.Errorf("shard %s ran with other inputs than shard %s (source, roster or margin differ)", sm.Shard, first.Shard)
+		if sm.Source != first.Source || sm.MarginHours != first.MarginHours || sm.Roster != first.Roster ||
+			sm.EditWindowHours != first.EditWindowHours {
+			return nil, fmt.Errorf("shard %s ran with other inputs than shard %s (source, roster, margin or edit window differ)", sm.Shard, first.Shard)
 		}
 		if sm.IncludeText != first.IncludeText {
 			return nil, fmt.Errorf("shard %s ran with include-text %v, shard %s with %v: run every shard alike", sm.Shard, sm.IncludeText, first.Shard, first.IncludeText)

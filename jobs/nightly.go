@@ -32,7 +32,10 @@ type NightlyState struct {
 	Schema      string `json:"schema"`
 	Source      string `json:"source"`
 	MarginHours int    `json:"margin_hours"`
-	IncludeText bool   `json:"include_text,omitempty"` // evidence carries message text
+	// EditWindowHours is the run's edit window; nil in a state written
+	// before edits were applied, whose days are all recomputed.
+	EditWindowHours *int `json:"edit_window_hours,omitempty"`
+	IncludeText     bool `json:"include_text,omitempty"` // evidence carries message text
 	// Privacy fingerprints the opt-out list and the pseudonym key of the
 	// run that wrote the state (privacyFingerprint); when it changes,
 	// every covered day is recomputed.
@@ -60,8 +63,11 @@ type NightlyResult struct {
 // work the archive's changes call for. It lists every hour prefix, compares
 // the objects with the state of the last successful run, and recomputes the
 // message days those changes can touch: a record filed under hour P belongs
-// to a message hour from P-margin to P+1h (archive.InArrivalWindow), so a
-// late object recomputes the earlier day it belongs to. Then it rewrites
+// to a message hour from P-margin to P+1h (archive.InArrivalWindow), and an
+// edit, deletion or reaction to one from P-margin-edit window, so a late
+// object, or a day's edits, recompute the earlier days they reach (with the
+// default 24h window, a new day's hours recompute that day and the one
+// before). Then it rewrites
 // the summary over every day the archive covers, and the state last.
 //
 // A run that fails or is killed leaves the previous state, so the next run
@@ -97,6 +103,15 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	prev, err := readState(ctx, statePath, opts.S3)
 	if err != nil {
 		return nil, err
+	}
+	window := editWindowHours(opts.EditWindow)
+	if prev != nil && prev.EditWindowHours == nil {
+		e.log.Info("nightly: state predates edits and reactions; recomputing every day", "state", statePath)
+		prev = nil
+	}
+	if prev != nil && *prev.EditWindowHours != window {
+		return nil, fmt.Errorf("state %s was made with an edit window of %dh; this run has %dh: use another --state or --out",
+			statePath, *prev.EditWindowHours, window)
 	}
 	if prev != nil && (prev.Source != opts.Source || prev.MarginHours != int(opts.Margin/time.Hour)) {
 		return nil, fmt.Errorf("state %s was made from %s with margin %dh; this run reads %s with margin %v: use another --state or --out",
@@ -139,7 +154,9 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		}
 		span.From = horizon // retention: days before it are never recomputed
 	}
-	res.Days = affectedDays(res.ChangedHours, opts.Margin, span)
+	// An edit, deletion or reaction filed under P reaches messages up to
+	// margin + edit window before it.
+	res.Days = affectedDays(res.ChangedHours, opts.Margin+time.Duration(window)*time.Hour, span)
 	e.log.Info("nightly starting", "changed_hours", len(res.ChangedHours), "days", len(res.Days))
 
 	// First publish the recomputed days, ...
@@ -200,7 +217,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, err
 	}
 	state := &NightlyState{Schema: StateSchema, Source: opts.Source, MarginHours: int(opts.Margin / time.Hour),
-		IncludeText: opts.IncludeText, Privacy: e.privacyFingerprint(), UpdatedAt: time.Now().UTC().Format(time.RFC3339), Hours: map[string][]ObjectRef{}}
+		EditWindowHours: &window, IncludeText: opts.IncludeText, Privacy: e.privacyFingerprint(), UpdatedAt: time.Now().UTC().Format(time.RFC3339), Hours: map[string][]ObjectRef{}}
 	for h, objs := range cur {
 		state.Hours[h.Format(archive.HourLayout)] = objs
 	}
@@ -295,15 +312,15 @@ func coveredSpan(cur map[time.Time][]ObjectRef) archive.Range {
 }
 
 // affectedDays are the message days, within span, that records filed under
-// the changed hours can belong to.
-func affectedDays(changed []string, margin time.Duration, span archive.Range) []aggregate.Day {
+// the changed hours can belong to, reaching back as far as reach.
+func affectedDays(changed []string, reach time.Duration, span archive.Range) []aggregate.Day {
 	set := map[aggregate.Day]bool{}
 	for _, name := range changed {
 		p, err := time.Parse(archive.HourLayout, name)
 		if err != nil {
 			continue
 		}
-		for m := p.Add(-margin); !m.After(p.Add(archive.LookBehind)); m = m.Add(time.Hour) {
+		for m := p.Add(-reach); !m.After(p.Add(archive.LookBehind)); m = m.Add(time.Hour) {
 			if span.Contains(m) {
 				set[aggregate.DayOf(m)] = true
 			}

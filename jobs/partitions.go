@@ -18,10 +18,11 @@ const (
 	TableChannelUsers = "channel_users"
 	TableTopics       = "topics"
 	TableActivity     = "activity"
+	TableReactions    = "reactions"
 )
 
 // Tables lists the output tables in the order they are written.
-var Tables = []string{TableOffices, TableUsers, TableChannels, TableChannelUsers, TableTopics, TableActivity}
+var Tables = []string{TableOffices, TableUsers, TableChannels, TableChannelUsers, TableTopics, TableActivity, TableReactions}
 
 // partFile is the one file of each table's day partition.
 const partFile = "part-0.parquet"
@@ -66,6 +67,7 @@ func writeDay(ctx context.Context, out output.Output, day aggregate.Day, t *aggr
 		{TableChannelUsers, func() ([]byte, error) { return output.EncodeParquet(t.ChannelUsers, Version) }},
 		{TableTopics, topics},
 		{TableActivity, func() ([]byte, error) { return output.EncodeParquet(t.Activity, Version) }},
+		{TableReactions, func() ([]byte, error) { return output.EncodeParquet(t.Reactions, Version) }},
 	}
 	for _, f := range files {
 		data, err := f.data()
@@ -113,6 +115,8 @@ func readDay(ctx context.Context, r output.Reader, day aggregate.Day) (*aggregat
 			*d, err = readTable[aggregate.TopicRow](ctx, r, name)
 		case *[]aggregate.ActivityRow:
 			*d, err = readTable[aggregate.ActivityRow](ctx, r, name)
+		case *[]aggregate.ReactionRow:
+			*d, err = readTable[aggregate.ReactionRow](ctx, r, name)
 		}
 		if errors.Is(err, fs.ErrNotExist) {
 			err = fmt.Errorf("%s: %w (%s)", day, ErrMissingDay, r.Locate(name))
@@ -126,6 +130,7 @@ func readDay(ctx context.Context, r output.Reader, day aggregate.Day) (*aggregat
 	read(TableChannelUsers, &t.ChannelUsers)
 	read(TableTopics, &t.Topics)
 	read(TableActivity, &t.Activity)
+	read(TableReactions, &t.Reactions)
 	return t, err
 }
 

@@ -35,8 +35,12 @@ type RunOptions struct {
 	To     time.Time
 	// Margin is how late after its message hour a record may arrive and
 	// still count; default 1h.
-	Margin  time.Duration
-	Workers int
+	Margin time.Duration
+	// EditWindow is how late after its message hour an edit, a deletion
+	// or a reaction may arrive and still apply; 0: the default
+	// (pipeline.DefaultEditWindow), negative: none beyond the margin.
+	EditWindow time.Duration
+	Workers    int
 	// MaxBadRatio fails the run, publishing nothing, when more than this
 	// share of the records read is quarantined: 0 tolerates none, a negative
 	// value disables the check. The command line defaults it to
@@ -193,6 +197,14 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 		return nil, fmt.Errorf("workers %d: want a positive number, or 0 for one per CPU", opts.Workers)
 	}
 	opts.Margin = cmp.Or(opts.Margin, time.Hour)
+	switch {
+	case opts.EditWindow == 0:
+		opts.EditWindow = pipeline.DefaultEditWindow
+	case opts.EditWindow < 0:
+		opts.EditWindow = -1 // none: the engine's spelling
+	case opts.EditWindow%time.Hour != 0:
+		return nil, fmt.Errorf("edit window %v: want a whole number of hours", opts.EditWindow)
+	}
 	opts.Workers = cmp.Or(opts.Workers, runtime.GOMAXPROCS(0))
 	e := &env{opts: opts, log: opts.Logger}
 	if e.log == nil {
@@ -257,10 +269,11 @@ func openPrivacy(ctx context.Context, opts *RunOptions) (*privacy.Policy, error)
 func (e *env) analyse(ctx context.Context, rng archive.Range, out output.Output, q *quarantineCollector) (*pipeline.Counts, *collector, error) {
 	col := newCollector(e.nlp, e.roster, out, rng, e.opts.IncludeText)
 	counts, err := pipeline.Run(ctx, pipeline.Config{
-		Source: e.src, Locate: e.src.Locate, Range: rng, Margin: e.opts.Margin, Workers: e.opts.Workers,
-		Quarantine: q, Progress: e.opts.Progress, Privacy: e.privacy,
+		Source: e.src, Locate: e.src.Locate, Range: rng, Margin: e.opts.Margin, EditWindow: e.opts.EditWindow,
+		Workers: e.opts.Workers, Quarantine: q, Progress: e.opts.Progress, Revisions: col.revisions, Privacy: e.privacy,
 	}, col)
 	if err != nil {
+		col.release()
 		return nil, nil, err
 	}
 	if maxBad := e.opts.MaxBadRatio; maxBad >= 0 && counts.BadRatio() > maxBad {
@@ -277,7 +290,7 @@ func (e *env) manifest(command string, rng archive.Range, started time.Time, cou
 		Schema: ManifestSchema, Version: Version, Command: command,
 		Source: e.opts.Source, Out: e.opts.Out, Roster: e.opts.Roster,
 		From: rng.From.Format(time.RFC3339), To: rng.To.Format(time.RFC3339),
-		MarginHours: int(e.opts.Margin / time.Hour), Workers: e.opts.Workers, IncludeText: e.opts.IncludeText,
+		MarginHours: int(e.opts.Margin / time.Hour), EditWindowHours: editWindowHours(e.opts.EditWindow), Workers: e.opts.Workers, IncludeText: e.opts.IncludeText,
 		StartedAt: started.UTC().Format(time.RFC3339Nano), FinishedAt: finished.UTC().Format(time.RFC3339Nano),
 		Seconds: finished.Sub(started).Seconds(), Tables: Tables, Quarantine: QuarantineFile,
 		Partitions: []string{}, OptOut: e.privacy.OptOut.Fingerprint(), MinGroup: e.opts.MinGroup,
@@ -293,6 +306,9 @@ func (e *env) manifest(command string, rng archive.Range, started time.Time, cou
 	}
 	return m
 }
+
+// editWindowHours is the edit window in whole hours, 0 for none.
+func editWindowHours(w time.Duration) int { return int(max(w, 0) / time.Hour) }
 
 func writeJSON(ctx context.Context, out output.Output, name string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
@@ -321,7 +337,10 @@ type Manifest struct {
 	From        string `json:"from"`
 	To          string `json:"to"`
 	MarginHours int    `json:"margin_hours"`
-	Workers     int    `json:"workers"`
+	// EditWindowHours is how late an edit, deletion or reaction may
+	// arrive after its message hour and still apply.
+	EditWindowHours int `json:"edit_window_hours"`
+	Workers         int `json:"workers"`
 	// OptOut is the opt-out list's fingerprint (privacy.OptOut.Fingerprint),
 	// never its ids.
 	OptOut string `json:"opt_out,omitempty"`

@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -79,6 +80,10 @@ func TestRunAgainstFacts(t *testing.T) {
 			dir, roster, facts := genArchive(t, tc.mutate)
 			src := filepath.Join(dir, strings.TrimSuffix(facts.Prefix, "/"))
 			out, res := run(t, src, roster, facts, 2)
+			if facts.MessagesEdited == 0 || facts.MessagesDeleted == 0 || facts.RevisionsDuplicated == 0 ||
+				facts.EditsLate+facts.DeletesLate == 0 || facts.ReactionsApplied == 0 || len(facts.Moves) == 0 {
+				t.Errorf("archive lacks the planted edits, deletions, duplicated and late revisions, reactions or move the test relies on: %+v", facts)
+			}
 			checkCounts(t, &res.Manifest.Counts, facts)
 			checkTables(t, out, facts)
 			checkPlanted(t, res.Summary, out, facts)
@@ -106,6 +111,11 @@ func checkCounts(t *testing.T, c *pipeline.Counts, f *generator.Facts) {
 		"reactions":      {c.Reactions, f.InRangeByKind["reactions"]},
 		"other":          {c.Other, f.InRangeByKind["other"]},
 	}
+	// Edits, deletions and reactions: applied once each, however often
+	// delivered; not seen; after the edit window.
+	if c.RevisionCounts != f.RevisionCounts {
+		t.Errorf("revisions %+v, facts say %+v", c.RevisionCounts, f.RevisionCounts)
+	}
 	for _, name := range slices.Sorted(maps.Keys(want)) {
 		if got := want[name]; got[0] != got[1] {
 			t.Errorf("%s = %d, facts say %d", name, got[0], got[1])
@@ -117,6 +127,7 @@ func checkCounts(t *testing.T, c *pipeline.Counts, f *generator.Facts) {
 	if f.Duplicates == 0 || f.Quarantined == 0 || f.LateRecords == 0 || f.GluedRecords == 0 {
 		t.Errorf("archive lacks noise the test relies on: %+v", f)
 	}
+
 }
 
 func readRows[T any](t *testing.T, out, table, day string) []T {
@@ -131,6 +142,10 @@ func readRows[T any](t *testing.T, out, table, day string) []T {
 func checkTables(t *testing.T, out string, f *generator.Facts) {
 	t.Helper()
 	mentions := map[string]int64{}
+	reactions := map[string]int64{}
+	officeReactions := map[string]int64{}
+	channelReactions := map[string]int64{}
+	emoji := map[string]int64{}
 	for day := f.Start; day.Before(f.End); day = day.AddDate(0, 0, 1) {
 		d := day.Format(time.DateOnly)
 		users := map[string]int64{}
@@ -140,8 +155,11 @@ func checkTables(t *testing.T, out string, f *generator.Facts) {
 				users[r.UserID] = r.Messages
 			}
 			mentions[r.UserID] += r.MentionsReceived
+			if r.ReactionsReceived != 0 {
+				reactions[r.UserID] += r.ReactionsReceived
+			}
 			replies += r.ThreadReplies
-			if want := f.Users[r.UserID].Office; r.Office != want {
+			if want := f.OfficeOn(r.UserID, d); r.Office != want {
 				t.Errorf("%s: user %s in office %q, roster says %q", d, r.UserID, r.Office, want)
 			}
 		}
@@ -154,6 +172,9 @@ func checkTables(t *testing.T, out string, f *generator.Facts) {
 		offices := map[string]int64{}
 		for _, r := range readRows[aggregate.OfficeRow](t, out, jobs.TableOffices, d) {
 			offices[r.Office] = r.Messages
+			if r.ReactionsReceived != 0 {
+				officeReactions[r.Office] += r.ReactionsReceived
+			}
 			if r.SentimentN != r.Messages || r.Positive+r.Neutral+r.Negative != r.Messages {
 				t.Errorf("%s: office %s sentiment counts %+v do not match %d messages", d, r.Office, r.SentimentColumns, r.Messages)
 			}
@@ -164,6 +185,12 @@ func checkTables(t *testing.T, out string, f *generator.Facts) {
 		channels := map[string]int64{}
 		for _, r := range readRows[aggregate.ChannelRow](t, out, jobs.TableChannels, d) {
 			channels[r.ChannelID] = r.Messages
+			if r.ReactionsReceived != 0 {
+				channelReactions[r.ChannelID] += r.ReactionsReceived
+			}
+		}
+		for _, r := range readRows[aggregate.ReactionRow](t, out, jobs.TableReactions, d) {
+			emoji[r.Emoji] += r.ReactionsReceived
 		}
 		if !maps.Equal(channels, f.MessagesByDayChannel[d]) {
 			t.Errorf("%s: messages per channel %v, facts say %v", d, channels, f.MessagesByDayChannel[d])
@@ -174,12 +201,54 @@ func checkTables(t *testing.T, out string, f *generator.Facts) {
 			t.Errorf("user %s received %d mentions, facts say %d", u, mentions[u], n)
 		}
 	}
+	for _, c := range []struct {
+		name      string
+		got, want map[string]int64
+	}{
+		{"reactions by user", reactions, f.ReactionsReceived},
+		{"reactions by office", officeReactions, f.ReactionsByOffice},
+		{"reactions by channel", channelReactions, f.ReactionsByChannel},
+		{"reactions by emoji", emoji, f.ReactionsByEmoji},
+	} {
+		if !maps.Equal(c.got, c.want) {
+			t.Errorf("%s: %v, facts say %v", c.name, c.got, c.want)
+		}
+	}
 }
 
 func checkPlanted(t *testing.T, s *jobs.Summary, out string, f *generator.Facts) {
 	t.Helper()
-	if s.Totals.Messages != f.Authored {
-		t.Errorf("summary counts %d messages, facts say %d", s.Totals.Messages, f.Authored)
+	if s.Totals.Messages != f.Messages || f.Messages != f.Authored-f.MessagesDeleted {
+		t.Errorf("summary counts %d messages, facts say %d (%d written, %d deleted)", s.Totals.Messages, f.Messages,
+			f.Authored, f.MessagesDeleted)
+	}
+	// The most reacted-to, read back from summary.json: exact counts, in
+	// the facts' order.
+	var mostReacted []string
+	for u, n := range f.ReactionsReceived {
+		if n > 0 {
+			mostReacted = append(mostReacted, u)
+		}
+	}
+	slices.SortFunc(mostReacted, func(a, b string) int {
+		return cmp.Or(cmp.Compare(f.ReactionsReceived[b], f.ReactionsReceived[a]), cmp.Compare(f.Team+"/"+a, f.Team+"/"+b))
+	})
+	mostReacted = mostReacted[:min(len(mostReacted), jobs.TopN)]
+	if len(s.MostReacted) != len(mostReacted) {
+		t.Errorf("most_reacted has %d entries, facts %d", len(s.MostReacted), len(mostReacted))
+	}
+	for i, u := range s.MostReacted {
+		if i < len(mostReacted) && (u.UserID != mostReacted[i] || u.ReactionsReceived != f.ReactionsReceived[u.UserID]) {
+			t.Errorf("most_reacted[%d] = %s with %d, facts say %s with %d", i, u.UserID, u.ReactionsReceived,
+				mostReacted[i], f.ReactionsReceived[mostReacted[i]])
+		}
+	}
+	var total int64
+	for _, n := range f.ReactionsReceived {
+		total += n
+	}
+	if s.Totals.ReactionsReceived != total {
+		t.Errorf("totals.reactions_received = %d, facts say %d", s.Totals.ReactionsReceived, total)
 	}
 	happiest := slices.MaxFunc(s.Offices, func(a, b jobs.OfficeSummary) int {
 		switch {

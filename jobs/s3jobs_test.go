@@ -249,15 +249,18 @@ func TestS3OutputsNightly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.State == nil || len(st.StaleDays) != 1 || st.StaleDays[0].String() != day2.Format(time.DateOnly) {
+	// The late object's records are day 2's; an edit or reaction filed
+	// with them could reach back the edit window, into day 1.
+	reached := []string{facts.Start.Format(time.DateOnly), day2.Format(time.DateOnly)}
+	if st.State == nil || fmt.Sprint(st.StaleDays) != fmt.Sprint(reached) {
 		t.Errorf("status before the third nightly: state %v, stale days %v", st.State != nil, st.StaleDays)
 	}
 	third, err := jobs.Nightly(ctx, opts, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(third.Days) != 1 || third.Days[0].String() != day2.Format(time.DateOnly) {
-		t.Errorf("late object recomputed %v, want only %s", third.Days, day2.Format(time.DateOnly))
+	if fmt.Sprint(third.Days) != fmt.Sprint(reached) {
+		t.Errorf("late object recomputed %v, want %v", third.Days, reached)
 	}
 	from, _ := time.Parse(time.RFC3339, third.Manifest.From)
 	to, _ := time.Parse(time.RFC3339, third.Manifest.To)
@@ -293,8 +296,10 @@ func TestS3OutputsNightly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.LastFailure == nil || st.LastFailure.Command != "nightly" || len(st.Days) != facts.Days || st.State == nil {
-		t.Errorf("status after a failed nightly: failure %+v, %d days, state %v", st.LastFailure, len(st.Days), st.State != nil)
+	// Every day nightly covered: the archive's, which can run past the
+	// generated days when the last day's records arrived after midnight.
+	if st.LastFailure == nil || st.LastFailure.Command != "nightly" || !equalDays(st.Days, redo.Days) || st.State == nil {
+		t.Errorf("status after a failed nightly: failure %+v, days %v, state %v", st.LastFailure, st.Days, st.State != nil)
 	}
 	if _, err := jobs.Nightly(ctx, opts, ""); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/pipeline/output"
@@ -139,11 +140,14 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 			st.StaleHours = append(st.StaleHours, h.Format(archive.HourLayout))
 		}
 		if len(cur) > 0 {
-			margin := time.Hour
+			reach := time.Hour + pipeline.DefaultEditWindow
 			if st.State != nil {
-				margin = time.Duration(st.State.MarginHours) * time.Hour
+				reach = time.Duration(st.State.MarginHours) * time.Hour
+				if w := st.State.EditWindowHours; w != nil {
+					reach += time.Duration(*w) * time.Hour
+				}
 			}
-			st.StaleDays = affectedDays(st.StaleHours, margin, coveredSpan(cur))
+			st.StaleDays = affectedDays(st.StaleHours, reach, coveredSpan(cur))
 		}
 	}
 	return st, nil

@@ -32,14 +32,22 @@ type Summary struct {
 	// MostMentioned ranks users by mentions received (mentions of oneself do
 	// not count).
 	MostMentioned []UserSummary `json:"most_mentioned"`
+	// MostReacted ranks users by the net reactions (added minus removed)
+	// their messages received.
+	MostReacted []UserSummary `json:"most_reacted"`
+	// MostPopular ranks users by mentions received plus reactions
+	// received: being talked about and being responded to.
+	MostPopular []UserSummary `json:"most_popular"`
 	// MostSarcastic ranks users with at least MinRankedMessages messages by
 	// their mean sarcasm probability.
 	MostSarcastic []UserSummary    `json:"most_sarcastic"`
 	TopChannels   []ChannelSummary `json:"top_channels"`
 	// TopTopics are the words and bigrams carried by the most messages;
 	// TopEmoji the emoji.
-	TopTopics      []TopicSummary            `json:"top_topics"`
-	TopEmoji       []TopicSummary            `json:"top_emoji"`
+	TopTopics []TopicSummary `json:"top_topics"`
+	TopEmoji  []TopicSummary `json:"top_emoji"`
+	// TopReactions are the emoji most reacted with (net), workspace-wide.
+	TopReactions   []ReactionSummary         `json:"top_reactions"`
 	TopicsByOffice map[string][]TopicSummary `json:"topics_by_office"`
 	// DistinctiveTopics are, per office, the words and bigrams it uses
 	// markedly more than the rest of the workspace: the z-score of their
@@ -80,14 +88,22 @@ type SummaryRange struct {
 
 // SummaryTotals are workspace-wide figures.
 type SummaryTotals struct {
-	Messages      int64            `json:"messages"`
-	ActiveUsers   int64            `json:"active_users"`
-	Channels      int64            `json:"channels"`
-	Offices       int64            `json:"offices"`
-	Words         int64            `json:"words"`
-	ThreadReplies int64            `json:"thread_replies"`
-	Sentiment     SentimentSummary `json:"sentiment"`
-	Sarcasm       SarcasmSummary   `json:"sarcasm"`
+	Messages      int64 `json:"messages"`
+	ActiveUsers   int64 `json:"active_users"`
+	Channels      int64 `json:"channels"`
+	Offices       int64 `json:"offices"`
+	Words         int64 `json:"words"`
+	ThreadReplies int64 `json:"thread_replies"`
+	// ReactionsReceived are the net reactions to the range's messages.
+	ReactionsReceived int64            `json:"reactions_received"`
+	Sentiment         SentimentSummary `json:"sentiment"`
+	Sarcasm           SarcasmSummary   `json:"sarcasm"`
+}
+
+// ReactionSummary is an emoji and its net reactions (added minus removed).
+type ReactionSummary struct {
+	Emoji             string `json:"emoji"` // without colons
+	ReactionsReceived int64  `json:"reactions_received"`
 }
 
 // SarcasmSummary describes sarcasm: the mean sarcasm probability (a rate
@@ -121,15 +137,17 @@ type SentimentSummary struct {
 
 // OfficeSummary is one office's activity and mood.
 type OfficeSummary struct {
-	Office           string           `json:"office"`
-	Messages         int64            `json:"messages"`
-	ActiveUsers      int64            `json:"active_users"`
-	Words            int64            `json:"words"`
-	ThreadReplies    int64            `json:"thread_replies"`
-	MentionsReceived int64            `json:"mentions_received"`
-	Sentiment        SentimentSummary `json:"sentiment"`
-	Sarcasm          SarcasmSummary   `json:"sarcasm"`
-	Evidence         []MessageRef     `json:"evidence"`
+	Office           string `json:"office"`
+	Messages         int64  `json:"messages"`
+	ActiveUsers      int64  `json:"active_users"`
+	Words            int64  `json:"words"`
+	ThreadReplies    int64  `json:"thread_replies"`
+	MentionsReceived int64  `json:"mentions_received"`
+	// ReactionsReceived are net reactions to the office's people's messages.
+	ReactionsReceived int64            `json:"reactions_received"`
+	Sentiment         SentimentSummary `json:"sentiment"`
+	Sarcasm           SarcasmSummary   `json:"sarcasm"`
+	Evidence          []MessageRef     `json:"evidence"`
 	// Suppressed says the office had fewer authors than the minimum
 	// group: its figures are zero and its evidence empty.
 	Suppressed bool `json:"suppressed,omitempty"`
@@ -137,25 +155,29 @@ type OfficeSummary struct {
 
 // UserSummary is one user's activity.
 type UserSummary struct {
-	TeamID           string           `json:"team_id"`
-	UserID           string           `json:"user_id"`
-	UserName         string           `json:"user_name,omitempty"`
-	Office           string           `json:"office"`
-	Messages         int64            `json:"messages"`
-	MentionsReceived int64            `json:"mentions_received"`
-	Sentiment        SentimentSummary `json:"sentiment"`
-	Sarcasm          SarcasmSummary   `json:"sarcasm"`
-	Evidence         []MessageRef     `json:"evidence"`
+	TeamID           string `json:"team_id"`
+	UserID           string `json:"user_id"`
+	UserName         string `json:"user_name,omitempty"`
+	Office           string `json:"office"`
+	Messages         int64  `json:"messages"`
+	MentionsReceived int64  `json:"mentions_received"`
+	// ReactionsReceived are net reactions to the user's messages.
+	ReactionsReceived int64            `json:"reactions_received"`
+	Sentiment         SentimentSummary `json:"sentiment"`
+	Sarcasm           SarcasmSummary   `json:"sarcasm"`
+	Evidence          []MessageRef     `json:"evidence"`
 }
 
 // ChannelSummary is one channel's activity.
 type ChannelSummary struct {
-	TeamID      string           `json:"team_id"`
-	ChannelID   string           `json:"channel_id"`
-	ChannelName string           `json:"channel_name,omitempty"`
-	Messages    int64            `json:"messages"`
-	ActiveUsers int64            `json:"active_users"`
-	Sentiment   SentimentSummary `json:"sentiment"`
+	TeamID      string `json:"team_id"`
+	ChannelID   string `json:"channel_id"`
+	ChannelName string `json:"channel_name,omitempty"`
+	Messages    int64  `json:"messages"`
+	ActiveUsers int64  `json:"active_users"`
+	// ReactionsReceived are net reactions to the channel's messages.
+	ReactionsReceived int64            `json:"reactions_received"`
+	Sentiment         SentimentSummary `json:"sentiment"`
 	// Suppressed: too few authors; the figures are zero.
 	Suppressed bool `json:"suppressed,omitempty"`
 }
@@ -265,10 +287,11 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time, prev *aggregate.Aggre
 	for name, o := range a.Offices {
 		s.Offices = append(s.Offices, OfficeSummary{
 			Office: name, Messages: o.Messages, ActiveUsers: active[name], Words: o.Words,
-			ThreadReplies: o.ThreadReplies, MentionsReceived: o.MentionsReceived,
+			ThreadReplies: o.ThreadReplies, MentionsReceived: o.MentionsReceived, ReactionsReceived: o.ReactionsReceived,
 			Sentiment: sentimentSummary(&o.Sentiment), Sarcasm: sarcasmSummary(&o.Activity),
 			Evidence: refs(&o.Evidence),
 		})
+		s.Totals.ReactionsReceived += o.ReactionsReceived
 		totalActivity.Sarcastic += o.Sarcastic
 		totalActivity.SarcasmSum += o.SarcasmSum
 		s.Totals.Messages += o.Messages
@@ -293,14 +316,20 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time, prev *aggregate.Aggre
 	for k, u := range a.Users {
 		users = append(users, UserSummary{
 			TeamID: k.Team, UserID: k.User, UserName: u.Name.Name, Office: u.Office,
-			Messages: u.Messages, MentionsReceived: u.MentionsReceived, Sentiment: sentimentSummary(&u.Sentiment),
-			Sarcasm: sarcasmSummary(&u.Activity), Evidence: refs(&u.Evidence),
+			Messages: u.Messages, MentionsReceived: u.MentionsReceived, ReactionsReceived: u.ReactionsReceived,
+			Sentiment: sentimentSummary(&u.Sentiment),
+			Sarcasm:   sarcasmSummary(&u.Activity), Evidence: refs(&u.Evidence),
 		})
 	}
 	userKey := func(u UserSummary) string { return u.TeamID + "/" + u.UserID }
 	s.TopUsers = top(users, TopN, byCount(func(u UserSummary) int64 { return u.Messages }, userKey))
 	s.MostMentioned = top(users, TopN, byCount(func(u UserSummary) int64 { return u.MentionsReceived }, userKey))
 	s.MostMentioned = slices.DeleteFunc(s.MostMentioned, func(u UserSummary) bool { return u.MentionsReceived == 0 })
+	s.MostReacted = top(users, TopN, byCount(func(u UserSummary) int64 { return u.ReactionsReceived }, userKey))
+	s.MostReacted = slices.DeleteFunc(s.MostReacted, func(u UserSummary) bool { return u.ReactionsReceived == 0 })
+	popularity := func(u UserSummary) int64 { return u.MentionsReceived + u.ReactionsReceived }
+	s.MostPopular = top(users, TopN, byCount(popularity, userKey))
+	s.MostPopular = slices.DeleteFunc(s.MostPopular, func(u UserSummary) bool { return popularity(u) == 0 })
 	eligible := slices.DeleteFunc(users, func(u UserSummary) bool { return u.Messages < MinRankedMessages })
 	s.MostSarcastic = top(eligible, TopN, func(x, y UserSummary) int {
 		return cmp.Or(cmp.Compare(y.Sarcasm.Rate, x.Sarcasm.Rate), cmp.Compare(userKey(x), userKey(y)))
@@ -310,7 +339,7 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time, prev *aggregate.Aggre
 	for k, c := range a.Channels {
 		channels = append(channels, ChannelSummary{
 			TeamID: k.Team, ChannelID: k.Channel, ChannelName: c.Name.Name, Messages: c.Messages,
-			ActiveUsers: int64(len(c.Users)), Sentiment: sentimentSummary(&c.Sentiment),
+			ActiveUsers: int64(len(c.Users)), ReactionsReceived: c.ReactionsReceived, Sentiment: sentimentSummary(&c.Sentiment),
 		})
 	}
 	s.TopChannels = top(channels, TopN, byCount(
@@ -354,6 +383,18 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time, prev *aggregate.Aggre
 			list[i] = topicSummary(list[i].Topic, workspace[list[i].Topic])
 		}
 	}
+	byEmoji := map[string]int64{}
+	for k, n := range a.Reactions {
+		byEmoji[k.Emoji] += n
+	}
+	reactions := make([]ReactionSummary, 0, len(byEmoji))
+	for e, n := range byEmoji {
+		if n > 0 {
+			reactions = append(reactions, ReactionSummary{Emoji: e, ReactionsReceived: n})
+		}
+	}
+	s.TopReactions = top(reactions, TopN, byCount(
+		func(r ReactionSummary) int64 { return r.ReactionsReceived }, func(r ReactionSummary) string { return r.Emoji }))
 	s.DistinctiveTopics = distinctive(a, workspace)
 	if prev != nil {
 		s.TrendingTopics = trending(a, prev)

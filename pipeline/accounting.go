@@ -43,6 +43,9 @@ type Counts struct {
 	Reactions int64 `json:"reactions"` // reaction_added and reaction_removed
 	Other     int64 `json:"other"`     // joins, leaves and other non-authored subtypes
 
+	// Edits, Deletions and Reactions, by what became of them.
+	RevisionCounts
+
 	// QuarantineReasons counts quarantined records by reason.
 	QuarantineReasons map[string]int64 `json:"quarantine_reasons"`
 }
@@ -72,6 +75,7 @@ func (c *Counts) Add(o *Counts) {
 	c.Deletions += o.Deletions
 	c.Reactions += o.Reactions
 	c.Other += o.Other
+	c.RevisionCounts.Add(&o.RevisionCounts)
 	for r, n := range o.QuarantineReasons {
 		c.quarantine(r, n)
 	}
@@ -100,6 +104,16 @@ func (c *Counts) Check() error {
 	}
 	if c.InRange != c.Authored+c.Bots+c.Edits+c.Deletions+c.Reactions+c.Other {
 		errs = append(errs, fmt.Sprintf("in_range %d != sum of kinds", c.InRange))
+	}
+	r := &c.RevisionCounts
+	if c.Edits != r.EditsApplied+r.EditsNotSeen || c.Deletions != r.DeletesApplied+r.DeletesNotSeen ||
+		c.Reactions != r.ReactionsApplied+r.ReactionsNotSeen {
+		errs = append(errs, fmt.Sprintf("edits %d, deletions %d, reactions %d != applied + not seen (%d+%d, %d+%d, %d+%d)",
+			c.Edits, c.Deletions, c.Reactions, r.EditsApplied, r.EditsNotSeen, r.DeletesApplied, r.DeletesNotSeen,
+			r.ReactionsApplied, r.ReactionsNotSeen))
+	}
+	if c.OutsideWindow < r.EditsLate+r.DeletesLate+r.ReactionsLate {
+		errs = append(errs, fmt.Sprintf("outside_window %d < late edits, deletions and reactions", c.OutsideWindow))
 	}
 	var q int64
 	for _, n := range c.QuarantineReasons {

@@ -257,6 +257,9 @@ func (r *Rows) Channels() Dict { return Dict{r.dicts[colChannelID], r.vals[colCh
 // Users is the dictionary of the user_id column.
 func (r *Rows) Users() Dict { return Dict{r.dicts[colUserID], r.vals[colUserID]} }
 
+// Time is row i's message time, without decoding the rest of the row.
+func (r *Rows) Time(i int) time.Time { return time.UnixMicro(int64(r.times.Value(i))).UTC() }
+
 // Message fills m from row i. Its strings alias the batch's buffers.
 func (r *Rows) Message(i int, m *schema.Message) {
 	src, _ := schema.ParseSource(r.get(colSource, i))

@@ -126,6 +126,8 @@ func TestCountsCheck(t *testing.T) {
 			RecordsRead: 20, Parsed: 14, Quarantined: 4, Duplicates: 2,
 			InRange: 10, OutOfRange: 4, BeforeRange: 1, AfterRange: 2, OutsideWindow: 1,
 			Authored: 4, Bots: 1, Edits: 1, Deletions: 1, Reactions: 2, Other: 1,
+			RevisionCounts: pipeline.RevisionCounts{EditsApplied: 1, DeletesNotSeen: 1, ReactionsApplied: 1,
+				ReactionsNotSeen: 1, EditsLate: 1},
 			QuarantineReasons: map[string]int64{"malformed JSON": 3, "invalid UTF-8": 1},
 		}
 	}
@@ -143,6 +145,8 @@ func TestCountsCheck(t *testing.T) {
 		{"Reasons", func(c *pipeline.Counts) { c.QuarantineReasons["other"] = 1 }, "quarantined 4 != sum of reasons 5"},
 		{"NoReasons", func(c *pipeline.Counts) { c.QuarantineReasons = nil }, "quarantined 4 != sum of reasons 0"},
 		{"Several", func(c *pipeline.Counts) { c.RecordsRead++; c.Other++ }, "; in_range"},
+		{"Revisions", func(c *pipeline.Counts) { c.EditsApplied++ }, "edits 1, deletions 1, reactions 2 != applied + not seen (2+0, 0+1, 1+1)"},
+		{"Late", func(c *pipeline.Counts) { c.DeletesLate++ }, "outside_window 1 < late edits, deletions and reactions"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.Name, func(t *testing.T) {
@@ -163,6 +167,7 @@ func TestCountsAdd(t *testing.T) {
 	a := pipeline.Counts{RecordsRead: 3, Parsed: 2, Quarantined: 1, InRange: 2, Authored: 2, ObjectsRead: 1,
 		BytesRead: 10, QuarantineReasons: map[string]int64{"x": 1}}
 	b := pipeline.Counts{RecordsRead: 2, Parsed: 1, Duplicates: 1, InRange: 1, Reactions: 1, ObjectsRead: 2,
+		RevisionCounts:  pipeline.RevisionCounts{ReactionsNotSeen: 1},
 		ObjectsVanished: 1, KeysSkipped: 4, HoursListed: 5, ObjectsListed: 3, BytesDecoded: 7}
 	c := pipeline.Counts{QuarantineReasons: map[string]int64{"x": 2, "y": 1}, Quarantined: 3, RecordsRead: 3}
 	var sum pipeline.Counts
@@ -170,7 +175,7 @@ func TestCountsAdd(t *testing.T) {
 	sum.Add(&b)
 	sum.Add(&c)
 	want := pipeline.Counts{RecordsRead: 8, Parsed: 3, Quarantined: 4, Duplicates: 1, InRange: 3, Authored: 2,
-		Reactions: 1, ObjectsRead: 3, ObjectsVanished: 1, KeysSkipped: 4, HoursListed: 5, ObjectsListed: 3,
+		Reactions: 1, RevisionCounts: pipeline.RevisionCounts{ReactionsNotSeen: 1}, ObjectsRead: 3, ObjectsVanished: 1, KeysSkipped: 4, HoursListed: 5, ObjectsListed: 3,
 		BytesRead: 10, BytesDecoded: 7, QuarantineReasons: map[string]int64{"x": 3, "y": 1}}
 	if fmt.Sprintf("%+v", sum) != fmt.Sprintf("%+v", want) {
 		t.Errorf("sum =\n%+v\nwant\n%+v", sum, want)

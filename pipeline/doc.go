@@ -32,6 +32,17 @@
 // it. A Handler writes a message day as soon as it is complete, so memory
 // holds only the days in flight.
 //
+// # Edits, deletions and reactions
+//
+// A message changes for the edit window after its hour (Config.EditWindow):
+// edits, deletions and reactions that arrive in it apply. They are windowed,
+// ranged and deduplicated by the message they point at, and gathered in a
+// Revisions shared by the readers. The run reads the window's extra arrival
+// hours after the range, and "through" trails the arrival watermark by the
+// margin plus the window, so a Worker hands over a message only once its
+// final form is known; by then the Revisions of its day are complete and
+// may be read without locks.
+//
 // # Accounting
 //
 // Every record read is counted as parsed, quarantined or a duplicate, and

@@ -51,7 +51,16 @@ type Config struct {
 	Range  archive.Range
 	// Margin is how long after its message hour a record may arrive and
 	// still count (see InArrivalWindow). Whole hours; default 1h.
-	Margin     time.Duration
+	Margin time.Duration
+	// EditWindow is how long after its message hour an edit, a deletion
+	// or a reaction may arrive and still apply (see Revisions). Whole
+	// hours; default DefaultEditWindow; negative: none (revisions apply
+	// only within the margin).
+	EditWindow time.Duration
+	// Revisions, when set, receives the run's edits, deletions and
+	// reactions, for the Workers to apply; nil: the engine keeps its own,
+	// for the accounting only.
+	Revisions  *Revisions
 	Workers    int // default GOMAXPROCS
 	BatchRows  int // rows per Arrow batch; default 4096
 	BatchBytes int // text bytes per Arrow batch; default 8 MiB
@@ -91,6 +100,17 @@ func (c *Config) defaults() error {
 	if c.Margin < 0 || c.Margin%time.Hour != 0 {
 		return fmt.Errorf("late-arrival margin %v: want a whole number of hours", c.Margin)
 	}
+	switch {
+	case c.EditWindow == 0:
+		c.EditWindow = DefaultEditWindow
+	case c.EditWindow < 0:
+		c.EditWindow = 0
+	case c.EditWindow%time.Hour != 0:
+		return fmt.Errorf("edit window %v: want a whole number of hours", c.EditWindow)
+	}
+	if c.Revisions == nil {
+		c.Revisions = NewRevisions()
+	}
 	if c.Workers <= 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -119,14 +139,18 @@ func Run(ctx context.Context, cfg Config, h Handler) (*Counts, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	hours := cfg.Range.ArrivalHours(cfg.Margin)
+	// Revisions may arrive the edit window later than messages: the run
+	// reads that many more hours after the range.
+	hours := cfg.Range.ArrivalHours(cfg.Margin + cfg.EditWindow)
 	e := &engine{
-		cfg:     cfg,
-		h:       h,
-		dedup:   NewDedup(),
-		marks:   newWatermark(hours),
-		flushed: make([]time.Time, cfg.Workers),
-		wake:    make(chan struct{}, 1),
+		cfg:       cfg,
+		h:         h,
+		dedup:     NewDedup(),
+		revDedup:  NewDedup(),
+		revisions: cfg.Revisions,
+		marks:     newWatermark(hours),
+		flushed:   make([]time.Time, cfg.Workers),
+		wake:      make(chan struct{}, 1),
 	}
 	if cfg.Progress != nil {
 		cfg.Progress.HoursTotal.Store(int64(len(hours)))
@@ -173,15 +197,22 @@ func Run(ctx context.Context, cfg Config, h Handler) (*Counts, error) {
 	}
 
 	// Everything has been read: hand over and complete all that is left.
+	// The Workers flush at once, each on its own goroutine: what they hold
+	// for the last days (the edit window's worth, or a short range whole)
+	// may take as long to finish as reading did.
+	var fg errgroup.Group
 	for _, w := range workers {
-		if err := w.Flush(ctx, EndOfTime); err != nil {
-			return nil, err
-		}
+		fg.Go(func() error { return w.Flush(ctx, EndOfTime) })
+	}
+	if err := fg.Wait(); err != nil {
+		return nil, err
 	}
 	if err := h.Complete(ctx, EndOfTime); err != nil {
 		return nil, err
 	}
+	e.revisions.release(EndOfTime)
 	total := &Counts{}
+	total.RevisionCounts.Add(&e.revisions.counts)
 	total.Add(&e.listCounts)
 	for i := range counts {
 		total.Add(&counts[i])
@@ -206,6 +237,8 @@ type engine struct {
 	cfg        Config
 	h          Handler
 	dedup      *Dedup
+	revDedup   *Dedup // of revisions, which are kept the edit window longer
+	revisions  *Revisions
 	marks      *watermark
 	listCounts Counts // written by the lister only
 
@@ -305,10 +338,13 @@ func (e *engine) objectDone(ctx context.Context, idx int, w Worker, hour time.Ti
 	if p := e.cfg.Progress; p != nil && hourDone {
 		p.HoursDone.Add(1)
 	}
-	// Messages before through can no longer arrive: every object they may
-	// be in (InArrivalWindow) has been read.
-	through := arrivedThrough.Add(-e.cfg.Margin)
-	e.dedup.Release(through)
+	// Messages before arrivedThrough - margin can no longer arrive: every
+	// object they may be in (InArrivalWindow) has been read; their
+	// revisions can arrive for the edit window longer. A message is handed
+	// over only once it is final.
+	e.dedup.Release(arrivedThrough.Add(-e.cfg.Margin))
+	through := arrivedThrough.Add(-e.cfg.Margin - e.cfg.EditWindow)
+	e.revDedup.Release(through)
 	if err := w.Flush(ctx, through); err != nil {
 		return err
 	}
@@ -348,5 +384,7 @@ func (e *engine) completeLoop(ctx context.Context, readDone <-chan struct{}) err
 		if err := e.h.Complete(ctx, all); err != nil {
 			return err
 		}
+		// Every Worker has handed over the days before all.
+		e.revisions.release(all)
 	}
 }

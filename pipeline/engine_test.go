@@ -128,6 +128,8 @@ func wantCounts(a *testArchive) pipeline.Counts {
 		RecordsRead: 37, Parsed: 26, Quarantined: 7, Duplicates: 4,
 		InRange: 23, OutOfRange: 3, BeforeRange: 1, AfterRange: 1, OutsideWindow: 1,
 		Authored: 18, Bots: 1, Edits: 1, Deletions: 1, Reactions: 1, Other: 1,
+		// The test handler takes no revisions.
+		RevisionCounts: pipeline.RevisionCounts{EditsNotSeen: 1, DeletesNotSeen: 1, ReactionsNotSeen: 1},
 		QuarantineReasons: map[string]int64{
 			"malformed JSON": 1, "invalid UTF-8": 1, "event is not a message": 1,
 			"ts more than a day after the object's arrival hour": 1,
@@ -467,6 +469,9 @@ func testConfig(src archive.Source, workers, batchRows int, mem memory.Allocator
 		MaxLine:   testMaxLine,
 		ListAhead: 3,
 		Alloc:     mem,
+		// Revisions apply within the margin only, as messages do: the
+		// edit window has tests of its own.
+		EditWindow: -1,
 	}
 }
 

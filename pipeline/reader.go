@@ -154,28 +154,50 @@ func (r *reader) decodeLine(ctx context.Context, obj object, line []byte) error 
 			r.quarantine(obj.Key, r.lines.Line(), fmt.Errorf("%w: ts %s", ErrFutureTS, m.TS), line)
 			continue
 		}
-		if !archive.InArrivalWindow(m.Time, obj.hour, cfg.Margin) {
+		// A revision (an edit, a deletion, a reaction) belongs to the
+		// message it points at: its window and range are that message's,
+		// widened by the edit window, and it is deduplicated on its own.
+		at, window, dedup := m.Time, cfg.Margin, r.e.dedup
+		targetTS, revision := m.Target()
+		if revision {
+			if targetTS != m.TS {
+				t, err := schema.ParseTS(targetTS)
+				if err != nil {
+					r.quarantine(obj.Key, r.lines.Line(), fmt.Errorf("item_ts: %w", err), line)
+					continue
+				}
+				at = t
+			}
+			window, dedup = cfg.Margin+cfg.EditWindow, r.e.revDedup
+		}
+		if !archive.InArrivalWindow(at, obj.hour, window) {
 			r.counts.Parsed++
 			r.counts.OutOfRange++
 			r.counts.OutsideWindow++
+			if revision && cfg.Range.Contains(at) {
+				r.countLate(m)
+			}
 			continue
 		}
-		cand := Candidate{Hour: m.Time.Truncate(time.Hour), Key: m.Key()}
+		cand := Candidate{Hour: at.Truncate(time.Hour), Key: m.Key()}
 		cand.EventKey, cand.HasEvent = m.EventKey()
-		if r.e.dedup.Seen(cand) {
+		if dedup.Seen(cand) {
 			r.counts.Duplicates++
 			continue
 		}
 		r.counts.Parsed++
 		switch {
-		case m.Time.Before(cfg.Range.From):
+		case at.Before(cfg.Range.From):
 			r.counts.OutOfRange++
 			r.counts.BeforeRange++
 			continue
-		case !m.Time.Before(cfg.Range.To):
+		case !at.Before(cfg.Range.To):
 			r.counts.OutOfRange++
 			r.counts.AfterRange++
 			continue
+		}
+		if revision {
+			r.e.revisions.add(m, at, schema.MessageKey(m.Team, m.ChannelID, targetTS))
 		}
 		r.counts.InRange++
 		r.countKind(m)
@@ -204,14 +226,28 @@ func (r *reader) countKind(m *schema.Message) {
 		c.Authored++
 	case m.Kind != schema.KindMessage:
 		c.Reactions++
-	case m.BotID != "" || m.Subtype == "bot_message":
-		c.Bots++
 	case m.Subtype == "message_changed":
 		c.Edits++
 	case m.Subtype == "message_deleted":
 		c.Deletions++
+	case m.BotID != "" || m.Subtype == "bot_message":
+		c.Bots++
 	default:
 		c.Other++
+	}
+}
+
+// countLate counts a revision of a message in the range that arrived after
+// the edit window: read, but not applied.
+func (r *reader) countLate(m *schema.Message) {
+	c := &r.counts.RevisionCounts
+	switch {
+	case m.Kind != schema.KindMessage:
+		c.ReactionsLate++
+	case m.Subtype == "message_deleted":
+		c.DeletesLate++
+	default:
+		c.EditsLate++
 	}
 }
 

@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wiretap-hq/wiretap/pipeline"
 )
@@ -35,8 +36,10 @@ func TestParseRoster(t *testing.T) {
 		{"BadZone", "user_id,office,timezone\nU1,Berlin,Europe/Berlin\nU2,Mars,Mars/Olympus_Mons\n", nil, "roster line 3: time zone \"Mars/Olympus_Mons\""},
 		{"ZoneDotDot", "U1,X,../../etc/passwd\n", nil, "roster line 1: time zone"},
 		{"Conflict", "U1,Berlin\nU2,NYC\nU1,NYC\n", nil, "roster line 3: user U1 is in both Berlin and NYC"},
-		{"OneField", "U1,Berlin\nU2\n", nil, "roster line 2: want user_id,office[,timezone], got 1 fields"},
-		{"FourFields", "U1,Berlin,UTC,extra\n", nil, "roster line 1: want user_id,office[,timezone], got 4 fields"},
+		{"OneField", "U1,Berlin\nU2\n", nil, "roster line 2: want user_id,office[,timezone[,from]], got 1 fields"},
+		{"BadFrom", "U1,Berlin,UTC,extra\n", nil, "roster line 1: from \"extra\": want a day"},
+		{"FiveFields", "U1,Berlin,UTC,2026-01-01,x\n", nil, "roster line 1: want user_id,office[,timezone[,from]], got 5 fields"},
+		{"ConflictSameDay", "U1,Berlin,,2026-03-10\nU1,NYC,,2026-03-10\n", nil, "roster line 2: user U1 is in both Berlin and NYC from the same day"},
 		{"EmptyUser", "U1,Berlin\n ,Berlin\n", nil, "roster line 2: empty user_id or office"},
 		{"EmptyOffice", "U1,\n", nil, "roster line 1: empty user_id or office"},
 		{"CommentLines", "# a\n# b\nU1\n", nil, "roster line 3:"},
@@ -61,7 +64,7 @@ func TestParseRoster(t *testing.T) {
 				t.Errorf("Len = %d, want %d", r.Len(), len(tt.Want))
 			}
 			for user, want := range tt.Want {
-				e, ok := r.Lookup(user)
+				e, ok := r.Lookup(user, time.Now())
 				if !ok {
 					t.Errorf("Lookup(%q) not found", user)
 					continue
@@ -74,16 +77,49 @@ func TestParseRoster(t *testing.T) {
 					t.Errorf("Lookup(%q) = %s, %q; want %s, %q", user, e.Office, zone, want.Office, want.Zone)
 				}
 			}
-			if _, ok := r.Lookup("U-nobody"); ok {
+			if _, ok := r.Lookup("U-nobody", time.Time{}); ok {
 				t.Error("Lookup of an unknown user ok")
 			}
 		})
 	}
 }
 
+// TestRosterDates checks that a person who moved counts under the office
+// valid at each time, whatever order the rows come in.
+func TestRosterDates(t *testing.T) {
+	r, err := pipeline.ParseRoster(strings.NewReader(
+		"user_id,office,timezone,from\nU1,nyc,America/New_York,2026-03-10\nU1,berlin,Europe/Berlin\n" +
+			"U2,paris,,2026-03-01\nU3,oslo,,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	tests := []struct {
+		User, At string
+		Office   string // "" for not on the roster
+	}{
+		{"U1", "2020-01-01T00:00:00Z", "berlin"},
+		{"U1", "2026-03-09T23:59:59Z", "berlin"},
+		{"U1", "2026-03-10T00:00:00Z", "nyc"},
+		{"U1", "2027-01-01T00:00:00Z", "nyc"},
+		{"U2", "2026-02-28T23:00:00Z", ""},
+		{"U2", "2026-03-01T00:00:00Z", "paris"},
+		{"U3", "2001-01-01T00:00:00Z", "oslo"},
+	}
+	for _, tt := range tests {
+		e, ok := r.Lookup(tt.User, day(tt.At))
+		if e.Office != tt.Office || ok != (tt.Office != "") {
+			t.Errorf("Lookup(%s, %s) = %q, %v; want %q", tt.User, tt.At, e.Office, ok, tt.Office)
+		}
+	}
+	if got := r.Entries("U1"); len(got) != 2 || got[0].Office != "berlin" || got[1].Location.String() != "America/New_York" {
+		t.Errorf("Entries(U1) = %+v", got)
+	}
+}
+
 func TestNilRoster(t *testing.T) {
 	var r *pipeline.Roster
-	if _, ok := r.Lookup("U1"); ok || r.Len() != 0 {
+	if _, ok := r.Lookup("U1", time.Now()); ok || r.Len() != 0 || r.Entries("U1") != nil {
 		t.Error("a nil Roster knows someone")
 	}
 }
@@ -95,8 +131,8 @@ func TestRosterSharesZones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := r.Lookup("U1")
-	b, _ := r.Lookup("U2")
+	a, _ := r.Lookup("U1", time.Time{})
+	b, _ := r.Lookup("U2", time.Time{})
 	if a.Location != b.Location {
 		t.Error("two users of one zone have different *time.Location")
 	}
@@ -109,6 +145,7 @@ func FuzzParseRoster(f *testing.F) {
 	f.Add("# c\nU1,Berlin\n\"U2\",\"a,b\"\n")
 	f.Add("U1,Berlin\nU1,NYC\n")
 	f.Add("U1,X,Mars/Base\n")
+	f.Add("U1,berlin,,2026-03-01\nU1,nyc,UTC,2026-04-01\n")
 	f.Add("\"unterminated\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		r, err := pipeline.ParseRoster(strings.NewReader(in))

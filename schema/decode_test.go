@@ -557,3 +557,35 @@ func TestFieldError(t *testing.T) {
 		t.Errorf("error = %q, want %q", got, want)
 	}
 }
+
+// TestMessageKeyAndTarget checks that an edit, a deletion and a reaction
+// point, through Target and MessageKey, at the key of the message they
+// revise, and that new messages are no revisions.
+func TestMessageKeyAndTarget(t *testing.T) {
+	msg := schema.Message{Team: "T1", ChannelID: "C1", TS: "1479427200.000100", Text: "hi"}
+	want := msg.Key()
+	if got := schema.MessageKey("T1", "C1", "1479427200.000100"); got != want {
+		t.Fatalf("MessageKey = %x, want the message's Key %x", got, want)
+	}
+	tests := []struct {
+		Name string
+		M    schema.Message
+		TS   string
+		OK   bool
+	}{
+		{"Plain", msg, "", false},
+		{"Edit", schema.Message{Team: "T1", ChannelID: "C1", Subtype: "message_changed", TS: msg.TS, EditedTS: "1479427300.000000"}, msg.TS, true},
+		{"Delete", schema.Message{Team: "T1", ChannelID: "C1", Subtype: "message_deleted", TS: msg.TS, EditedTS: "1479427300.000000"}, msg.TS, true},
+		{"Reaction", schema.Message{Team: "T1", ChannelID: "C1", Kind: schema.KindReactionRemoved, TS: "1479427400.000000", ItemTS: msg.TS}, msg.TS, true},
+		{"Join", schema.Message{Team: "T1", ChannelID: "C1", Subtype: "channel_join", TS: msg.TS}, "", false},
+	}
+	for _, tt := range tests {
+		ts, ok := tt.M.Target()
+		if ts != tt.TS || ok != tt.OK {
+			t.Errorf("%s: Target = %q, %v; want %q, %v", tt.Name, ts, ok, tt.TS, tt.OK)
+		}
+		if ok && schema.MessageKey(tt.M.Team, tt.M.ChannelID, ts) != want {
+			t.Errorf("%s: points at another message", tt.Name)
+		}
+	}
+}

@@ -173,6 +173,33 @@ func (m *Message) Key() [16]byte {
 	return xxh3.Hash128(b).Bytes()
 }
 
+// MessageKey is the Key of the plain message (team, channel, ts): what an
+// edit or deletion (whose TS is the message's) and a reaction (whose ItemTS
+// is) point at.
+func MessageKey(team, channel, ts string) [16]byte {
+	var buf [256]byte
+	b := buf[:0]
+	b = append(b, team...)
+	b = append(b, 0)
+	b = append(b, channel...)
+	b = append(b, 0)
+	b = append(b, ts...)
+	return xxh3.Hash128(b).Bytes()
+}
+
+// Target is the message a revision points at: the edited or deleted message
+// (its TS), or the reacted-to message (ItemTS). ok is false for records
+// that are not revisions: new messages, joins, bot posts.
+func (m *Message) Target() (ts string, ok bool) {
+	switch {
+	case m.Kind != KindMessage:
+		return m.ItemTS, true
+	case m.Subtype == "message_changed" || m.Subtype == "message_deleted":
+		return m.TS, true
+	}
+	return "", false
+}
+
 // EventKey identifies the delivery of an Events API event: Slack repeats the
 // event id when it retries. ok is false for records without an event id.
 func (m *Message) EventKey() (key [16]byte, ok bool) {

@@ -56,6 +56,13 @@ type Config struct {
 	// hours; Margin defaults to 1h and LookBehind to 1h (pipeline's
 	// LookBehind); a negative LookBehind means none.
 	Margin, LookBehind time.Duration
+	// EditWindow is the run's edit window (pipeline.Config.EditWindow):
+	// edits, deletions and reactions count, and apply, when filed under
+	// an hour prefix P with M-LookBehind <= P <= M+Margin+EditWindow, M
+	// the hour of the message they point at; the run lists EditWindow
+	// more hours after the range. Whole hours, at most 48h; default 24h,
+	// negative for none.
+	EditWindow time.Duration
 
 	// Workers is how many days are generated at once; default GOMAXPROCS.
 	// The output does not depend on it.
@@ -136,6 +143,12 @@ func (cfg Config) normalized() (Config, error) {
 	case c.LookBehind < 0:
 		c.LookBehind = 0
 	}
+	switch {
+	case c.EditWindow == 0:
+		c.EditWindow = 24 * time.Hour
+	case c.EditWindow < 0:
+		c.EditWindow = 0
+	}
 	if c.Workers <= 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -170,6 +183,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("bench: Margin %v: want whole hours, at most 24h", c.Margin)
 	case c.LookBehind%time.Hour != 0 || c.LookBehind > 24*time.Hour:
 		return fmt.Errorf("bench: LookBehind %v: want whole hours, at most 24h", c.LookBehind)
+	case c.EditWindow%time.Hour != 0 || c.EditWindow > 48*time.Hour:
+		return fmt.Errorf("bench: EditWindow %v: want whole hours, at most 48h", c.EditWindow)
 	}
 	seen := make(map[string]bool, len(c.Offices))
 	for _, o := range c.Offices {

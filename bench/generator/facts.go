@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"slices"
 	"time"
+
+	"github.com/wiretap-hq/wiretap/pipeline"
 )
 
 // Facts is the ground truth of a generated archive: what was planted, and
@@ -12,11 +14,12 @@ import (
 // by name), so its JSON is stable.
 //
 // The run the accounting describes lists the hour prefixes from
-// Start-LookBehind to End+Margin (exclusive) under Prefix, and counts a record whose message
-// hour is M (the UTC hour of the ts the decoder parses: the original
-// message's for edits and deletions, the event's for reactions), read from
-// an object under hour prefix P, iff M-LookBehind <= P <= M+Margin; other
-// parsed records are out of range (see Config.Margin). Duplicates are
+// Start-LookBehind to End+Margin+EditWindow (exclusive) under Prefix, and
+// counts a record whose message hour is M (the UTC hour of the message's
+// ts; for edits, deletions and reactions, of the message they point at),
+// read from an object under hour prefix P, iff M-LookBehind <= P <=
+// M+Margin (M+Margin+EditWindow for edits, deletions and reactions); other
+// parsed records are out of range (see Config.Margin and EditWindow). Duplicates are
 // counted among the records inside that window only, by schema.Message.Key
 // and EventKey. The identities RecordsRead = Parsed + Quarantined +
 // Duplicates and Parsed = InRange + OutOfRange hold.
@@ -26,6 +29,7 @@ type Facts struct {
 	End             time.Time `json:"end"` // Start + Days, exclusive
 	Days            int       `json:"days"`
 	MarginHours     int       `json:"margin_hours"`
+	EditWindowHours int       `json:"edit_window_hours"`
 	LookBehindHours int       `json:"look_behind_hours"`
 	Prefix          string    `json:"prefix"`
 	Stream          string    `json:"stream"`
@@ -74,9 +78,26 @@ type Facts struct {
 	InRangeByKind      map[string]int64 `json:"in_range_by_kind"`
 	QuarantinedByCause map[string]int64 `json:"quarantined_by_cause"` // truncated, garbage, wrong_type, invalid_utf8
 
-	// Aggregates of the unique, in-range authored messages
-	// (schema.Message.IsAuthored), by UTC day of the message ts.
+	// Revisions: edits, deletions and reactions counted in range, by
+	// what became of them (pipeline.RevisionCounts): applied to a message
+	// the run counts, or pointing at one it does not count; and those of
+	// messages in the range that arrived after the edit window (planted,
+	// in OutOfRange). RevisionsDuplicated counts the applied or not-seen
+	// revisions that were delivered more than once: they apply once.
+	pipeline.RevisionCounts
+	RevisionsDuplicated int64 `json:"revisions_duplicated"`
+	// MessagesEdited and MessagesDeleted count the authored messages an
+	// applied edit changed and an applied deletion removed.
+	MessagesEdited  int64 `json:"messages_edited"`
+	MessagesDeleted int64 `json:"messages_deleted"`
+
+	// Authored counts the unique, in-range authored records
+	// (schema.Message.IsAuthored), as the manifest does; Messages those
+	// left once deletions are applied, as the summary and tables do. The
+	// aggregates below are of those messages, in their final (edited)
+	// form, by UTC day of the message ts.
 	Authored             int64                       `json:"authored"`
+	Messages             int64                       `json:"messages"`
 	MessagesByDay        map[string]int64            `json:"messages_by_day"`
 	MessagesByDayUser    map[string]map[string]int64 `json:"messages_by_day_user"`
 	MessagesByDayOffice  map[string]map[string]int64 `json:"messages_by_day_office"`
@@ -87,6 +108,15 @@ type Facts struct {
 	// most once. Mentions in joins ("<@U…> has joined the channel") and
 	// other non-authored records are not counted.
 	MentionsReceived map[string]int64 `json:"mentions_received"`
+	// ReactionsReceived are net reactions (added minus removed, per
+	// message and emoji never below zero) to each user's messages;
+	// ReactionsByOffice and ReactionsByChannel the same by the author's
+	// office on the message's day and by channel, ReactionsByEmoji by
+	// emoji. Only users, offices, channels and emoji with some are listed.
+	ReactionsReceived  map[string]int64 `json:"reactions_received"`
+	ReactionsByOffice  map[string]int64 `json:"reactions_by_office"`
+	ReactionsByChannel map[string]int64 `json:"reactions_by_channel"`
+	ReactionsByEmoji   map[string]int64 `json:"reactions_by_emoji"`
 	// Planted sentiment and topic words in authored messages, per office.
 	// Vocabulary words carry no sentiment, so these are all of it.
 	PositiveWordsByOffice map[string]int64 `json:"positive_words_by_office"`
@@ -95,10 +125,32 @@ type Facts struct {
 	PositiveWords         []string         `json:"positive_words"`
 	NegativeWords         []string         `json:"negative_words"`
 
-	// The roster.
+	// The roster. Users have their office on the first day; Moves are
+	// the planted moves (one person, from the middle day on).
 	Offices  map[string]OfficeFacts `json:"offices"`
 	Users    map[string]UserFacts   `json:"users"`
+	Moves    []MoveFacts            `json:"moves"`
 	Channels map[string]string      `json:"channels"` // id -> name
+}
+
+// MoveFacts is a person's move to another office, from a UTC day on
+// (YYYY-MM-DD): their messages of that day and later count there.
+type MoveFacts struct {
+	User     string `json:"user"`
+	Office   string `json:"office"`
+	Timezone string `json:"timezone"`
+	From     string `json:"from"`
+}
+
+// OfficeOn is user's office on day (YYYY-MM-DD).
+func (f *Facts) OfficeOn(user, day string) string {
+	office := f.Users[user].Office
+	for _, m := range f.Moves {
+		if m.User == user && day >= m.From {
+			office = m.Office
+		}
+	}
+	return office
 }
 
 // OfficeFacts describes an office.
@@ -115,7 +167,8 @@ type UserFacts struct {
 }
 
 // RosterCSV renders the roster the engine joins users with:
-// "user_id,office,timezone" and one row per user, sorted by user id.
+// "user_id,office,timezone,from" and one row per user, sorted by user id,
+// without a from; then a dated row per move.
 func (f *Facts) RosterCSV() []byte {
 	ids := make([]string, 0, len(f.Users))
 	for id := range f.Users {
@@ -123,7 +176,7 @@ func (f *Facts) RosterCSV() []byte {
 	}
 	slices.Sort(ids)
 	var b bytes.Buffer
-	b.WriteString("user_id,office,timezone\n")
+	b.WriteString("user_id,office,timezone,from\n")
 	for _, id := range ids {
 		u := f.Users[id]
 		b.WriteString(id)
@@ -132,6 +185,9 @@ func (f *Facts) RosterCSV() []byte {
 		b.WriteByte(',')
 		b.WriteString(u.Timezone)
 		b.WriteByte('\n')
+	}
+	for _, m := range f.Moves {
+		b.WriteString(m.User + "," + m.Office + "," + m.Timezone + "," + m.From + "\n")
 	}
 	return b.Bytes()
 }
@@ -154,6 +210,22 @@ type partial struct {
 	byOffice                []int64
 	mentions                []int64
 	pos, neg, topic         []int64 // by office
+
+	// The counted authored messages and revisions, resolved by finish
+	// once the day is written: a revision may be counted before the
+	// message it points at.
+	msgs, revs     []recInfo
+	revLate        [clsReaction + 1]int64 // by class
+	revDuplicated  int64                  // counted revisions that were delivered more than once
+	applied        [clsReaction + 1]int64
+	notSeen        [clsReaction + 1]int64
+	messages       int64
+	edited         int64   // messages whose text an edit replaced
+	deleted        int64   // messages removed by a deletion
+	reactions      []int64 // net, by author
+	reactionsOff   []int64 // by office
+	reactionsChan  []int64 // by channel
+	reactionsEmoji map[string]int64
 }
 
 func newPartial(w *world) *partial {
@@ -167,6 +239,11 @@ func newPartial(w *world) *partial {
 		pos:       make([]int64, nOff),
 		neg:       make([]int64, nOff),
 		topic:     make([]int64, nOff),
+
+		reactions:      make([]int64, len(w.users)),
+		reactionsOff:   make([]int64, nOff),
+		reactionsChan:  make([]int64, len(w.channels)),
+		reactionsEmoji: make(map[string]int64),
 	}
 }
 
@@ -182,10 +259,93 @@ func (p *partial) reset() {
 		neg:       p.neg,
 		topic:     p.topic,
 		strayKeys: p.strayKeys[:0],
+
+		msgs:           p.msgs[:0],
+		revs:           p.revs[:0],
+		reactions:      p.reactions,
+		reactionsOff:   p.reactionsOff,
+		reactionsChan:  p.reactionsChan,
+		reactionsEmoji: p.reactionsEmoji,
 	}
 	clear(p.byKind)
-	for _, a := range [][]int64{p.byUser, p.byChannel, p.byOffice, p.mentions, p.pos, p.neg, p.topic} {
+	clear(p.reactionsEmoji)
+	for _, a := range [][]int64{p.byUser, p.byChannel, p.byOffice, p.mentions, p.pos, p.neg, p.topic,
+		p.reactions, p.reactionsOff, p.reactionsChan} {
 		clear(a)
+	}
+}
+
+// finish applies the day's counted revisions to its counted messages, as
+// the engine does: a deletion removes the message, an edit replaces its
+// text (with plain words, which carry no mention, sentiment or topic), and
+// reactions count added minus removed per message and emoji, never below
+// zero. Revisions of messages not counted are not seen.
+func (p *partial) finish(w *world, d int) {
+	type final struct {
+		deleted, edited bool
+		reactions       map[string]int64
+	}
+	byTS := make(map[int64]*final, len(p.msgs))
+	for _, m := range p.msgs {
+		byTS[m.ts] = &final{}
+	}
+	for _, r := range p.revs {
+		f := byTS[r.ts]
+		if f == nil {
+			p.notSeen[r.class]++
+			continue
+		}
+		p.applied[r.class]++
+		switch r.class {
+		case clsDelete:
+			f.deleted = true
+		case clsEdit:
+			f.edited = true
+		case clsReaction:
+			if f.reactions == nil {
+				f.reactions = map[string]int64{}
+			}
+			if r.removed {
+				f.reactions[r.reaction]--
+			} else {
+				f.reactions[r.reaction]++
+			}
+		}
+	}
+	for i := range p.msgs {
+		in := &p.msgs[i]
+		f := byTS[in.ts]
+		if f.deleted {
+			p.deleted++
+			continue
+		}
+		p.messages++
+		p.byUser[in.user]++
+		p.byChannel[in.channel]++
+		p.byOffice[in.office]++
+		if in.thread {
+			p.threadReplies++
+		}
+		for e, n := range f.reactions {
+			if n > 0 {
+				p.reactions[in.user] += n
+				p.reactionsOff[in.office] += n
+				p.reactionsChan[in.channel] += n
+				p.reactionsEmoji[e] += n
+			}
+		}
+		if f.edited {
+			p.edited++
+			continue
+		}
+		for _, u := range in.mentions[:in.nMentions] {
+			p.mentions[u]++
+		}
+		p.pos[in.office] += int64(in.pos)
+		p.neg[in.office] += int64(in.neg)
+		if in.topic {
+			p.topic[in.office]++
+		}
 	}
 }
 
@@ -198,6 +358,7 @@ func newFacts(w *world) *Facts {
 		End:                   cfg.Start.AddDate(0, 0, cfg.Days),
 		Days:                  cfg.Days,
 		MarginHours:           int(cfg.Margin / time.Hour),
+		EditWindowHours:       int(cfg.EditWindow / time.Hour),
 		LookBehindHours:       int(cfg.LookBehind / time.Hour),
 		Prefix:                cfg.Prefix,
 		Stream:                cfg.Stream,
@@ -216,6 +377,11 @@ func newFacts(w *world) *Facts {
 		MessagesByDayChannel:  map[string]map[string]int64{},
 		ThreadRepliesByDay:    map[string]int64{},
 		MentionsReceived:      map[string]int64{},
+		ReactionsReceived:     map[string]int64{},
+		ReactionsByOffice:     map[string]int64{},
+		ReactionsByChannel:    map[string]int64{},
+		ReactionsByEmoji:      map[string]int64{},
+		Moves:                 []MoveFacts{},
 		PositiveWordsByOffice: map[string]int64{},
 		NegativeWordsByOffice: map[string]int64{},
 		TopicMessagesByOffice: map[string]int64{},
@@ -225,7 +391,12 @@ func newFacts(w *world) *Facts {
 		Users:                 map[string]UserFacts{},
 		Channels:              map[string]string{},
 	}
-	f.HoursListed = int64(cfg.Days*24) + int64((cfg.Margin+cfg.LookBehind)/time.Hour)
+	f.HoursListed = int64(cfg.Days*24) + int64((cfg.Margin+cfg.LookBehind+cfg.EditWindow)/time.Hour)
+	if w.mover >= 0 {
+		o := &w.offices[w.moveTo]
+		f.Moves = append(f.Moves, MoveFacts{User: w.users[w.mover].id, Office: o.name, Timezone: o.zone,
+			From: dayKey(cfg.Start.AddDate(0, 0, w.moveDay))})
+	}
 	for _, k := range []string{"authored", "bots", "edits", "deletions", "reactions", "other"} {
 		f.InRangeByKind[k] = 0
 	}
@@ -273,9 +444,22 @@ func (f *Facts) add(w *world, d int, p *partial) {
 	for c, n := range p.byCause[1:] {
 		f.QuarantinedByCause[badNames[c+1]] += n
 	}
+	f.EditsApplied += p.applied[clsEdit]
+	f.EditsNotSeen += p.notSeen[clsEdit]
+	f.EditsLate += p.revLate[clsEdit]
+	f.DeletesApplied += p.applied[clsDelete]
+	f.DeletesNotSeen += p.notSeen[clsDelete]
+	f.DeletesLate += p.revLate[clsDelete]
+	f.ReactionsApplied += p.applied[clsReaction]
+	f.ReactionsNotSeen += p.notSeen[clsReaction]
+	f.ReactionsLate += p.revLate[clsReaction]
+	f.RevisionsDuplicated += p.revDuplicated
+	f.MessagesEdited += p.edited
+	f.MessagesDeleted += p.deleted
 	day := dayKey(w.cfg.Start.AddDate(0, 0, d))
 	f.Authored += p.authored
-	f.MessagesByDay[day] += p.authored
+	f.Messages += p.messages
+	f.MessagesByDay[day] += p.messages
 	f.ThreadRepliesByDay[day] += p.threadReplies
 	f.MessagesByDayUser[day] = addDense(f.MessagesByDayUser[day], p.byUser, func(i int) string { return w.users[i].id })
 	f.MessagesByDayChannel[day] = addDense(f.MessagesByDayChannel[day], p.byChannel, func(i int) string { return w.channels[i].id })
@@ -283,6 +467,14 @@ func (f *Facts) add(w *world, d int, p *partial) {
 	for i, n := range p.mentions {
 		if n != 0 {
 			f.MentionsReceived[w.users[i].id] += n
+		}
+	}
+	addDense(f.ReactionsReceived, p.reactions, func(i int) string { return w.users[i].id })
+	addDense(f.ReactionsByOffice, p.reactionsOff, func(i int) string { return w.offices[i].name })
+	addDense(f.ReactionsByChannel, p.reactionsChan, func(i int) string { return w.channels[i].id })
+	for e, n := range p.reactionsEmoji {
+		if n != 0 {
+			f.ReactionsByEmoji[e] += n
 		}
 	}
 	for i, o := range w.offices {

@@ -104,9 +104,16 @@ type recInfo struct {
 	thread, topic bool
 	pos, neg      uint8
 	nMentions     uint8
+	removed       bool // a reaction removed
 	office        int32
 	user, channel int32
 	mentions      [2]int32
+	// ts is the message's own ts, µs, for an authored message; the ts of
+	// the message pointed at for an edit, a deletion or a reaction.
+	ts int64
+	// at is an edit's edit time, µs; reaction is a reaction's emoji.
+	at       int64
+	reaction string
 }
 
 // dupGroup is shared by the copies of a record delivered more than once:
@@ -167,6 +174,7 @@ type dayGen struct {
 	readTo   int64
 	marginH  int64
 	behindH  int64
+	editH    int64
 
 	heap  []pending
 	seq   uint64
@@ -197,11 +205,12 @@ func newDayGen(w *world, dst archive.Putter) *dayGen {
 		startUS: cfg.Start.UnixMicro(),
 		marginH: int64(cfg.Margin / time.Hour),
 		behindH: int64(cfg.LookBehind / time.Hour),
+		editH:   int64(cfg.EditWindow / time.Hour),
 		recent:  make([][]recentMsg, len(w.channels)),
 	}
 	g.endUS = g.startUS + int64(cfg.Days)*usDay
 	g.readFrom = floorDiv(g.startUS, usHour) - g.behindH
-	g.readTo = floorDiv(g.endUS, usHour) + g.marginH
+	g.readTo = floorDiv(g.endUS, usHour) + g.marginH + g.editH
 	g.recentNext = make([]int, len(w.channels))
 	g.rd.w = w
 	return g
@@ -260,6 +269,7 @@ func (g *dayGen) run(ctx context.Context, d int) (*partial, error) {
 	if err := g.flush(); err != nil {
 		return nil, err
 	}
+	g.p.finish(w, d)
 	return g.p, nil
 }
 
@@ -343,12 +353,20 @@ func (g *dayGen) emit(e *event) {
 			m = ring[(g.recentNext[c]+len(ring)-1)%len(ring)]
 		}
 		s := spec{cls: e.cls, t: e.t, ts: m.t, user: m.user, itemUser: m.user, channel: c}
-		msgT := m.t
+		info := recInfo{class: e.cls, ts: m.t, at: e.t, channel: c}
 		switch e.cls {
 		case clsReaction:
 			s.user = int32(r.intn(len(w.users)))
 			s.reaction = reactions[r.intn(len(reactions))]
-			msgT = e.t // a reaction's ts is its event_ts
+			info.reaction = s.reaction
+			g.deliver(&s, m.t, info)
+			// Some take their reaction back a few minutes later.
+			if r.intn(4) == 0 {
+				s.removed, info.removed = true, true
+				s.t = e.t + usMinute + r.int64n(10*usMinute)
+				g.deliver(&s, m.t, info)
+			}
+			return
 		default:
 			if e.t-m.t > 30*usMinute {
 				return
@@ -364,7 +382,7 @@ func (g *dayGen) emit(e *event) {
 			g.prev = appendPlainText(g.prev[:0], r)
 			s.text, s.prevText = g.text, g.prev
 		}
-		g.deliver(&s, msgT, recInfo{class: e.cls})
+		g.deliver(&s, m.t, info)
 	}
 }
 
@@ -376,7 +394,7 @@ func (g *dayGen) authored(e *event) {
 	u := off.users[r.pick(off.cum)]
 	c := int32(r.pick(w.chanCum))
 	s := spec{cls: clsAuthored, t: e.t, ts: e.t, user: u, channel: c}
-	info := recInfo{class: clsAuthored, office: int32(o), user: u, channel: c}
+	info := recInfo{class: clsAuthored, office: w.officeOn(u, g.day), user: u, channel: c, ts: e.t}
 	root, rootUser := e.t, u
 	if ring := g.recent[c]; len(ring) > 0 && r.intn(100) < 15 {
 		par := ring[r.intn(len(ring))]
@@ -443,7 +461,9 @@ func (g *dayGen) remember(c int32, m recentMsg) {
 
 // deliver renders s and schedules its deliveries: on time, late or too
 // late, sometimes more than once, sometimes followed by a malformed line.
-// msgT is the time the decoder will parse from the record.
+// msgT is the time that decides the record's window and range: the
+// message's own, or for an edit, deletion or reaction the message's it
+// points at.
 func (g *dayGen) deliver(s *spec, msgT int64, info recInfo) {
 	w, r, p := g.w, g.r, g.p
 	if g.era != eraWebhook {
@@ -454,7 +474,19 @@ func (g *dayGen) deliver(s *spec, msgT int64, info recInfo) {
 	b := g.store(g.rendered)
 	arr := s.t + usSecond/2 + r.int64n(15*usSecond/2)
 	tooLate := false
-	if !g.last && r.chance(w.tooLatePPM) {
+	revision := isRevision(s.cls)
+	// Every copy of a record that is not too late arrives before the end of
+	// the hour after its message hour (for a revision, the edit window
+	// later), so it lands in the arrival window.
+	deadline := floorDiv(msgT, usHour)*usHour + 2*usHour - usSecond
+	if revision {
+		deadline += g.editH * usHour
+	}
+	if revision && !g.last && r.chance(lateRevisionPPM) {
+		// Planted: a revision that arrives after the edit window.
+		arr = (floorDiv(msgT, usHour)+g.marginH+g.editH+1)*usHour + r.int64n(usHour)
+		tooLate = true
+	} else if !g.last && r.chance(w.tooLatePPM) {
 		arr = s.t + 3*usHour + r.int64n(3*usHour)
 		tooLate = true
 		p.tooLate++
@@ -462,11 +494,8 @@ func (g *dayGen) deliver(s *spec, msgT int64, info recInfo) {
 		arr = s.t + 10*usMinute + r.int64n(45*usMinute)
 		p.late++
 	}
-	// Every copy of a record that is not too late arrives before the end of
-	// the hour after its message hour, so it lands in the arrival window.
-	deadline := floorDiv(msgT, usHour)*usHour + 2*usHour - usSecond
 	if !tooLate {
-		arr = min(arr, deadline-6*usMinute-15*usSecond)
+		arr = min(arr, max(deadline-6*usMinute-15*usSecond, s.t+usSecond))
 	}
 	if tooLate || !r.chance(w.dupPPM) {
 		g.push(pending{arrival: arr, msg: msgT, b: b, info: info})
@@ -671,9 +700,17 @@ func (g *dayGen) account(x *pending, hour int64, read, glued bool) {
 	if hour < mh {
 		p.earlyPrefix++
 	}
-	if hour < mh-g.behindH || hour > mh+g.marginH {
+	in := &x.info
+	window := g.marginH
+	if isRevision(in.class) {
+		window += g.editH
+	}
+	if hour < mh-g.behindH || hour > mh+window {
 		p.parsed++
 		p.outOfRange++
+		if isRevision(in.class) && x.msg >= g.startUS && x.msg < g.endUS {
+			p.revLate[in.class]++
+		}
 		return
 	}
 	if x.group != nil {
@@ -689,27 +726,28 @@ func (g *dayGen) account(x *pending, hour int64, read, glued bool) {
 		return
 	}
 	p.inRange++
-	in := &x.info
 	p.byKind[kindName(in.class)]++
-	if in.class != clsAuthored {
-		return
-	}
-	p.authored++
-	p.byUser[in.user]++
-	p.byChannel[in.channel]++
-	p.byOffice[in.office]++
-	if in.thread {
-		p.threadReplies++
-	}
-	for _, u := range in.mentions[:in.nMentions] {
-		p.mentions[u]++
-	}
-	p.pos[in.office] += int64(in.pos)
-	p.neg[in.office] += int64(in.neg)
-	if in.topic {
-		p.topic[in.office]++
+	switch {
+	case in.class == clsAuthored:
+		p.authored++
+		p.msgs = append(p.msgs, *in)
+	case isRevision(in.class):
+		if x.group != nil {
+			p.revDuplicated++
+		}
+		p.revs = append(p.revs, *in)
 	}
 }
+
+// isRevision tells the classes that point at an earlier message: edits,
+// deletions and reactions.
+func isRevision(cls uint8) bool {
+	return cls == clsEdit || cls == clsDelete || cls == clsReaction
+}
+
+// lateRevisionPPM is the share of edits, deletions and reactions planted
+// to arrive after the edit window.
+const lateRevisionPPM = 20_000
 
 // strayNames are files that end up under hour prefixes without being
 // Firehose objects.

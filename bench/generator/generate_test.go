@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
@@ -108,6 +109,18 @@ func TestFactsMatchArchive(t *testing.T) {
 				{"early prefix", rb.EarlyPrefix, f.EarlyPrefix},
 				{"glued", rb.Glued, f.GluedRecords},
 				{"authored", rb.Authored, f.Authored},
+				{"messages", rb.Messages, f.Messages},
+				{"messages edited", rb.Edited, f.MessagesEdited},
+				{"messages deleted", rb.Deleted, f.MessagesDeleted},
+				{"edits applied", rb.Applied["edits"], f.EditsApplied},
+				{"edits not seen", rb.NotSeen["edits"], f.EditsNotSeen},
+				{"edits outside window", rb.Late["edits"], f.EditsLate},
+				{"deletes applied", rb.Applied["deletions"], f.DeletesApplied},
+				{"deletes not seen", rb.NotSeen["deletions"], f.DeletesNotSeen},
+				{"deletes outside window", rb.Late["deletions"], f.DeletesLate},
+				{"reactions applied", rb.Applied["reactions"], f.ReactionsApplied},
+				{"reactions not seen", rb.NotSeen["reactions"], f.ReactionsNotSeen},
+				{"reactions outside window", rb.Late["reactions"], f.ReactionsLate},
 				{"syntax errors", rb.Syntax, f.QuarantinedByCause["truncated"] + f.QuarantinedByCause["garbage"]},
 				{"wrong type", rb.WrongType, f.QuarantinedByCause["wrong_type"]},
 				{"invalid UTF-8", rb.InvalidUTF8, f.QuarantinedByCause["invalid_utf8"]},
@@ -133,6 +146,10 @@ func TestFactsMatchArchive(t *testing.T) {
 				{"by day and user", rb.ByDayUser, nonEmpty(f.MessagesByDayUser)},
 				{"by day and office", rb.ByDayOffice, nonEmpty(f.MessagesByDayOffice)},
 				{"by day and channel", rb.ByDayChannel, nonEmpty(f.MessagesByDayChannel)},
+				{"reactions received", rb.Reactions, f.ReactionsReceived},
+				{"reactions by office", rb.ReactionsByOffice, f.ReactionsByOffice},
+				{"reactions by channel", rb.ReactionsByChannel, f.ReactionsByChannel},
+				{"reactions by emoji", rb.ReactionsByEmoji, f.ReactionsByEmoji},
 			} {
 				if !reflect.DeepEqual(c.got, c.want) {
 					t.Errorf("%s:\nread back %v\nFacts say %v", c.name, c.got, c.want)
@@ -148,8 +165,9 @@ func TestFactsMatchArchive(t *testing.T) {
 			if f.LookBehindHours == 0 && f.OutOfRange < f.EarlyPrefix {
 				t.Errorf("early prefix %d, but only %d out of range without a look-behind", f.EarlyPrefix, f.OutOfRange)
 			}
-			if f.LookBehindHours > 0 && f.OutOfRange > f.TooLateRecords {
-				t.Errorf("%d out of range, but only %d too late", f.OutOfRange, f.TooLateRecords)
+			late := f.EditsLate + f.DeletesLate + f.ReactionsLate
+			if f.LookBehindHours > 0 && f.OutOfRange > f.TooLateRecords+late {
+				t.Errorf("%d out of range, but only %d too late and %d revisions after the edit window", f.OutOfRange, f.TooLateRecords, late)
 			}
 			if cfg.MalformedRate > 0 {
 				for c, n := range f.QuarantinedByCause {
@@ -559,14 +577,14 @@ func TestRosterCSV(t *testing.T) {
 	cfg.Messages = 100
 	_, f := generate(t, cfg)
 	lines := strings.Split(strings.TrimSuffix(string(f.RosterCSV()), "\n"), "\n")
-	if lines[0] != "user_id,office,timezone" {
+	if lines[0] != "user_id,office,timezone,from" {
 		t.Errorf("header %q", lines[0])
 	}
-	if len(lines) != len(f.Users)+1 || len(f.Users) != 20 {
-		t.Fatalf("%d lines for %d users", len(lines), len(f.Users))
+	if len(lines) != len(f.Users)+len(f.Moves)+1 || len(f.Users) != 20 || len(f.Moves) != 1 {
+		t.Fatalf("%d lines for %d users and %d moves", len(lines), len(f.Users), len(f.Moves))
 	}
 	row := regexp.MustCompile(`^U[A-Z0-9]{8},[a-z]+,[A-Za-z_]+/[A-Za-z_]+$`)
-	for i, l := range lines[1:] {
+	for i, l := range lines[1 : len(f.Users)+1] {
 		if !row.MatchString(l) {
 			t.Errorf("row %q", l)
 		}
@@ -576,6 +594,22 @@ func TestRosterCSV(t *testing.T) {
 		id, rest, _ := strings.Cut(l, ",")
 		if u := f.Users[id]; rest != u.Office+","+u.Timezone {
 			t.Errorf("row %q, user %+v", l, u)
+		}
+	}
+	// The engine reads the move as the facts state it.
+	roster, err := pipeline.ParseRoster(strings.NewReader(string(f.RosterCSV())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Moves[0]
+	from, _ := time.Parse(time.DateOnly, m.From)
+	if f.Users[m.User].Office == m.Office || m.From != f.Start.AddDate(0, 0, f.Days/2).Format(time.DateOnly) {
+		t.Errorf("move %+v of %+v is no move in mid-range", m, f.Users[m.User])
+	}
+	for _, at := range []time.Time{f.Start, from.Add(-time.Second), from, f.End} {
+		day := at.Format(time.DateOnly)
+		if e, _ := roster.Lookup(m.User, at); e.Office != f.OfficeOn(m.User, day) {
+			t.Errorf("%s: roster says %s, facts %s", at, e.Office, f.OfficeOn(m.User, day))
 		}
 	}
 }

@@ -19,14 +19,16 @@ import (
 // finds: an independent implementation of the Facts' accounting, from the
 // bytes alone.
 type readBack struct {
-	HoursListed, ObjectsListed, SkippedKeys                           int64
-	RecordsRead, Parsed, Quarantined, Duplicates, InRange, OutOfRange int64
-	EarlyPrefix, Syntax, WrongType, InvalidUTF8, Glued                int64
-	InRangeByKind                                                     map[string]int64
-	Authored                                                          int64
-	ByDay, Threads, Mentions, Pos, Neg, Topic                         map[string]int64
-	ByDayUser, ByDayOffice, ByDayChannel                              map[string]map[string]int64
-	SourcesByDay                                                      map[string]map[schema.Source]bool
+	HoursListed, ObjectsListed, SkippedKeys                            int64
+	RecordsRead, Parsed, Quarantined, Duplicates, InRange, OutOfRange  int64
+	EarlyPrefix, Syntax, WrongType, InvalidUTF8, Glued                 int64
+	InRangeByKind                                                      map[string]int64
+	Authored, Messages, Edited, Deleted                                int64
+	Applied, NotSeen, Late                                             map[string]int64 // by kind
+	Reactions, ReactionsByOffice, ReactionsByChannel, ReactionsByEmoji map[string]int64
+	ByDay, Threads, Mentions, Pos, Neg, Topic                          map[string]int64
+	ByDayUser, ByDayOffice, ByDayChannel                               map[string]map[string]int64
+	SourcesByDay                                                       map[string]map[schema.Source]bool
 }
 
 func inc2(m map[string]map[string]int64, a, b string) {
@@ -43,12 +45,12 @@ func engineKind(m *schema.Message) string {
 		return "authored"
 	case m.Kind != schema.KindMessage:
 		return "reactions"
-	case m.BotID != "" || m.Subtype == "bot_message":
-		return "bots"
 	case m.Subtype == "message_changed":
 		return "edits"
 	case m.Subtype == "message_deleted":
 		return "deletions"
+	case m.BotID != "" || m.Subtype == "bot_message":
+		return "bots"
 	}
 	return "other"
 }
@@ -82,8 +84,8 @@ func wordsIn(text string) []string {
 	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) })
 }
 
-// readArchive reads src like a run over [f.Start, f.End) with f's margin
-// and look-behind.
+// readArchive reads src like a run over [f.Start, f.End) with f's margin,
+// look-behind and edit window, applying edits, deletions and reactions.
 func readArchive(t *testing.T, src archive.Source, f *Facts, gzipped bool) *readBack {
 	t.Helper()
 	ctx := context.Background()
@@ -92,7 +94,13 @@ func readArchive(t *testing.T, src archive.Source, f *Facts, gzipped bool) *read
 		Mentions: map[string]int64{}, Pos: map[string]int64{}, Neg: map[string]int64{}, Topic: map[string]int64{},
 		ByDayUser: map[string]map[string]int64{}, ByDayOffice: map[string]map[string]int64{},
 		ByDayChannel: map[string]map[string]int64{}, SourcesByDay: map[string]map[schema.Source]bool{},
+		Applied: map[string]int64{}, NotSeen: map[string]int64{}, Late: map[string]int64{},
+		Reactions: map[string]int64{}, ReactionsByOffice: map[string]int64{}, ReactionsByChannel: map[string]int64{},
+		ReactionsByEmoji: map[string]int64{},
 	}
+	type target struct{ channel, ts string }
+	var msgs []schema.Message
+	revs := map[target][]schema.Message{}
 	pos, neg := map[string]bool{}, map[string]bool{}
 	for _, w := range f.PositiveWords {
 		pos[w] = true
@@ -105,7 +113,8 @@ func readArchive(t *testing.T, src archive.Source, f *Facts, gzipped bool) *read
 	seen := map[[16]byte]bool{}
 	var dec schema.Decoder
 	var m schema.Message
-	for h := f.Start.Add(-behind); h.Before(f.End.Add(margin)); h = h.Add(time.Hour) {
+	edit := time.Duration(f.EditWindowHours) * time.Hour
+	for h := f.Start.Add(-behind); h.Before(f.End.Add(margin + edit)); h = h.Add(time.Hour) {
 		rb.HoursListed++
 		for info, err := range src.List(ctx, archive.HourPrefix(f.Prefix, h)) {
 			if err != nil {
@@ -167,13 +176,26 @@ func readArchive(t *testing.T, src archive.Source, f *Facts, gzipped bool) *read
 						continue
 					}
 					m := m.Clone() // map keys must not alias the line
-					mh := m.Time.Truncate(time.Hour)
+					at, window := m.Time, margin
+					revision := m.Kind != schema.KindMessage || m.Subtype == "message_changed" || m.Subtype == "message_deleted"
+					if revision {
+						window += edit
+						if m.Kind != schema.KindMessage {
+							if at, err = schema.ParseTS(m.ItemTS); err != nil {
+								t.Fatal(err)
+							}
+						}
+					}
+					mh := at.Truncate(time.Hour)
 					if h.Before(mh) {
 						rb.EarlyPrefix++
 					}
-					if h.Before(mh.Add(-behind)) || h.After(mh.Add(margin)) {
+					if h.Before(mh.Add(-behind)) || h.After(mh.Add(window)) {
 						rb.Parsed++
 						rb.OutOfRange++
+						if revision && !at.Before(f.Start) && at.Before(f.End) {
+							rb.Late[engineKind(&m)]++
+						}
 						continue
 					}
 					k := m.Key()
@@ -188,12 +210,20 @@ func readArchive(t *testing.T, src archive.Source, f *Facts, gzipped bool) *read
 						continue
 					}
 					rb.Parsed++
-					if m.Time.Before(f.Start) || !m.Time.Before(f.End) {
+					if at.Before(f.Start) || !at.Before(f.End) {
 						rb.OutOfRange++
 						continue
 					}
 					rb.InRange++
 					rb.InRangeByKind[engineKind(&m)]++
+					if revision {
+						ts := m.TS
+						if m.Kind != schema.KindMessage {
+							ts = m.ItemTS
+						}
+						revs[target{m.ChannelID, ts}] = append(revs[target{m.ChannelID, ts}], m)
+						continue
+					}
 					day := dayKey(m.Time)
 					if rb.SourcesByDay[day] == nil {
 						rb.SourcesByDay[day] = map[schema.Source]bool{}
@@ -202,34 +232,83 @@ func readArchive(t *testing.T, src archive.Source, f *Facts, gzipped bool) *read
 					if !m.IsAuthored() {
 						continue
 					}
-					office := f.Users[m.UserID].Office
-					if office == "" {
-						t.Errorf("message by unknown user %q", m.UserID)
-					}
 					rb.Authored++
-					rb.ByDay[day]++
-					inc2(rb.ByDayUser, day, m.UserID)
-					inc2(rb.ByDayOffice, day, office)
-					inc2(rb.ByDayChannel, day, m.ChannelID)
-					if m.IsThreadReply() {
-						rb.Threads[day]++
-					}
-					for _, u := range mentionsIn(m.Text) {
-						rb.Mentions[u]++
-					}
-					for _, w := range wordsIn(m.Text) {
-						if pos[w] {
-							rb.Pos[office]++
-						}
-						if neg[w] {
-							rb.Neg[office]++
-						}
-					}
-					if strings.Contains(m.Text, Topic) {
-						rb.Topic[office]++
-					}
+					msgs = append(msgs, m)
 				}
 			}
+		}
+	}
+	// Apply the revisions, then count each message in its final form.
+	seenMsg := map[target]bool{}
+	for _, m := range msgs {
+		seenMsg[target{m.ChannelID, m.TS}] = true
+	}
+	for k, list := range revs {
+		for _, r := range list {
+			if seenMsg[k] {
+				rb.Applied[engineKind(&r)]++
+			} else {
+				rb.NotSeen[engineKind(&r)]++
+			}
+		}
+	}
+	for _, m := range msgs {
+		day := dayKey(m.Time)
+		deleted, edited := false, false
+		reactions := map[string]int64{}
+		for _, r := range revs[target{m.ChannelID, m.TS}] {
+			switch {
+			case r.Kind == schema.KindReactionAdded:
+				reactions[r.Reaction]++
+			case r.Kind == schema.KindReactionRemoved:
+				reactions[r.Reaction]--
+			case r.Subtype == "message_deleted":
+				deleted = true
+			default:
+				edited = true
+				m.Text = r.Text // every edit's text is plain words: which one wins does not matter here
+			}
+		}
+		if deleted {
+			rb.Deleted++
+			continue
+		}
+		if edited {
+			rb.Edited++
+		}
+		office := f.OfficeOn(m.UserID, day)
+		if office == "" {
+			t.Errorf("message by unknown user %q", m.UserID)
+		}
+		rb.Messages++
+		rb.ByDay[day]++
+		inc2(rb.ByDayUser, day, m.UserID)
+		inc2(rb.ByDayOffice, day, office)
+		inc2(rb.ByDayChannel, day, m.ChannelID)
+		if m.IsThreadReply() {
+			rb.Threads[day]++
+		}
+		for e, n := range reactions {
+			if n > 0 {
+				rb.Reactions[m.UserID] += n
+				rb.ReactionsByOffice[office] += n
+				rb.ReactionsByChannel[m.ChannelID] += n
+				rb.ReactionsByEmoji[e] += n
+			}
+		}
+		for _, u := range mentionsIn(m.Text) {
+			rb.Mentions[u]++
+		}
+		for _, w := range wordsIn(m.Text) {
+			if pos[w] {
+				rb.Pos[office]++
+			}
+			if neg[w] {
+				rb.Neg[office]++
+			}
+		}
+		if strings.Contains(m.Text, Topic) {
+			rb.Topic[office]++
 		}
 	}
 	return rb

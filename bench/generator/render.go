@@ -35,7 +35,7 @@ const (
 	clsJoin           // subtype channel_join
 	clsEdit           // subtype message_changed
 	clsDelete         // subtype message_deleted
-	clsReaction       // reaction_added
+	clsReaction       // reaction_added or reaction_removed
 )
 
 // kindName is the engine's name for the in-range count of a class
@@ -69,6 +69,7 @@ type spec struct {
 	channel  int32
 	bot      int32
 	reaction string
+	removed  bool // a reaction_removed rather than reaction_added
 	text     []byte
 	prevText []byte
 	eventSeq uint64
@@ -241,7 +242,11 @@ func (rd *renderer) events(dst []byte, s *spec) []byte {
 	dst = append(dst, `","event":{`...)
 	switch s.cls {
 	case clsReaction:
-		dst = append(dst, `"type":"reaction_added","user":"`...)
+		if s.removed {
+			dst = append(dst, `"type":"reaction_removed","user":"`...)
+		} else {
+			dst = append(dst, `"type":"reaction_added","user":"`...)
+		}
 		dst = append(dst, w.users[s.user].id...)
 		dst = append(dst, `","reaction":"`...)
 		dst = append(dst, s.reaction...)
@@ -399,6 +404,9 @@ func (rd *renderer) canonical(dst []byte, s *spec) []byte {
 	switch s.cls {
 	case clsReaction:
 		m.Kind = schema.KindReactionAdded
+		if s.removed {
+			m.Kind = schema.KindReactionRemoved
+		}
 		m.TS = tsString(s.t)
 		m.UserID = w.users[s.user].id
 		m.Reaction = s.reaction

@@ -55,6 +55,10 @@ type world struct {
 
 	positive, topic int
 	mostMentioned   int32
+	// The planted move: mover (-1: none) belongs to moveTo from day
+	// moveDay on, to their first office before.
+	mover, moveTo int32
+	moveDay       int
 
 	token, serviceID, appID, appUser string
 
@@ -180,8 +184,44 @@ func newWorld(cfg Config) (*world, error) {
 	w.appID = r.id("A", 10)
 	w.appUser = r.id("U", 10)
 
+	w.planMove()
 	w.planHours()
 	return w, nil
+}
+
+// planMove plants a person who moves mid-range: the first person of an
+// office that is neither the positive nor the topic office (when there is
+// one) moves to the next such office on the middle day. It draws from an
+// RNG stream of its own, so the rest of the world is as without it.
+func (w *world) planMove() {
+	w.mover = -1
+	if w.cfg.Days < 2 {
+		return
+	}
+	var plain []int
+	for i := range w.offices {
+		if i != w.positive && i != w.topic {
+			plain = append(plain, i)
+		}
+	}
+	if len(plain) < 2 { // two or three offices: any two will do
+		plain = []int{w.positive, w.topic}
+	}
+	r := newRNG(w.cfg.Seed, 1<<40)
+	from := plain[r.intn(len(plain))]
+	to := plain[0]
+	if to == from {
+		to = plain[1]
+	}
+	w.mover, w.moveTo, w.moveDay = w.offices[from].users[0], int32(to), w.cfg.Days/2
+}
+
+// officeOn is u's office on day d.
+func (w *world) officeOn(u int32, d int) int32 {
+	if u == w.mover && d >= w.moveDay {
+		return w.moveTo
+	}
+	return w.users[u].office
 }
 
 // cumulate returns the running sums of ws.

@@ -128,6 +128,7 @@ func nightlyCmd(ctx context.Context, io *IO, args []string) error {
 	fs.StringVar(&opts.Roster, "roster", "", "roster CSV, local or s3://")
 	fs.StringVar(&state, "state", "", "state file (default: OUT/"+jobs.StateFile+")")
 	fs.DurationVar(&opts.Margin, "margin", time.Hour, "late-arrival margin (whole hours)")
+	fs.Var(editWindowFlag{&opts.EditWindow}, "edit-window", editWindowUsage+" (keep it the same every night)")
 	fs.IntVar(&opts.Workers, "workers", 0, "goroutines (default: the number of CPUs)")
 	fs.Float64Var(&opts.MaxBadRatio, "max-bad-ratio", jobs.DefaultMaxBadRatio, "fail when more than this share of records is malformed")
 	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")

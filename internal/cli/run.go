@@ -87,6 +87,42 @@ func (f timeFlag) Set(s string) error {
 	return nil
 }
 
+// editWindowFlag is --edit-window: a whole number of hours, default 24h;
+// 0 turns the window off, which jobs.RunOptions spells as negative.
+type editWindowFlag struct{ d *time.Duration }
+
+// editWindowUsage is the --edit-window help of run and nightly.
+const editWindowUsage = "how late after its message hour an edit, deletion or reaction may arrive and still apply\n" +
+	"(whole hours; 0: none); later ones are counted in manifest.json, not applied. The run reads\n" +
+	"this many more hours after the range"
+
+func (f editWindowFlag) String() string {
+	if f.d == nil {
+		return pipeline.DefaultEditWindow.String()
+	}
+	switch {
+	case *f.d == 0:
+		return pipeline.DefaultEditWindow.String()
+	case *f.d < 0:
+		return "0s"
+	}
+	return f.d.String()
+}
+
+func (f editWindowFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return err
+	case d < 0 || d%time.Hour != 0:
+		return fmt.Errorf("%s: want whole hours, 0 for none", s)
+	case d == 0:
+		d = -1
+	}
+	*f.d = d
+	return nil
+}
+
 const runExamples = `  # A week of a local archive, with offices from a roster:
   wiretap run --source ./archive --roster ./archive/roster.csv \
               --from 2016-11-14 --to 2016-11-21 --out ./out
@@ -115,10 +151,11 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 			"per-day aggregates. Times are UTC: 2016-11-18, 2016-11-18T10 or RFC 3339.\n", runExamples)
 	fs.StringVar(&opts.Source, "source", "", "archive: a local folder, file:// or s3://bucket/prefix (required)")
 	fs.StringVar(&opts.Out, "out", "", "output folder or s3://bucket/prefix (required)")
-	fs.StringVar(&opts.Roster, "roster", "", "roster CSV user_id,office[,timezone], local or s3://; users not in it count as unassigned")
+	fs.StringVar(&opts.Roster, "roster", "", "roster CSV user_id,office[,timezone[,from]], local or s3://; users not in it count as unassigned;\nseveral dated rows (from: YYYY-MM-DD) for a person who moved")
 	fs.Var(timeFlag{&opts.From}, "from", "start of the range, inclusive (required)")
 	fs.Var(timeFlag{&opts.To}, "to", "end of the range, exclusive (required)")
 	fs.DurationVar(&opts.Margin, "margin", time.Hour, "how late after its message hour a record may arrive and count (whole hours)")
+	fs.Var(editWindowFlag{&opts.EditWindow}, "edit-window", editWindowUsage)
 	fs.IntVar(&opts.Workers, "workers", 0, "reading and analysing goroutines (default: the number of CPUs)")
 	fs.Float64Var(&opts.MaxBadRatio, "max-bad-ratio", jobs.DefaultMaxBadRatio, "fail when more than this share of records is malformed (negative: never)")
 	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL, for S3-compatible servers (default: $AWS_ENDPOINT_URL_S3)")

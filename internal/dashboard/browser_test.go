@@ -61,6 +61,9 @@ func expected(s *jobs.Summary) map[string]string {
 		want["office."+o.Office+".active_users"] = fmt.Sprint(o.ActiveUsers)
 		want["office."+o.Office+".sentiment.mean"] = f(o.Sentiment.Mean)
 	}
+	for _, u := range s.MostReacted {
+		want["reacted."+u.UserID+".reactions_received"] = fmt.Sprint(u.ReactionsReceived)
+	}
 	return want
 }
 
@@ -171,6 +174,9 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("%s: %d panels, want 13", view, len(panels))
 		}
 		for _, p := range panels {
+			if p.ID == "reacted" && p.State != dashboard.StateShown {
+				t.Errorf("%s: the most reacted-to panel is %s, though the archive has reactions", view, p.State)
+			}
 			switch p.State {
 			case dashboard.StateShown:
 				var n int

@@ -399,7 +399,29 @@ func (b builder) reacted() Panel {
 		return Panel{ID: "reacted", Title: "Most reacted-to", Question: "Whose messages get the most reactions?", State: StateOff,
 			Message: "Rankings of people are off (--rank-people)."}
 	}
-	return absent("reacted", "Most reacted-to", "Whose messages get the most reactions?", "reaction counts")
+	p := Panel{ID: "reacted", Title: "Most reacted-to", Question: "Whose messages get the most reactions?"}
+	if len(b.sum.MostReacted) == 0 && len(b.sum.MostPopular) == 0 {
+		p.State, p.Message = StateEmpty, "No reactions to anyone's messages in this range."
+		return p
+	}
+	p.State = StateShown
+	emoji := Table{Caption: "Reactions used most", Columns: []Column{{"Reaction", false}, {"Reactions", true}}, Empty: "No reactions in this range."}
+	for _, r := range b.sum.TopReactions {
+		emoji.Rows = append(emoji.Rows, Row{Cells: []Cell{{Text: ":" + r.Emoji + ":"}, {Text: thousands(r.ReactionsReceived), Num: true}}})
+	}
+	most := b.userTable("Most reacted-to", "Reactions", b.sum.MostReacted, func(u jobs.UserSummary) string { return itoa(u.ReactionsReceived) })
+	for i, u := range b.sum.MostReacted {
+		c := &most.Rows[i].Cells[2]
+		c.Key, c.Raw = "reacted."+u.UserID+".reactions_received", itoa(u.ReactionsReceived)
+	}
+	p.Tables = []Table{
+		most,
+		b.userTable("Most popular (mentions + reactions)", "Mentions + reactions", b.sum.MostPopular,
+			func(u jobs.UserSummary) string { return itoa(u.MentionsReceived + u.ReactionsReceived) }),
+		emoji,
+	}
+	p.HowTo = "Reactions are counted once each, added minus removed, for the author of the reacted-to message; a reaction counts when it arrived within the edit window after the message, and reactions to deleted messages count nothing. Popularity adds the mentions a person received to the reactions their messages received."
+	return p
 }
 
 func (b builder) positiveNegative() Panel {

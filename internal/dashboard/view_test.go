@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -43,9 +44,56 @@ func TestSuppressedAndAbsent(t *testing.T) {
 	}
 	p = Build(sum, nil, "", Options{RankPeople: true})
 	for _, panel := range p.Panels {
-		if panel.ID == "reacted" && (panel.State != StateAbsent || !strings.Contains(panel.Message, "Not computed by this version")) {
-			t.Errorf("most reacted-to with rankings on: %q %q", panel.State, panel.Message)
+		if panel.ID == "reacted" && (panel.State != StateEmpty || !strings.Contains(panel.Message, "No reactions")) {
+			t.Errorf("most reacted-to with rankings on and no reactions: %q %q", panel.State, panel.Message)
 		}
+	}
+}
+
+// TestReacted checks the most reacted-to panel: people ranked by net
+// reactions, by popularity (mentions plus reactions), and the emoji used.
+func TestReacted(t *testing.T) {
+	sum := &jobs.Summary{Schema: jobs.SummarySchema, Range: jobs.SummaryRange{From: "2016-11-14T00:00:00Z", To: "2016-11-21T00:00:00Z", Days: 7},
+		MostReacted:  []jobs.UserSummary{{UserID: "U2", UserName: "ada", Office: "berlin", ReactionsReceived: 12}, {UserID: "U1", Office: "nyc", ReactionsReceived: 3}},
+		MostPopular:  []jobs.UserSummary{{UserID: "U1", Office: "nyc", MentionsReceived: 20, ReactionsReceived: 3}, {UserID: "U2", UserName: "ada", Office: "berlin", ReactionsReceived: 12}},
+		TopReactions: []jobs.ReactionSummary{{Emoji: "tada", ReactionsReceived: 1500}},
+	}
+	var reacted *Panel
+	p := Build(sum, nil, "", Options{RankPeople: true})
+	for i := range p.Panels {
+		if p.Panels[i].ID == "reacted" {
+			reacted = &p.Panels[i]
+		}
+	}
+	if reacted == nil || reacted.State != StateShown || len(reacted.Tables) != 3 {
+		t.Fatalf("reacted panel: %+v", reacted)
+	}
+	cells := func(tb Table) [][]string {
+		var out [][]string
+		for _, r := range tb.Rows {
+			var row []string
+			for _, c := range r.Cells {
+				row = append(row, c.Text)
+			}
+			out = append(out, row)
+		}
+		return out
+	}
+	for i, want := range [][][]string{
+		{{"ada", "berlin", "12"}, {"U1", "nyc", "3"}},
+		{{"U1", "nyc", "23"}, {"ada", "berlin", "12"}},
+		{{":tada:", "1,500"}},
+	} {
+		if got := cells(reacted.Tables[i]); !reflect.DeepEqual(got, want) {
+			t.Errorf("table %q = %v, want %v", reacted.Tables[i].Caption, got, want)
+		}
+	}
+	var buf bytes.Buffer
+	if err := Render(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	if page := buf.String(); !strings.Contains(page, "Most popular (mentions") || !strings.Contains(page, ":tada:") {
+		t.Error("the page does not show the reactions panel's tables")
 	}
 }
 

@@ -162,26 +162,33 @@ func (n *Name) observe(name string, at time.Time) {
 // OfficeStats is an office's activity.
 type OfficeStats struct {
 	Activity
-	MentionsReceived int64 // mentions of the office's people
-	Evidence         Evidence
+	MentionsReceived  int64 // mentions of the office's people
+	ReactionsReceived int64 // net reactions to the office's people's messages
+	Evidence          Evidence
 }
 
 // UserStats is a user's activity. A user mentioned but silent has a row with
 // no messages.
 type UserStats struct {
 	Activity
-	Name             Name
-	Office           string
-	MentionsReceived int64
-	Evidence         Evidence
+	Name Name
+	// Office is the user's office on the latest day seen (a person who
+	// moved counts each message under the office of its day; the row
+	// shows where they are now).
+	Office            string
+	officeAt          time.Time
+	MentionsReceived  int64
+	ReactionsReceived int64 // net reactions to the user's messages
+	Evidence          Evidence
 }
 
 // ChannelStats is a channel's activity.
 type ChannelStats struct {
 	Activity
-	id    *string // the channel id, owned: evidence refs point at it
-	Name  Name
-	Users map[string]int64 // messages by author
+	id                *string // the channel id, owned: evidence refs point at it
+	Name              Name
+	Users             map[string]int64 // messages by author
+	ReactionsReceived int64            // net reactions to the channel's messages
 }
 
 // TopicStats counts the messages that carry a topic.
@@ -207,6 +214,9 @@ type Aggregate struct {
 	// HourAuthors are the authors of each hour-of-week cell, for
 	// --min-group.
 	HourAuthors map[HourKey]*privacy.AuthorSet
+	// Reactions are net reactions received, by the office of the
+	// reacted-to message's author and emoji.
+	Reactions map[ReactionKey]int64
 
 	// once holds, by office, the bigrams carried by exactly one message so
 	// far. Most bigrams of a day occur once and are pruned at its end
@@ -269,6 +279,7 @@ func New() *Aggregate {
 		Topics:      make(map[string]OfficeTopics),
 		Hours:       make(map[HourKey]int64),
 		HourAuthors: make(map[HourKey]*privacy.AuthorSet),
+		Reactions:   make(map[ReactionKey]int64),
 		once:        make(map[string]map[string]onceTopic),
 	}
 }
@@ -325,6 +336,9 @@ type Observation struct {
 	Sarcasm     int64 // the sarcasm probability, in 1/Scale
 	// Mentioned are the users mentioned, each once, with their offices.
 	Mentioned []Mention
+	// Reactions are the message's net reactions received, by emoji, each
+	// emoji once and above zero.
+	Reactions []Reaction
 	// Topics are the message's distinct topics. Strings here and in the
 	// ids and names above may alias a scratch buffer (or an Arrow batch that
 	// is released after Process): Observe copies what it keeps, unless
@@ -349,6 +363,17 @@ type Observation struct {
 // Mention is a mentioned user and their office.
 type Mention struct {
 	User, Office string
+}
+
+// Reaction is a message's net count of one emoji's reactions.
+type Reaction struct {
+	Emoji string // without colons; may alias a scratch buffer
+	N     int64
+}
+
+// ReactionKey is an emoji in an office.
+type ReactionKey struct {
+	Office, Emoji string
 }
 
 // Observe adds one message.
@@ -376,6 +401,7 @@ func (a *Aggregate) Observe(o *Observation) {
 	}
 	us.merge(&act)
 	us.Name.observe(o.UserName, o.Time)
+	us.observeOffice(office, o.Time)
 
 	ck := ChannelKey{o.Team, o.ChannelID}
 	cs := a.Channels[ck]
@@ -414,8 +440,20 @@ func (a *Aggregate) Observe(o *Observation) {
 		if mo == "" {
 			mo = Unassigned
 		}
-		a.user(UserKey{o.Team, m.User}, mo, o.StableIDs).MentionsReceived++
+		mu := a.user(UserKey{o.Team, m.User}, mo, o.StableIDs)
+		mu.MentionsReceived++
+		mu.observeOffice(mo, o.Time)
 		a.office(mo).MentionsReceived++
+	}
+	for _, r := range o.Reactions {
+		us.ReactionsReceived += r.N
+		os.ReactionsReceived += r.N
+		cs.ReactionsReceived += r.N
+		k := ReactionKey{office, r.Emoji}
+		if _, ok := a.Reactions[k]; !ok {
+			k.Office, k.Emoji = strings.Clone(office), strings.Clone(r.Emoji)
+		}
+		a.Reactions[k] += r.N
 	}
 
 	author := privacy.AuthorHash(o.Team, o.UserID)
@@ -484,6 +522,22 @@ func HourOfWeek(t time.Time) int {
 	return day*24 + t.Hour()
 }
 
+// observeOffice keeps the office of the latest day the user was seen in;
+// on the same day a named office wins over Unassigned, then the smaller
+// name, so that merging in any order gives the same office.
+func (u *UserStats) observeOffice(office string, at time.Time) {
+	day := DayOf(at).Start()
+	switch c := day.Compare(u.officeAt); {
+	case u.Office == "" || c > 0:
+	case c < 0 || office == u.Office:
+		return
+	case u.Office == Unassigned:
+	case office == Unassigned || office > u.Office:
+		return
+	}
+	u.Office, u.officeAt = office, day
+}
+
 func (a *Aggregate) office(name string) *OfficeStats {
 	s := a.Offices[name]
 	if s == nil {
@@ -524,6 +578,7 @@ func (a *Aggregate) Merge(o *Aggregate) {
 		if s := a.Offices[k]; s != nil {
 			s.merge(&v.Activity)
 			s.MentionsReceived += v.MentionsReceived
+			s.ReactionsReceived += v.ReactionsReceived
 			s.Evidence.Merge(&v.Evidence)
 		} else {
 			a.Offices[k] = v
@@ -533,11 +588,10 @@ func (a *Aggregate) Merge(o *Aggregate) {
 		if s := a.Users[k]; s != nil {
 			s.merge(&v.Activity)
 			s.MentionsReceived += v.MentionsReceived
+			s.ReactionsReceived += v.ReactionsReceived
 			s.Evidence.Merge(&v.Evidence)
 			s.Name.observe(v.Name.Name, v.Name.At)
-			if s.Office == Unassigned || (v.Office != Unassigned && v.Office < s.Office) {
-				s.Office = v.Office
-			}
+			s.observeOffice(v.Office, v.officeAt)
 		} else {
 			a.Users[k] = v
 		}
@@ -545,6 +599,7 @@ func (a *Aggregate) Merge(o *Aggregate) {
 	for k, v := range o.Channels {
 		if s := a.Channels[k]; s != nil {
 			s.merge(&v.Activity)
+			s.ReactionsReceived += v.ReactionsReceived
 			s.Name.observe(v.Name.Name, v.Name.At)
 			for u, n := range v.Users {
 				s.Users[u] += n
@@ -592,6 +647,9 @@ func (a *Aggregate) Merge(o *Aggregate) {
 	}
 	for k, v := range o.HourAuthors {
 		a.hourAuthors(k).Merge(v)
+	}
+	for k, v := range o.Reactions {
+		a.Reactions[k] += v
 	}
 }
 
@@ -679,6 +737,11 @@ func (a *Aggregate) ForOffice(office string) *Aggregate {
 	for k, v := range a.HourAuthors {
 		if k.Office == office {
 			r.HourAuthors[k] = v
+		}
+	}
+	for k, n := range a.Reactions {
+		if k.Office == office {
+			r.Reactions[k] = n
 		}
 	}
 	return r

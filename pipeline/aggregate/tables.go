@@ -58,6 +58,9 @@ type OfficeRow struct {
 	Words            int64  `parquet:"words"`
 	ThreadReplies    int64  `parquet:"thread_replies"`
 	MentionsReceived int64  `parquet:"mentions_received"`
+	// ReactionsReceived are reactions to the office's messages, added
+	// minus removed.
+	ReactionsReceived int64 `parquet:"reactions_received"`
 	SentimentColumns
 	SarcasmColumns
 	Evidence []string `parquet:"evidence,list"` // up to 3 "channel/ts" refs, earliest first
@@ -80,6 +83,9 @@ type UserRow struct {
 	Words            int64  `parquet:"words"`
 	ThreadReplies    int64  `parquet:"thread_replies"`
 	MentionsReceived int64  `parquet:"mentions_received"`
+	// ReactionsReceived are reactions to the user's messages, added minus
+	// removed.
+	ReactionsReceived int64 `parquet:"reactions_received"`
 	SentimentColumns
 	SarcasmColumns
 	Evidence []string `parquet:"evidence,list"`
@@ -97,8 +103,19 @@ type ChannelRow struct {
 	ActiveUsers   int64  `parquet:"active_users"`
 	Words         int64  `parquet:"words"`
 	ThreadReplies int64  `parquet:"thread_replies"`
+	// ReactionsReceived are reactions to the channel's messages, added
+	// minus removed.
+	ReactionsReceived int64 `parquet:"reactions_received"`
 	SentimentColumns
 	SarcasmColumns
+}
+
+// ReactionRow is a row of the reactions table: the net reactions (added
+// minus removed) of one emoji to the messages of one office's people.
+type ReactionRow struct {
+	Office            string `parquet:"office,dict"`
+	Emoji             string `parquet:"emoji"` // without colons
+	ReactionsReceived int64  `parquet:"reactions_received"`
 }
 
 // TopicRow is a row of the topics table: the messages of one office that
@@ -178,6 +195,7 @@ type Tables struct {
 	Topics       []TopicRow
 	Activity     []ActivityRow
 	ChannelUsers []ChannelUserRow
+	Reactions    []ReactionRow
 }
 
 // Tables renders a as sorted table rows.
@@ -187,7 +205,7 @@ func (a *Aggregate) Tables() *Tables {
 	for k, v := range a.Offices {
 		t.Offices = append(t.Offices, OfficeRow{
 			Office: k, Messages: v.Messages, ActiveUsers: active[k], Words: v.Words,
-			ThreadReplies: v.ThreadReplies, MentionsReceived: v.MentionsReceived,
+			ThreadReplies: v.ThreadReplies, MentionsReceived: v.MentionsReceived, ReactionsReceived: v.ReactionsReceived,
 			SentimentColumns: sentimentColumns(&v.Sentiment), SarcasmColumns: sarcasmColumns(&v.Activity),
 			Evidence: v.Evidence.strings(), EvidenceText: v.Evidence.texts(),
 		})
@@ -197,8 +215,9 @@ func (a *Aggregate) Tables() *Tables {
 		t.Users = append(t.Users, UserRow{
 			TeamID: k.Team, UserID: k.User, UserName: v.Name.Name, Office: v.Office,
 			Messages: v.Messages, Words: v.Words, ThreadReplies: v.ThreadReplies,
-			MentionsReceived: v.MentionsReceived, SentimentColumns: sentimentColumns(&v.Sentiment),
-			SarcasmColumns: sarcasmColumns(&v.Activity), Evidence: v.Evidence.strings(),
+			MentionsReceived: v.MentionsReceived, ReactionsReceived: v.ReactionsReceived,
+			SentimentColumns: sentimentColumns(&v.Sentiment),
+			SarcasmColumns:   sarcasmColumns(&v.Activity), Evidence: v.Evidence.strings(),
 			EvidenceText: v.Evidence.texts(),
 		})
 	}
@@ -209,7 +228,7 @@ func (a *Aggregate) Tables() *Tables {
 		t.Channels = append(t.Channels, ChannelRow{
 			TeamID: k.Team, ChannelID: k.Channel, ChannelName: v.Name.Name, Messages: v.Messages,
 			ActiveUsers: int64(len(v.Users)), Words: v.Words, ThreadReplies: v.ThreadReplies,
-			SentimentColumns: sentimentColumns(&v.Sentiment), SarcasmColumns: sarcasmColumns(&v.Activity),
+			ReactionsReceived: v.ReactionsReceived, SentimentColumns: sentimentColumns(&v.Sentiment), SarcasmColumns: sarcasmColumns(&v.Activity),
 		})
 	}
 	slices.SortFunc(t.Channels, func(x, y ChannelRow) int {
@@ -257,6 +276,12 @@ func (a *Aggregate) Tables() *Tables {
 	slices.SortFunc(t.Activity, func(x, y ActivityRow) int {
 		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.HourOfWeek, y.HourOfWeek))
 	})
+	for k, v := range a.Reactions {
+		t.Reactions = append(t.Reactions, ReactionRow{Office: k.Office, Emoji: k.Emoji, ReactionsReceived: v})
+	}
+	slices.SortFunc(t.Reactions, func(x, y ReactionRow) int {
+		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.Emoji, y.Emoji))
+	})
 	return t
 }
 
@@ -289,22 +314,25 @@ func FromTables(day Day, t *Tables) *Aggregate {
 	for _, r := range t.Offices {
 		a.Offices[r.Office] = &OfficeStats{
 			Activity:         activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
-			MentionsReceived: r.MentionsReceived, Evidence: evidenceOf(r.Evidence, r.EvidenceText, ids),
+			MentionsReceived: r.MentionsReceived, ReactionsReceived: r.ReactionsReceived,
+			Evidence: evidenceOf(r.Evidence, r.EvidenceText, ids),
 		}
 	}
 	for _, r := range t.Users {
 		u := &UserStats{
 			Activity: activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
-			Office:   r.Office, MentionsReceived: r.MentionsReceived, Evidence: evidenceOf(r.Evidence, r.EvidenceText, ids),
+			Office:   r.Office, officeAt: at, MentionsReceived: r.MentionsReceived, ReactionsReceived: r.ReactionsReceived,
+			Evidence: evidenceOf(r.Evidence, r.EvidenceText, ids),
 		}
 		u.Name.observe(r.UserName, at)
 		a.Users[UserKey{r.TeamID, r.UserID}] = u
 	}
 	for _, r := range t.Channels {
 		c := &ChannelStats{
-			Activity: activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
-			Users:    make(map[string]int64),
-			id:       ids.keep(r.ChannelID),
+			Activity:          activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
+			Users:             make(map[string]int64),
+			id:                ids.keep(r.ChannelID),
+			ReactionsReceived: r.ReactionsReceived,
 		}
 		c.Name.observe(r.ChannelName, at)
 		a.Channels[ChannelKey{r.TeamID, r.ChannelID}] = c
@@ -328,6 +356,9 @@ func FromTables(day Day, t *Tables) *Aggregate {
 		a.Hours[k] = r.Messages
 		authors := privacy.AuthorSetOf(r.AuthorHashes, r.ManyAuthors)
 		a.HourAuthors[k] = &authors
+	}
+	for _, r := range t.Reactions {
+		a.Reactions[ReactionKey{r.Office, r.Emoji}] = r.ReactionsReceived
 	}
 	return a
 }

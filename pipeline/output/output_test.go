@@ -328,7 +328,7 @@ func TestEncodeParquet(t *testing.T) {
 		cols = append(cols, strings.Join(c, "."))
 	}
 	wantCols := []string{"team_id", "user_id", "user_name", "office", "messages", "words", "thread_replies",
-		"mentions_received", "sentiment_n", "sentiment_sum", "sentiment_sumsq", "positive", "neutral", "negative",
+		"mentions_received", "reactions_received", "sentiment_n", "sentiment_sum", "sentiment_sumsq", "positive", "neutral", "negative",
 		"sarcastic", "sarcasm_sum", "evidence.list.element"}
 	if !reflect.DeepEqual(cols, wantCols) {
 		t.Errorf("users columns = %v, want %v", cols, wantCols)

@@ -38,7 +38,7 @@ func Config() generator.Config {
 func schemaHash() string {
 	h := fnv.New64a()
 	for _, row := range []any{aggregate.OfficeRow{}, aggregate.UserRow{}, aggregate.ChannelRow{},
-		aggregate.ChannelUserRow{}, aggregate.TopicRow{}, aggregate.ActivityRow{}} {
+		aggregate.ChannelUserRow{}, aggregate.TopicRow{}, aggregate.ActivityRow{}, aggregate.ReactionRow{}} {
 		fmt.Fprintln(h, parquet.SchemaOf(row))
 	}
 	return fmt.Sprintf("%016x", h.Sum64())
