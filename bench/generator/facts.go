@@ -37,6 +37,17 @@ type Facts struct {
 	TopicOffice       string `json:"topic_office"`        // the only office whose messages contain Topic
 	Topic             string `json:"topic"`               // a bigram: "kubernetes migration"
 	MostMentionedUser string `json:"most_mentioned_user"` // user id, mentioned several times more than anyone else
+	// SarcasticOffice is the office whose people write sarcasm: its
+	// SarcasticUsers (ids, sorted) end 40% of their messages with a
+	// sarcastic line, its other people 3%. PositiveOffice is the sincere
+	// one: a quarter of its messages end with sincere praise or thanks.
+	SarcasticOffice string   `json:"sarcastic_office"`
+	SarcasticUsers  []string `json:"sarcastic_users"`
+	// SarcasticByUser counts, per user id, the authored messages that end
+	// with a planted sarcastic line; SincerePraise those that end with a
+	// sincere one.
+	SarcasticByUser map[string]int64 `json:"sarcastic_by_user"`
+	SincerePraise   int64            `json:"sincere_praise"`
 
 	// The archive as written, including objects no run over the range reads.
 	ObjectsWritten int64 `json:"objects_written"`
@@ -154,6 +165,8 @@ type partial struct {
 	byOffice                []int64
 	mentions                []int64
 	pos, neg, topic         []int64 // by office
+	sarcastic               []int64 // by user
+	sincere                 int64
 }
 
 func newPartial(w *world) *partial {
@@ -167,6 +180,7 @@ func newPartial(w *world) *partial {
 		pos:       make([]int64, nOff),
 		neg:       make([]int64, nOff),
 		topic:     make([]int64, nOff),
+		sarcastic: make([]int64, len(w.users)),
 	}
 }
 
@@ -181,10 +195,11 @@ func (p *partial) reset() {
 		pos:       p.pos,
 		neg:       p.neg,
 		topic:     p.topic,
+		sarcastic: p.sarcastic,
 		strayKeys: p.strayKeys[:0],
 	}
 	clear(p.byKind)
-	for _, a := range [][]int64{p.byUser, p.byChannel, p.byOffice, p.mentions, p.pos, p.neg, p.topic} {
+	for _, a := range [][]int64{p.byUser, p.byChannel, p.byOffice, p.mentions, p.pos, p.neg, p.topic, p.sarcastic} {
 		clear(a)
 	}
 }
@@ -207,6 +222,9 @@ func newFacts(w *world) *Facts {
 		TopicOffice:           w.offices[w.topic].name,
 		Topic:                 Topic,
 		MostMentionedUser:     w.users[w.mostMentioned].id,
+		SarcasticOffice:       w.offices[w.sarcastic].name,
+		SarcasticUsers:        []string{},
+		SarcasticByUser:       map[string]int64{},
 		StrayKeys:             []string{},
 		InRangeByKind:         map[string]int64{},
 		QuarantinedByCause:    map[string]int64{},
@@ -238,13 +256,17 @@ func newFacts(w *world) *Facts {
 		f.NegativeWordsByOffice[o.name] = 0
 		f.TopicMessagesByOffice[o.name] = 0
 	}
-	for _, u := range w.users {
+	for i, u := range w.users {
+		if w.sarcasticUser[i] {
+			f.SarcasticUsers = append(f.SarcasticUsers, u.id)
+		}
 		o := &w.offices[u.office]
 		f.Users[u.id] = UserFacts{Name: u.name, Office: o.name, Timezone: o.zone}
 	}
 	for _, c := range w.channels {
 		f.Channels[c.id] = c.name
 	}
+	slices.Sort(f.SarcasticUsers)
 	return f
 }
 
@@ -285,6 +307,12 @@ func (f *Facts) add(w *world, d int, p *partial) {
 			f.MentionsReceived[w.users[i].id] += n
 		}
 	}
+	for i, n := range p.sarcastic {
+		if n != 0 {
+			f.SarcasticByUser[w.users[i].id] += n
+		}
+	}
+	f.SincerePraise += p.sincere
 	for i, o := range w.offices {
 		f.PositiveWordsByOffice[o.name] += p.pos[i]
 		f.NegativeWordsByOffice[o.name] += p.neg[i]

@@ -103,10 +103,13 @@ type recInfo struct {
 	class         uint8
 	thread, topic bool
 	pos, neg      uint8
-	nMentions     uint8
-	office        int32
-	user, channel int32
-	mentions      [2]int32
+	// sarcastic and sincere: the message ends with a planted sarcastic or
+	// sincere line (see plantLine).
+	sarcastic, sincere bool
+	nMentions          uint8
+	office             int32
+	user, channel      int32
+	mentions           [2]int32
 }
 
 // dupGroup is shared by the copies of a record delivered more than once:
@@ -155,6 +158,7 @@ type dayGen struct {
 	dst pipeline.Putter
 	ctx context.Context
 	r   *rng
+	sr  *rng // the planted lines' own stream (sarcasmStream)
 	rd  renderer
 	p   *partial
 
@@ -223,6 +227,7 @@ func (g *dayGen) run(ctx context.Context, d int) (*partial, error) {
 	g.era = eraOf(d, w.cfg.Days)
 	g.last = d == w.cfg.Days-1
 	g.r = newRNG(w.cfg.Seed, 1+uint64(d))
+	g.sr = newRNG(w.cfg.Seed, sarcasmStream+1+uint64(d))
 	g.rd.r, g.rd.day = g.r, d
 	if g.p == nil {
 		g.p = newPartial(w)
@@ -396,8 +401,9 @@ func (g *dayGen) authored(e *event) {
 		plan.mentions = g.pickMentions(u, 1+r.intn(5)/4)
 	}
 	g.text = appendText(g.text[:0], r, w, &plan, true)
-	s.text = g.text
 	info.pos, info.neg, info.topic = uint8(plan.pos), uint8(plan.neg), plan.topic
+	g.plantLine(u, o, &info)
+	s.text = g.text
 	info.nMentions = uint8(copy(info.mentions[:], plan.mentions))
 	if g.era != eraWebhook {
 		x := r.intn(1000)
@@ -703,6 +709,12 @@ func (g *dayGen) account(x *pending, hour int64, read, glued bool) {
 	}
 	for _, u := range in.mentions[:in.nMentions] {
 		p.mentions[u]++
+	}
+	if in.sarcastic {
+		p.sarcastic[in.user]++
+	}
+	if in.sincere {
+		p.sincere++
 	}
 	p.pos[in.office] += int64(in.pos)
 	p.neg[in.office] += int64(in.neg)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,12 @@ type readBack struct {
 	ByDay, Threads, Mentions, Pos, Neg, Topic                         map[string]int64
 	ByDayUser, ByDayOffice, ByDayChannel                              map[string]map[string]int64
 	SourcesByDay                                                      map[string]map[schema.Source]bool
+	// Sarcastic counts the messages that end with a planted sarcastic line,
+	// by user; Sincere those that end with a sincere one. Lines holds the
+	// texts of both, sarcastic first.
+	Sarcastic map[string]int64
+	Sincere   int64
+	Lines     [2][]string
 }
 
 func inc2(m map[string]map[string]int64, a, b string) {
@@ -92,6 +99,7 @@ func readArchive(t *testing.T, src pipeline.Source, f *Facts, gzipped bool) *rea
 		Mentions: map[string]int64{}, Pos: map[string]int64{}, Neg: map[string]int64{}, Topic: map[string]int64{},
 		ByDayUser: map[string]map[string]int64{}, ByDayOffice: map[string]map[string]int64{},
 		ByDayChannel: map[string]map[string]int64{}, SourcesByDay: map[string]map[schema.Source]bool{},
+		Sarcastic: map[string]int64{},
 	}
 	pos, neg := map[string]bool{}, map[string]bool{}
 	for _, w := range f.PositiveWords {
@@ -227,6 +235,16 @@ func readArchive(t *testing.T, src pipeline.Source, f *Facts, gzipped bool) *rea
 					}
 					if strings.Contains(m.Text, Topic) {
 						rb.Topic[office]++
+					}
+					for kind, lines := range [][]string{sarcasticLines, sincereLines} {
+						if slices.ContainsFunc(lines, func(l string) bool { return strings.HasSuffix(m.Text, " "+l) }) {
+							rb.Lines[kind] = append(rb.Lines[kind], m.Text)
+							if kind == 0 {
+								rb.Sarcastic[m.UserID]++
+							} else {
+								rb.Sincere++
+							}
+						}
 					}
 				}
 			}

@@ -55,6 +55,10 @@ type world struct {
 
 	positive, topic int
 	mostMentioned   int32
+	// sarcastic is the sarcastic office; sarcasticUser marks its planted
+	// sarcastic people (see plantSarcasm).
+	sarcastic     int
+	sarcasticUser []bool
 
 	token, serviceID, appID, appUser string
 
@@ -149,6 +153,7 @@ func newWorld(cfg Config) (*world, error) {
 		o.cum = cumulate(ws)
 	}
 	w.mostMentioned = int32(r.intn(cfg.Users))
+	w.plantSarcasm(userW)
 
 	w.channels = make([]channelInfo, cfg.Channels)
 	chanW := make([]uint64, cfg.Channels)
