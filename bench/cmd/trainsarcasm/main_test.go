@@ -125,3 +125,29 @@ func TestTrainAgainstLabels(t *testing.T) {
 		t.Errorf("retraining does not reproduce nlp/sarcasm_weights.go: run go run ./bench/cmd/trainsarcasm and review the diff")
 	}
 }
+
+// TestRunDryWithTestFile runs the command as a user would, scoring a
+// second labelled file (here the training file itself, the only one in the
+// shared area), and checks that nothing is written.
+func TestRunDryWithTestFile(t *testing.T) {
+	path, err := sarcasmdata.Find(sarcasmdata.TrainRel)
+	if err != nil {
+		t.Skipf("the sarcasm data is needed: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "weights.go")
+	var b bytes.Buffer
+	if err := run(&b, path, out, path, true, 1, config{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"mean ± sd", "held out:", "train.En.csv (3468 texts, 867 sarcastic), final model:", "base rate  F1 corrected"} {
+		if !bytes.Contains(b.Bytes(), []byte(want)) {
+			t.Errorf("output lacks %q:\n%s", want, b.String())
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("--dry-run wrote %s (stat: %v)", out, err)
+	}
+	if err := run(&b, filepath.Join(t.TempDir(), "missing.csv"), out, "", true, 1, config{}); err == nil {
+		t.Error("a missing data file gave no error")
+	}
+}
