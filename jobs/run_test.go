@@ -216,6 +216,27 @@ func checkTables(t *testing.T, out string, f *generator.Facts) {
 	}
 }
 
+// checkSarcasm checks the planted sarcasm: the planted sarcastic people
+// lead most_sarcastic, nobody from the sincerely positive office is in its
+// top five, and the sarcastic office has the highest sarcasm rate.
+func checkSarcasm(t *testing.T, s *jobs.Summary, f *generator.Facts) {
+	t.Helper()
+	n := min(5, len(f.SarcasticUsers))
+	if n == 0 || len(s.MostSarcastic) < n {
+		t.Fatalf("%d planted sarcastic people, most_sarcastic %+v", len(f.SarcasticUsers), s.MostSarcastic)
+	}
+	for i, u := range s.MostSarcastic[:n] {
+		if !slices.Contains(f.SarcasticUsers, u.UserID) || u.Office == f.PositiveOffice {
+			t.Errorf("most_sarcastic #%d is %s of %s (rate %.4f), not a planted sarcastic person %v",
+				i+1, u.UserID, u.Office, u.Sarcasm.Rate, f.SarcasticUsers)
+		}
+	}
+	top := slices.MaxFunc(s.Offices, func(a, b jobs.OfficeSummary) int { return cmp.Compare(a.Sarcasm.Rate, b.Sarcasm.Rate) })
+	if top.Office != f.SarcasticOffice {
+		t.Errorf("most sarcastic office is %s (rate %.4f), planted %s", top.Office, top.Sarcasm.Rate, f.SarcasticOffice)
+	}
+}
+
 func checkPlanted(t *testing.T, s *jobs.Summary, out string, f *generator.Facts) {
 	t.Helper()
 	if s.Totals.Messages != f.Messages || f.Messages != f.Authored-f.MessagesDeleted {
@@ -270,6 +291,7 @@ func checkPlanted(t *testing.T, s *jobs.Summary, out string, f *generator.Facts)
 	if len(s.MostMentioned) == 0 || s.MostMentioned[0].UserID != f.MostMentionedUser {
 		t.Errorf("most mentioned %+v, planted %s", s.MostMentioned, f.MostMentionedUser)
 	}
+	checkSarcasm(t, s, f)
 	// The planted topic is discussed by one office only, in every table.
 	offices := map[string]int64{}
 	for day := f.Start; day.Before(f.End); day = day.AddDate(0, 0, 1) {

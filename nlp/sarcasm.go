@@ -12,12 +12,38 @@ import (
 // then retrain (go run ./bench/cmd/trainsarcasm): TestSarcasmWeightsVersion
 // fails until the generated weights carry the same version.
 //
-// sarcasm-v2 keeps the 21 cues of sarcasm-v1 exactly as they were, adds
-// CueLoveHow and CueWhQuestion, and no longer counts the pieces of an
-// @handle as words in the length feature. Because the v1 cues are
-// unchanged, the trainer can rebuild the v1 features from the same
-// Analyze pass and compare both models on the same folds.
-const SarcasmModelVersion = "sarcasm-v2"
+// sarcasm-v2 added CueLoveHow and CueWhQuestion to the 21 cues of
+// sarcasm-v1 and stopped counting the pieces of an @handle as words.
+// sarcasm-v3 keeps those cues but narrows the unwelcome events of
+// CuePositiveEvent to events unwelcome at work as well: in tweets "love
+// going to work" is a complaint, in Slack "great meeting" is praise, so
+// meeting, work, job, hours, pay and the like no longer count; and it
+// reports a prior-corrected probability (see SarcasmPrior).
+const SarcasmModelVersion = "sarcasm-v3"
+
+// SarcasmPrior is the share of sarcastic messages that Analysis.Sarcasm
+// assumes before it reads a message. The model is trained on tweets of
+// which a quarter are sarcastic, a base rate no workplace has; its odds
+// are divided by that training base rate's and multiplied by this prior's
+// (Saerens, Latinne and Decaestecker, "Adjusting the Outputs of a
+// Classifier to New a Priori Probabilities", Neural Computation 2002), so
+// what the cues add, the likelihood ratio, is kept and the base rate is
+// the stated one. One message in ten is a generous guess for an office:
+// a lower prior lowers every probability and makes a flag rarer still.
+const SarcasmPrior = 0.10
+
+// sarcasmPriorLogOdds is log(SarcasmPrior / (1-SarcasmPrior)), a constant
+// so that scoring does not recompute it; TestSarcasmPrior checks it.
+const sarcasmPriorLogOdds = -2.1972245773362196
+
+// SarcasmThreshold is the probability from which Analysis.Sarcastic
+// reports true: more likely sarcastic than not under SarcasmPrior, which
+// means the cues must make sarcasm at least nine times likelier than
+// sincerity. Plain praise ("I love this great tool") moves the odds by
+// about two and is not flagged; praise with something that contradicts
+// it ("oh great, another outage") is. The threshold does not depend on
+// the training data's base rate, so it keeps its meaning for any corpus.
+const SarcasmThreshold = 0.5
 
 // SarcasmCue is one explicit sarcasm signal. The cues are read off the
 // tokens and lexicon lookups that Analyze already makes, in one pass, with
@@ -108,9 +134,11 @@ const (
 	// praise, love or thanks word (see CuePraise, CueLove, CueThanks) in a
 	// message that also has a negative word (VADER valence < 0 after
 	// negation) or a word for a typically unwelcome event or chore
-	// (monday, traffic, meeting, rain, weather, work, job, school, exam,
-	// stuck, late, broke, queue, delivery, bills, taxes, sleep, hours,
-	// again, another, …; see sarcasmWordClass).
+	// (monday, traffic, rain, exam, deadline, stuck, late, delayed,
+	// broken, outage, crashed, queue, bills, taxes, sleep, waiting,
+	// overtime, sick, again, another, …; see sarcasmWordClass). Since
+	// sarcasm-v3 the everyday nouns of work (meeting, work, job, hours,
+	// pay, school) are not among them: praise of them is usually sincere.
 	//	"love spending my saturday stuck in traffic"
 	CuePositiveEvent
 	// CueYou: the message addresses someone: you, your, you're, u, ur.
@@ -237,14 +265,14 @@ func SarcasmFeatureNames() []string {
 func (out *Analysis) SarcasmCues() SarcasmCueSet { return out.sarc.cues }
 
 // Sarcastic reports whether the sarcasm probability reaches
-// SarcasmThreshold, the cut-off chosen for F1 of the sarcastic class (see
-// SarcasmThresholdRule).
+// SarcasmThreshold.
 func (out *Analysis) Sarcastic() bool { return out.Sarcasm >= SarcasmThreshold }
 
 // SarcasmFeatures appends the model's feature vector for the last Analyze
 // call to dst: 1 or 0 per cue, then the positive and negative proportions
 // of the sentiment and a length term (see featLength). It exists for
-// training and inspection; Sarcasm is the logistic model applied to it.
+// training (bench/cmd/trainsarcasm) and inspection: Sarcasm is the
+// logistic model applied to it, prior-corrected (see SarcasmPrior).
 func (out *Analysis) SarcasmFeatures(dst []float64) []float64 {
 	var f [numSarcasmFeatures]float64
 	out.sarcasmFeatures(&f)
@@ -286,11 +314,17 @@ func (out *Analysis) sarcasmScore() float64 {
 	}
 	var f [numSarcasmFeatures]float64
 	out.sarcasmFeatures(&f)
-	z := sarcasmBias
+	return sigmoid(sarcasmLogOdds(&f))
+}
+
+// sarcasmLogOdds is the model's log-odds for features f, with the training
+// base rate swapped for SarcasmPrior.
+func sarcasmLogOdds(f *[numSarcasmFeatures]float64) float64 {
+	z := sarcasmBias - sarcasmTrainLogOdds + sarcasmPriorLogOdds
 	for j := range f {
 		z += sarcasmWeights[j] * f[j]
 	}
-	return sigmoid(z)
+	return z
 }
 
 func sigmoid(z float64) float64 {
@@ -433,12 +467,12 @@ func sarcasmWordClass(w string) wordClass {
 	case "favorite", "favourite":
 		return wcFavorite
 	// Unwelcome events and chores: the usual targets of positive words
-	// used sarcastically.
-	case "monday", "mondays", "traffic", "meeting", "meetings", "rain", "raining",
-		"weather", "work", "job", "school", "college", "university", "exam", "exams",
+	// used sarcastically, less the everyday nouns of work (sarcasm-v3).
+	case "monday", "mondays", "traffic", "rain", "raining",
+		"exam", "exams",
 		"homework", "deadline", "deadlines", "stuck", "late", "delayed", "broke",
-		"broken", "outage", "crashed", "queue", "delivery", "bills", "taxes", "tax",
-		"rent", "pay", "dentist", "commute", "sleep", "hours", "waiting", "overtime",
+		"broken", "outage", "crashed", "queue", "bills", "taxes", "tax",
+		"rent", "dentist", "commute", "sleep", "waiting", "overtime",
 		"sick", "flu", "covid", "pandemic", "lockdown", "again", "another":
 		return wcEvent
 	case "you", "your", "you're", "youre", "u", "ur", "yours", "y'all":

@@ -1,15 +1,10 @@
 package nlp
 
 import (
-	"encoding/csv"
-	"errors"
-	"fmt"
-	"io"
 	"math"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/wiretap-hq/wiretap/internal/sarcasmdata"
 )
 
 // sarcasmCueCases pairs every cue with the example from its doc comment
@@ -143,8 +138,21 @@ func TestSarcasmWeightsVersion(t *testing.T) {
 		}
 		seen[n] = true
 	}
-	if SarcasmThreshold <= 0 || SarcasmThreshold >= 1 {
-		t.Errorf("threshold %v", SarcasmThreshold)
+}
+
+func TestSarcasmPrior(t *testing.T) {
+	if SarcasmPrior <= 0 || SarcasmPrior >= 1 || SarcasmThreshold <= 0 || SarcasmThreshold >= 1 {
+		t.Fatalf("prior %v, threshold %v", SarcasmPrior, SarcasmThreshold)
+	}
+	if want := math.Log(SarcasmPrior / (1 - SarcasmPrior)); math.Abs(sarcasmPriorLogOdds-want) > 1e-15 {
+		t.Errorf("sarcasmPriorLogOdds %v, want %v", sarcasmPriorLogOdds, want)
+	}
+	// With no cue the probability is the prior's, moved only by the
+	// continuous features: the correction swaps the training base rate out.
+	var f [numSarcasmFeatures]float64
+	f[featLength] = math.Log1p(8) / 4
+	if p := sigmoid(sarcasmLogOdds(&f)); p > SarcasmPrior {
+		t.Errorf("an eight-word message with no cue scores %.3f, above the prior %.2f", p, SarcasmPrior)
 	}
 }
 
@@ -196,9 +204,9 @@ func FuzzSarcasm(f *testing.F) {
 		if out.SarcasmCues()>>numSarcasmCues != 0 {
 			t.Fatalf("%q: unknown cue bits %b", in, out.SarcasmCues())
 		}
-		x := out.SarcasmFeatures(nil)
-		m := CommittedSarcasmModel()
-		if q := m.Prob(x); (p != 0 || out.Words != 0) && math.Abs(q-p) > 1e-12 {
+		var f [numSarcasmFeatures]float64
+		copy(f[:], out.SarcasmFeatures(nil))
+		if q := sigmoid(sarcasmLogOdds(&f)); (p != 0 || out.Words != 0) && math.Abs(q-p) > 1e-12 {
 			t.Fatalf("%q: Sarcasm %v but the model on SarcasmFeatures gives %v", in, p, q)
 		}
 		// Analysing again, after other text, gives the same answer.
@@ -210,73 +218,17 @@ func FuzzSarcasm(f *testing.F) {
 	})
 }
 
-// sarcasmDataRel is where the iSarcasmEval tweets live relative to the
-// repository root. The data belongs to the shared area, never to the repo.
-const sarcasmDataRel = "../shared/data/sarcasm/train.En.csv"
-
-// The issue's target for the cross-validated F1 of the sarcastic class,
-// and the floor below which this test fails.
-//
-// sarcasm-v2 reaches 0.459 with a fold-to-fold sd of 0.016 (seed 1);
-// over seeds 1-20 its mean is 0.452, sd 0.004 (sarcasm-v1: 0.445 at
-// seed 1, 0.440 over seeds 1-20). The floor sits just above mean minus
-// one fold sd (0.443): the test computes the same mean every run, so the
-// slack is there only for deliberate changes to the tokenizer, lexicon
-// or cues, which move it by a few thousandths; a change that takes the
-// model back to v1's level (0.445) fails.
-const (
-	sarcasmTargetF1 = 0.45
-	sarcasmFloorF1  = 0.446
-)
-
+// loadSarcasmData reads the iSarcasmEval training tweets from the shared
+// area, skipping the test when they are not there.
 func loadSarcasmData(tb testing.TB) (texts []string, labels []bool) {
 	tb.Helper()
-	dir, err := os.Getwd()
+	path, err := sarcasmdata.Find(sarcasmdata.TrainRel)
 	if err != nil {
-		tb.Skipf("sarcasm data: %v", err)
+		tb.Skipf("the sarcasm data is needed: %v", err)
 	}
-	var f *os.File
-	for d := dir; ; d = filepath.Dir(d) {
-		if f, err = os.Open(filepath.Join(d, sarcasmDataRel)); err == nil {
-			break
-		}
-		if filepath.Dir(d) == d {
-			tb.Skipf("%s not found above %s; the sarcasm accuracy check needs it", sarcasmDataRel, dir)
-		}
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	head, err := cr.Read()
+	texts, labels, err = sarcasmdata.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
-	}
-	ti, li := -1, -1
-	for i, h := range head {
-		switch strings.TrimSpace(h) {
-		case "tweet":
-			ti = i
-		case "sarcastic":
-			li = i
-		}
-	}
-	if ti < 0 || li < 0 {
-		tb.Fatalf("header %q lacks tweet and sarcastic", head)
-	}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if len(rec) <= max(ti, li) || (rec[li] != "0" && rec[li] != "1") {
-			continue
-		}
-		texts = append(texts, rec[ti])
-		labels = append(labels, rec[li] == "1")
 	}
 	if len(texts) < 1000 {
 		tb.Fatalf("only %d labelled tweets", len(texts))
@@ -284,55 +236,61 @@ func loadSarcasmData(tb testing.TB) (texts []string, labels []bool) {
 	return texts, labels
 }
 
-// TestSarcasmAgainstLabels re-runs the trainer's cross-validation with the
-// committed cue extractor: the honest, held-out figure. It also checks
-// that retraining reproduces the committed weights.
-func TestSarcasmAgainstLabels(t *testing.T) {
-	texts, labels := loadSarcasmData(t)
-	x := analyzerOnce().SarcasmFeatureMatrix(texts)
-	r, err := TrainSarcasm(x, labels, SarcasmTrainConfig{})
-	if err != nil {
-		t.Fatal(err)
+// Workplace messages written for this test, not taken from the training
+// data: sincere praise and thanks, the kind a happy office writes all day,
+// and sarcasm in the constructions the issue names (praise of an unwelcome
+// event, "oh great, another …", "/s", irony emoji, "thanks a lot" after bad
+// news).
+var (
+	sincerePraise = []string{
+		"I love this great tool", "great job on the release, thanks all", "thanks for the help with the deadline",
+		"love the new dashboard, really nice work", "awesome, thanks so much for the quick fix!",
+		"great meeting today, thanks everyone", "thank you, that's perfect", "nice work on the migration :tada:",
+		"glad the demo went well", "this is brilliant, thanks", "happy friday everyone!", "wonderful news about the launch",
+		"amazing work team", "fantastic, it works now", "love it, thanks", "thanks a lot for your help with the review",
+		"great idea, let's do it", "congrats on the promotion!", "perfect, see you at standup", "the new build is great",
+		"thanks for the heads up", "cool, merged", "nice catch!", "great, thanks", "I really enjoy working with this team",
+		"excellent presentation yesterday", "glad to help", "the offsite was awesome :heart:", "welcome aboard, great to have you",
+		"really happy with how the sprint went",
 	}
-	t.Logf("%d tweets, %d sarcastic; %d-fold CV, seed %d, lambda %g", r.Examples, r.Sarcastic, r.Config.Folds, r.Config.Seed, r.Config.Lambda)
-	for i, f := range r.Folds {
-		t.Logf("fold %d: threshold %.3f  P %.3f  R %.3f  F1 %.3f  (always sarcastic F1 %.3f)",
-			i+1, f.Test.Threshold, f.Test.Precision, f.Test.Recall, f.Test.F1, f.Baseline.F1)
+	workplaceSarcasm = []string{
+		"oh great, another outage", "thanks a lot for breaking prod /s", "wow, the build is broken again. fantastic",
+		"great, another meeting that could have been an email 🙃", "oh good, the deploy failed again :upside_down_face:",
+		"nice, CI is down again /s", "oh wonderful, more paperwork 🙄", "love how nobody reads the docs",
+		"perfect, the VPN is down again :upside_down_face:", "oh great, another reorg", "so glad the wifi died during my demo /s",
+		"yeah right, like that will ship on time", "thanks a lot, now the tests are broken", "love being on call on a holiday weekend",
+		"can't wait for the 8am all-hands", "just what I needed, another reorg",
 	}
-	t.Logf("mean ± sd: P %.3f ± %.3f  R %.3f ± %.3f  F1 %.3f ± %.3f  (always sarcastic F1 %.3f); final model on its training data F1 %.3f",
-		r.MeanP, r.SDP, r.MeanR, r.SDR, r.MeanF1, r.SDF1, r.BaselineF1, r.TrainF1)
-	// sarcasm-v1 on the same folds, with its own threshold rule and with
-	// the current one: the before and after of the same run.
-	x1 := analyzerOnce().SarcasmV1FeatureMatrix(texts)
-	for _, rule := range []SarcasmThresholdRule{ThresholdMaxF1, ThresholdHalfF1} {
-		v1, err := TrainSarcasm(x1, labels, SarcasmTrainConfig{Threshold: rule})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("sarcasm-v1 cues, threshold %s: P %.3f ± %.3f  R %.3f ± %.3f  F1 %.3f ± %.3f",
-			rule, v1.MeanP, v1.SDP, v1.MeanR, v1.SDR, v1.MeanF1, v1.SDF1)
-	}
-	if r.MeanF1 < sarcasmFloorF1 {
-		t.Errorf("mean CV F1 %.3f < floor %.2f", r.MeanF1, sarcasmFloorF1)
-	}
-	if r.MeanF1 < sarcasmTargetF1 {
-		t.Logf("NOTE: mean CV F1 %.3f is below the issue's target %.2f", r.MeanF1, sarcasmTargetF1)
-	}
-	if r.MeanF1 <= r.BaselineF1+0.02 {
-		t.Errorf("mean CV F1 %.3f does not beat always-sarcastic %.3f", r.MeanF1, r.BaselineF1)
-	}
+)
 
-	got, want := RoundSarcasmModel(r.Model), CommittedSarcasmModel()
-	diff := math.Abs(got.Bias-want.Bias) + math.Abs(got.Threshold-want.Threshold)
-	var detail strings.Builder
-	for j, name := range SarcasmFeatureNames() {
-		if d := math.Abs(got.Weights[j] - want.Weights[j]); d > 2e-4 {
-			diff += d
-			fmt.Fprintf(&detail, "\n  %s: retrained %.4f, committed %.4f", name, got.Weights[j], want.Weights[j])
+// TestSarcasmWorkplace is the issue's acceptance on text: sincere praise is
+// rarely flagged (under 10 %), and sarcasm that a reader sees at once
+// mostly is, and scores above any sincere praise on average.
+func TestSarcasmWorkplace(t *testing.T) {
+	a := analyzerOnce()
+	var out Analysis
+	share := func(texts []string) (flagged, mean float64) {
+		for _, s := range texts {
+			a.Analyze(s, &out)
+			if out.Sarcastic() {
+				flagged++
+				t.Logf("flagged %.3f %q %v", out.Sarcasm, s, out.SarcasmCues().AppendNames(nil))
+			}
+			mean += out.Sarcasm
 		}
+		return flagged / float64(len(texts)), mean / float64(len(texts))
 	}
-	if diff > 2e-3 {
-		t.Errorf("retraining does not reproduce sarcasm_weights.go (bias %.4f vs %.4f, threshold %.3f vs %.3f):%s\nrun go run ./bench/cmd/trainsarcasm",
-			got.Bias, want.Bias, got.Threshold, want.Threshold, detail.String())
+	sincere, sincereMean := share(sincerePraise)
+	sarcastic, sarcasticMean := share(workplaceSarcasm)
+	t.Logf("sincere praise: %.0f%% flagged, mean %.3f; sarcasm: %.0f%% flagged, mean %.3f",
+		100*sincere, sincereMean, 100*sarcastic, sarcasticMean)
+	if sincere >= 0.10 {
+		t.Errorf("%.0f%% of sincere praise flagged, want under 10%%", 100*sincere)
+	}
+	if sarcastic < 0.5 {
+		t.Errorf("%.0f%% of plain workplace sarcasm flagged, want at least half", 100*sarcastic)
+	}
+	if sarcasticMean < 2*sincereMean {
+		t.Errorf("mean sarcasm %.3f on sarcasm, %.3f on sincere praise: want at least twice", sarcasticMean, sincereMean)
 	}
 }

@@ -103,6 +103,18 @@
 //     positive one).
 //   - Facts.MostMentionedUser receives about a third of all mentions, far
 //     ahead (ten times or more) of anyone else.
+//   - Facts.SarcasticOffice, another office than the positive one: its six
+//     most active people (at most half the office; Facts.SarcasticUsers)
+//     end 40% of their messages with a sarcastic line ("oh great, another
+//     outage 🙃", "thanks a lot, now the tests are broken", "nice, CI is
+//     down again /s", "love how nobody reads the docs"), its other people
+//     3%. The positive office is the sincere one: a quarter of its
+//     messages end with sincere praise or thanks ("great job on the
+//     release :tada:", "I love this great tool"), the text a model that
+//     mistakes positivity for sarcasm flags. Facts.SarcasticByUser and
+//     SincerePraise count them; their planted words are in the word
+//     counts. The lines come from random streams of their own, so every
+//     other message is what it would be without them.
 //
 // # The Facts
 //

@@ -103,11 +103,14 @@ type recInfo struct {
 	class         uint8
 	thread, topic bool
 	pos, neg      uint8
-	nMentions     uint8
-	removed       bool // a reaction removed
-	office        int32
-	user, channel int32
-	mentions      [2]int32
+	// sarcastic and sincere: the message ends with a planted sarcastic or
+	// sincere line (see plantLine).
+	sarcastic, sincere bool
+	nMentions          uint8
+	removed            bool // a reaction removed
+	office             int32
+	user, channel      int32
+	mentions           [2]int32
 	// ts is the message's own ts, µs, for an authored message; the ts of
 	// the message pointed at for an edit, a deletion or a reaction.
 	ts int64
@@ -162,6 +165,7 @@ type dayGen struct {
 	dst archive.Putter
 	ctx context.Context
 	r   *rng
+	sr  *rng // the planted lines' own stream (sarcasmStream)
 	rd  renderer
 	p   *partial
 
@@ -232,6 +236,7 @@ func (g *dayGen) run(ctx context.Context, d int) (*partial, error) {
 	g.era = eraOf(d, w.cfg.Days)
 	g.last = d == w.cfg.Days-1
 	g.r = newRNG(w.cfg.Seed, 1+uint64(d))
+	g.sr = newRNG(w.cfg.Seed, sarcasmStream+1+uint64(d))
 	g.rd.r, g.rd.day = g.r, d
 	if g.p == nil {
 		g.p = newPartial(w)
@@ -414,8 +419,9 @@ func (g *dayGen) authored(e *event) {
 		plan.mentions = g.pickMentions(u, 1+r.intn(5)/4)
 	}
 	g.text = appendText(g.text[:0], r, w, &plan, true)
-	s.text = g.text
 	info.pos, info.neg, info.topic = uint8(plan.pos), uint8(plan.neg), plan.topic
+	g.plantLine(u, o, &info)
+	s.text = g.text
 	info.nMentions = uint8(copy(info.mentions[:], plan.mentions))
 	if g.era != eraWebhook {
 		x := r.intn(1000)

@@ -143,6 +143,8 @@ func TestFactsMatchArchive(t *testing.T) {
 				{"positive words", nonZero(rb.Pos), nonZero(f.PositiveWordsByOffice)},
 				{"negative words", nonZero(rb.Neg), nonZero(f.NegativeWordsByOffice)},
 				{"topic messages", nonZero(rb.Topic), nonZero(f.TopicMessagesByOffice)},
+				{"sarcastic lines by user", nonZero(rb.Sarcastic), nonZero(f.SarcasticByUser)},
+				{"sincere lines", rb.Sincere, f.SincerePraise},
 				{"by day and user", rb.ByDayUser, nonEmpty(f.MessagesByDayUser)},
 				{"by day and office", rb.ByDayOffice, nonEmpty(f.MessagesByDayOffice)},
 				{"by day and channel", rb.ByDayChannel, nonEmpty(f.MessagesByDayChannel)},

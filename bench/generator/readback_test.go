@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,12 @@ type readBack struct {
 	ByDay, Threads, Mentions, Pos, Neg, Topic                          map[string]int64
 	ByDayUser, ByDayOffice, ByDayChannel                               map[string]map[string]int64
 	SourcesByDay                                                       map[string]map[schema.Source]bool
+	// Sarcastic counts the messages that end with a planted sarcastic line,
+	// by user; Sincere those that end with a sincere one. Lines holds the
+	// texts of both, sarcastic first.
+	Sarcastic map[string]int64
+	Sincere   int64
+	Lines     [2][]string
 }
 
 func inc2(m map[string]map[string]int64, a, b string) {
@@ -97,6 +104,7 @@ func readArchive(t *testing.T, src archive.Source, f *Facts, gzipped bool) *read
 		Applied: map[string]int64{}, NotSeen: map[string]int64{}, Late: map[string]int64{},
 		Reactions: map[string]int64{}, ReactionsByOffice: map[string]int64{}, ReactionsByChannel: map[string]int64{},
 		ReactionsByEmoji: map[string]int64{},
+		Sarcastic:        map[string]int64{},
 	}
 	type target struct{ channel, ts string }
 	var msgs []schema.Message
@@ -309,6 +317,16 @@ func readArchive(t *testing.T, src archive.Source, f *Facts, gzipped bool) *read
 		}
 		if strings.Contains(m.Text, Topic) {
 			rb.Topic[office]++
+		}
+		for kind, lines := range [][]string{sarcasticLines, sincereLines} {
+			if slices.ContainsFunc(lines, func(l string) bool { return strings.HasSuffix(m.Text, " "+l) }) {
+				rb.Lines[kind] = append(rb.Lines[kind], m.Text)
+				if kind == 0 {
+					rb.Sarcastic[m.UserID]++
+				} else {
+					rb.Sincere++
+				}
+			}
 		}
 	}
 	return rb

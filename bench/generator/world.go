@@ -59,6 +59,10 @@ type world struct {
 	// moveDay on, to their first office before.
 	mover, moveTo int32
 	moveDay       int
+	// sarcastic is the sarcastic office; sarcasticUser marks its planted
+	// sarcastic people (see plantSarcasm).
+	sarcastic     int
+	sarcasticUser []bool
 
 	token, serviceID, appID, appUser string
 
@@ -153,6 +157,7 @@ func newWorld(cfg Config) (*world, error) {
 		o.cum = cumulate(ws)
 	}
 	w.mostMentioned = int32(r.intn(cfg.Users))
+	w.plantSarcasm(userW)
 
 	w.channels = make([]channelInfo, cfg.Channels)
 	chanW := make([]uint64, cfg.Channels)

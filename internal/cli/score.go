@@ -24,7 +24,7 @@ const scoreExamples = `  # Why did this message count as sarcastic?
 Output, one JSON object per input line, in input order (empty lines too):
   {"text":"oh great, prod is down again :upside_down_face:",
    "compound":0.5574,"pos":0.3868,"neu":0.4717,"neg":0.1415,
-   "sarcasm":0.9575,"sarcastic":true,
+   "sarcasm":0.8829,"sarcastic":true,
    "cues":["interjection","praise","irony_emoji","emoji_contrast","positive_event"],
    "tokens":[{"kind":"word","text":"oh"},{"kind":"word","text":"great"},{"kind":"punct","text":","},...],
    "topics":["great","prod"],"noun_phrases":["prod"],"mentions":[],"emoji":["upside_down_face"]}

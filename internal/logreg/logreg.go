@@ -1,6 +1,6 @@
 // Package logreg fits L2-regularised logistic regression by Newton's method
 // and provides what cross-validating a binary classifier needs: stratified
-// folds, scores at a threshold, the F1-maximising threshold.
+// folds and the spread of the per-fold figures.
 // It is small on purpose: the sarcasm model has a few dozen features and a
 // few thousand examples, so a dense Newton step is exact, fast and, being
 // free of randomness and parallelism, bit-for-bit reproducible on a given
@@ -172,94 +172,6 @@ func StratifiedFolds(y []bool, k int, seed uint64) []int {
 		fold[i] = (len(pos) + n) % k // continue the rotation: fold sizes stay within one
 	}
 	return fold
-}
-
-// Metrics are the precision, recall and F1 of the positive class.
-type Metrics struct {
-	TP, FP, FN, TN        int
-	Precision, Recall, F1 float64
-}
-
-// Score counts predictions p >= threshold against y.
-func Score(p []float64, y []bool, threshold float64) Metrics {
-	var m Metrics
-	for i := range p {
-		switch pred := p[i] >= threshold; {
-		case pred && y[i]:
-			m.TP++
-		case pred:
-			m.FP++
-		case y[i]:
-			m.FN++
-		default:
-			m.TN++
-		}
-	}
-	m.fill()
-	return m
-}
-
-func (m *Metrics) fill() {
-	if m.TP+m.FP > 0 {
-		m.Precision = float64(m.TP) / float64(m.TP+m.FP)
-	}
-	if m.TP+m.FN > 0 {
-		m.Recall = float64(m.TP) / float64(m.TP+m.FN)
-	}
-	if m.Precision+m.Recall > 0 {
-		m.F1 = 2 * m.Precision * m.Recall / (m.Precision + m.Recall)
-	}
-}
-
-// BestThreshold returns the threshold that maximises F1 of predictions
-// p >= threshold against y, and that F1. The threshold lies halfway
-// between two adjacent distinct scores, so that it does not sit on an
-// example's score; ties in F1 go to the higher threshold.
-func BestThreshold(p []float64, y []bool) (threshold, f1 float64) {
-	idx := make([]int, len(p))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case p[a] > p[b]:
-			return -1
-		case p[a] < p[b]:
-			return 1
-		}
-		return 0
-	})
-	total := 0
-	for _, v := range y {
-		if v {
-			total++
-		}
-	}
-	best, bestT := 0.0, 0.5
-	tp, fp := 0, 0
-	for n, i := range idx {
-		if y[i] {
-			tp++
-		} else {
-			fp++
-		}
-		if n+1 < len(idx) && p[idx[n+1]] == p[i] {
-			continue // cut only between distinct scores
-		}
-		if tp == 0 {
-			continue
-		}
-		prec, rec := float64(tp)/float64(tp+fp), float64(tp)/float64(total)
-		if f := 2 * prec * rec / (prec + rec); f > best {
-			best = f
-			if n+1 < len(idx) {
-				bestT = (p[i] + p[idx[n+1]]) / 2
-			} else {
-				bestT = p[i] / 2
-			}
-		}
-	}
-	return bestT, best
 }
 
 // MeanSD returns the mean and the sample standard deviation of v.
