@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"time"
@@ -157,6 +158,16 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 			Topics:      a.topics(m),
 			StableIDs:   true,
 			Author:      author.statsIn(d, m.Team),
+		}
+		if m.IsThreadReply() {
+			if parent, err := schema.ParseTS(m.ThreadTS); err == nil {
+				o.ThreadParent = parent.UnixMicro()
+			}
+			if m.ParentUser != "" {
+				o.ParentOffice = cmp.Or(a.person(m.ParentUser).entry.Office, aggregate.Unassigned)
+			}
+		} else {
+			o.Question = nlp.IsQuestion(m.Text)
 		}
 		if a.text {
 			o.Text = m.Text

@@ -19,10 +19,11 @@ const (
 	TableChannelUsers = "channel_users"
 	TableTopics       = "topics"
 	TableActivity     = "activity"
+	TableThreads      = "threads"
 )
 
 // Tables lists the output tables in the order they are written.
-var Tables = []string{TableOffices, TableUsers, TableChannels, TableChannelUsers, TableTopics, TableActivity}
+var Tables = []string{TableOffices, TableUsers, TableChannels, TableChannelUsers, TableTopics, TableActivity, TableThreads}
 
 // partFile is the one file of each table's day partition.
 const partFile = "part-0.parquet"
@@ -40,20 +41,29 @@ func writeDay(ctx context.Context, out pipeline.Output, day aggregate.Day, t *ag
 	offices := func() ([]byte, error) { return pipeline.EncodeParquet(t.Offices, Version) }
 	users := func() ([]byte, error) { return pipeline.EncodeParquet(t.Users, Version) }
 	topics := func() ([]byte, error) { return pipeline.EncodeParquet(t.Topics, Version) }
+	threads := func() ([]byte, error) { return pipeline.EncodeParquet(t.Threads, Version) }
 	if text {
 		offices = func() ([]byte, error) {
 			return pipeline.EncodeParquet(withText(t.Offices, func(r aggregate.OfficeRow) aggregate.OfficeTextRow {
-				return aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText}
+				return aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText,
+					PositiveEvidenceText: r.PositiveEvidenceText, NegativeEvidenceText: r.NegativeEvidenceText}
 			}), Version)
 		}
 		users = func() ([]byte, error) {
 			return pipeline.EncodeParquet(withText(t.Users, func(r aggregate.UserRow) aggregate.UserTextRow {
-				return aggregate.UserTextRow{UserRow: r, EvidenceText: r.EvidenceText}
+				return aggregate.UserTextRow{UserRow: r, EvidenceText: r.EvidenceText,
+					MentionEvidenceText: r.MentionEvidenceText, SarcasmEvidenceText: r.SarcasmEvidenceText,
+					PositiveEvidenceText: r.PositiveEvidenceText, NegativeEvidenceText: r.NegativeEvidenceText}
 			}), Version)
 		}
 		topics = func() ([]byte, error) {
 			return pipeline.EncodeParquet(withText(t.Topics, func(r aggregate.TopicRow) aggregate.TopicTextRow {
 				return aggregate.TopicTextRow{TopicRow: r, EvidenceText: r.EvidenceText}
+			}), Version)
+		}
+		threads = func() ([]byte, error) {
+			return pipeline.EncodeParquet(withText(t.Threads, func(r aggregate.ThreadRow) aggregate.ThreadTextRow {
+				return aggregate.ThreadTextRow{ThreadRow: r, QuestionText: r.QuestionText}
 			}), Version)
 		}
 	}
@@ -67,6 +77,7 @@ func writeDay(ctx context.Context, out pipeline.Output, day aggregate.Day, t *ag
 		{TableChannelUsers, func() ([]byte, error) { return pipeline.EncodeParquet(t.ChannelUsers, Version) }},
 		{TableTopics, topics},
 		{TableActivity, func() ([]byte, error) { return pipeline.EncodeParquet(t.Activity, Version) }},
+		{TableThreads, threads},
 	}
 	for _, f := range files {
 		data, err := f.data()
@@ -114,6 +125,8 @@ func readDay(ctx context.Context, r outputReader, day aggregate.Day) (*aggregate
 			*d, err = readTable[aggregate.TopicRow](ctx, r, name)
 		case *[]aggregate.ActivityRow:
 			*d, err = readTable[aggregate.ActivityRow](ctx, r, name)
+		case *[]aggregate.ThreadRow:
+			*d, err = readTable[aggregate.ThreadRow](ctx, r, name)
 		}
 		if errors.Is(err, fs.ErrNotExist) {
 			err = fmt.Errorf("%s: %w (%s)", day, ErrMissingDay, r.Locate(name))
@@ -127,6 +140,7 @@ func readDay(ctx context.Context, r outputReader, day aggregate.Day) (*aggregate
 	read(TableChannelUsers, &t.ChannelUsers)
 	read(TableTopics, &t.Topics)
 	read(TableActivity, &t.Activity)
+	read(TableThreads, &t.Threads)
 	return t, err
 }
 

@@ -292,8 +292,10 @@ func TestS3OutputsNightly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.LastFailure == nil || st.LastFailure.Command != "nightly" || len(st.Days) != facts.Days || st.State == nil {
-		t.Errorf("status after a failed nightly: failure %+v, %d days, state %v", st.LastFailure, len(st.Days), st.State != nil)
+	// The days the first nightly wrote, not facts.Days: a record arriving
+	// after the last midnight makes the day after the range one of them.
+	if st.LastFailure == nil || st.LastFailure.Command != "nightly" || len(st.Days) != len(first.Days) || st.State == nil {
+		t.Errorf("status after a failed nightly: failure %+v, days %v, want %v, state %v", st.LastFailure, st.Days, first.Days, st.State != nil)
 	}
 	if _, err := jobs.Nightly(ctx, opts, ""); err != nil {
 		t.Fatal(err)

@@ -37,6 +37,9 @@ type Facts struct {
 	TopicOffice       string `json:"topic_office"`        // the only office whose messages contain Topic
 	Topic             string `json:"topic"`               // a bigram: "kubernetes migration"
 	MostMentionedUser string `json:"most_mentioned_user"` // user id, mentioned several times more than anyone else
+	// Planted are the planted threads, questions, newcomer, leaver and
+	// quiet channel, in an office of their own (plant.go).
+	Planted PlantedFacts `json:"planted"`
 
 	// The archive as written, including objects no run over the range reads.
 	ObjectsWritten int64 `json:"objects_written"`
@@ -207,6 +210,7 @@ func newFacts(w *world) *Facts {
 		TopicOffice:           w.offices[w.topic].name,
 		Topic:                 Topic,
 		MostMentionedUser:     w.users[w.mostMentioned].id,
+		Planted:               plantedFacts(w),
 		StrayKeys:             []string{},
 		InRangeByKind:         map[string]int64{},
 		QuarantinedByCause:    map[string]int64{},

@@ -133,9 +133,10 @@ func (a *pending) less(b *pending) bool {
 
 // event is one thing that happens in an hour, before it is rendered.
 type event struct {
-	t    int64
-	cls  uint8
-	hour uint8
+	t     int64
+	cls   uint8
+	hour  uint8
+	plant int32 // index of a planted message (clsPlanted)
 }
 
 // recentMsg is a message a later thread reply, reaction, edit or deletion
@@ -187,6 +188,8 @@ type dayGen struct {
 	recent                    [][]recentMsg
 	recentNext                []int
 	mentionBuf                [2]int32
+	plantR                    *rng // the planted stream of plantDay (plant.go)
+	plantDay                  int
 }
 
 func newDayGen(w *world, dst pipeline.Putter) *dayGen {
@@ -242,6 +245,7 @@ func (g *dayGen) run(ctx context.Context, d int) (*partial, error) {
 	for h := range 24 {
 		hourStart := dayStart + int64(h)*usHour
 		g.evs = g.planHour(g.evs[:0], hourStart, w.hourCounts[d*24+h], uint8(h))
+		g.evs = g.plantHour(g.evs, hourStart, uint8(h))
 		for i := range g.evs {
 			e := &g.evs[i]
 			if e.t <= last { // ts are unique: the day's events strictly increase
@@ -312,6 +316,8 @@ func (g *dayGen) emit(e *event) {
 	switch e.cls {
 	case clsAuthored:
 		g.authored(e)
+	case clsPlanted:
+		g.emitPlanted(e)
 	case clsBot:
 		s := spec{cls: clsBot, subtype: "bot_message", t: e.t, ts: e.t, user: -1,
 			channel: int32(r.pick(w.chanCum)), bot: int32(r.intn(len(w.bots)))}
@@ -324,7 +330,7 @@ func (g *dayGen) emit(e *event) {
 		s.text = g.text
 		g.deliver(&s, e.t, recInfo{class: clsSlackbot})
 	case clsJoin:
-		u := int32(r.intn(len(w.users)))
+		u := int32(r.intn(w.cfg.Users)) // not the planted people, who never join
 		s := spec{cls: clsJoin, subtype: "channel_join", t: e.t, ts: e.t, user: u, channel: int32(r.pick(w.chanCum))}
 		g.text = append(g.text[:0], "<@"...)
 		g.text = append(g.text, w.users[u].id...)
@@ -346,7 +352,7 @@ func (g *dayGen) emit(e *event) {
 		msgT := m.t
 		switch e.cls {
 		case clsReaction:
-			s.user = int32(r.intn(len(w.users)))
+			s.user = int32(r.intn(w.cfg.Users))
 			s.reaction = reactions[r.intn(len(reactions))]
 			msgT = e.t // a reaction's ts is its event_ts
 		default:
@@ -420,7 +426,7 @@ func (g *dayGen) pickMentions(author int32, n int) []int32 {
 	w, r := g.w, g.r
 	out := g.mentionBuf[:0]
 	for tries := 0; len(out) < n && tries < 8; tries++ {
-		u := int32(r.intn(len(w.users)))
+		u := int32(r.intn(w.cfg.Users))
 		if r.chance(mentionTopPPM) {
 			u = w.mostMentioned
 		}

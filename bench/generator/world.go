@@ -55,6 +55,9 @@ type world struct {
 
 	positive, topic int
 	mostMentioned   int32
+	// plant0 are the planted scenes (plant.go); their people and channels
+	// are at the end of users and channels, where no random pick reaches.
+	plant0 planted
 
 	token, serviceID, appID, appUser string
 
@@ -181,6 +184,7 @@ func newWorld(cfg Config) (*world, error) {
 	w.appUser = r.id("U", 10)
 
 	w.planHours()
+	w.plant()
 	return w, nil
 }
 

@@ -162,6 +162,10 @@ type OfficeStats struct {
 	Activity
 	MentionsReceived int64 // mentions of the office's people
 	Evidence         Evidence
+	// PositiveEvidence and NegativeEvidence are the office's most positive
+	// and most negative messages (by compound score, beyond the neutral
+	// band): what justifies its place in the mood rankings.
+	PositiveEvidence, NegativeEvidence Scored
 }
 
 // UserStats is a user's activity. A user mentioned but silent has a row with
@@ -172,6 +176,11 @@ type UserStats struct {
 	Office           string
 	MentionsReceived int64
 	Evidence         Evidence
+	// MentionEvidence are the earliest messages that mention the user
+	// (all score 0); SarcasmEvidence the user's messages with the highest
+	// sarcasm probability; PositiveEvidence and NegativeEvidence the most
+	// positive and most negative (beyond the neutral band).
+	MentionEvidence, SarcasmEvidence, PositiveEvidence, NegativeEvidence Scored
 }
 
 // ChannelStats is a channel's activity.
@@ -199,6 +208,8 @@ type Aggregate struct {
 	// shows them; after it, Topics holds every topic.
 	Topics map[string]OfficeTopics
 	Hours  map[HourKey]int64
+	// Threads are the questions and replied threads seen (see ThreadKey).
+	Threads map[ThreadKey]*ThreadStats
 
 	// once holds, by office, the bigrams carried by exactly one message so
 	// far. Most bigrams of a day occur once and are pruned at its end
@@ -249,6 +260,7 @@ func New() *Aggregate {
 		Channels: make(map[ChannelKey]*ChannelStats),
 		Topics:   make(map[string]OfficeTopics),
 		Hours:    make(map[HourKey]int64),
+		Threads:  make(map[ThreadKey]*ThreadStats),
 		once:     make(map[string]map[string]onceTopic),
 	}
 }
@@ -301,8 +313,15 @@ type Observation struct {
 	Words       int
 	Compound    int64 // Scale units
 	ThreadReply bool
-	Sarcastic   bool  // the sarcasm model flags the message
-	Sarcasm     int64 // the sarcasm probability, in 1/Scale
+	// ThreadParent is, for a reply, its thread parent's ts in Unix
+	// microseconds (0 for a top-level message), and ParentOffice the
+	// office of the parent's author when the reply names the author (""
+	// when not). Question says a top-level message asks something.
+	ThreadParent int64
+	ParentOffice string
+	Question     bool
+	Sarcastic    bool  // the sarcasm model flags the message
+	Sarcasm      int64 // the sarcasm probability, in 1/Scale
 	// Mentioned are the users mentioned, each once, with their offices.
 	Mentioned []Mention
 	// Topics are the message's distinct topics. Strings here and in the
@@ -379,6 +398,20 @@ func (a *Aggregate) Observe(o *Observation) {
 	}
 	os.Evidence.add(ref)
 	us.Evidence.add(ref)
+	if o.Sarcasm > 0 {
+		us.SarcasmEvidence.add(ref, o.Sarcasm)
+	}
+	switch {
+	case o.Compound >= PolarityThreshold:
+		us.PositiveEvidence.add(ref, o.Compound)
+		os.PositiveEvidence.add(ref, o.Compound)
+	case o.Compound <= -PolarityThreshold:
+		us.NegativeEvidence.add(ref, -o.Compound)
+		os.NegativeEvidence.add(ref, -o.Compound)
+	}
+	if o.ThreadParent != 0 || o.Question {
+		a.observeThread(o, *cs.id, ref.text)
+	}
 	cs.merge(&act)
 	cs.Name.observe(o.ChannelName, o.Time)
 	if o.StableIDs {
@@ -394,7 +427,9 @@ func (a *Aggregate) Observe(o *Observation) {
 		if mo == "" {
 			mo = Unassigned
 		}
-		a.user(UserKey{o.Team, m.User}, mo, o.StableIDs).MentionsReceived++
+		mu := a.user(UserKey{o.Team, m.User}, mo, o.StableIDs)
+		mu.MentionsReceived++
+		mu.MentionEvidence.add(ref, 0)
 		a.office(mo).MentionsReceived++
 	}
 
@@ -491,6 +526,8 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			s.merge(&v.Activity)
 			s.MentionsReceived += v.MentionsReceived
 			s.Evidence.Merge(&v.Evidence)
+			s.PositiveEvidence.Merge(&v.PositiveEvidence)
+			s.NegativeEvidence.Merge(&v.NegativeEvidence)
 		} else {
 			a.Offices[k] = v
 		}
@@ -500,6 +537,10 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			s.merge(&v.Activity)
 			s.MentionsReceived += v.MentionsReceived
 			s.Evidence.Merge(&v.Evidence)
+			s.MentionEvidence.Merge(&v.MentionEvidence)
+			s.SarcasmEvidence.Merge(&v.SarcasmEvidence)
+			s.PositiveEvidence.Merge(&v.PositiveEvidence)
+			s.NegativeEvidence.Merge(&v.NegativeEvidence)
 			s.Name.observe(v.Name.Name, v.Name.At)
 			if s.Office == Unassigned || (v.Office != Unassigned && v.Office < s.Office) {
 				s.Office = v.Office
@@ -560,6 +601,13 @@ func (a *Aggregate) Merge(o *Aggregate) {
 	}
 	for k, v := range o.Hours {
 		a.Hours[k] += v
+	}
+	for k, v := range o.Threads {
+		if s := a.Threads[k]; s != nil {
+			s.merge(v)
+		} else {
+			a.Threads[k] = v
+		}
 	}
 }
 
@@ -642,6 +690,11 @@ func (a *Aggregate) ForOffice(office string) *Aggregate {
 	for k, n := range a.Hours {
 		if k.Office == office {
 			r.Hours[k] = n
+		}
+	}
+	for k, t := range a.Threads {
+		if t.Office == office || (t.Office == "" && office == Unassigned) {
+			r.Threads[k] = t
 		}
 	}
 	return r
