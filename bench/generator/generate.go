@@ -298,16 +298,19 @@ func (g *dayGen) planHour(evs []event, hourStart, n int64, hour uint8) []event {
 			evs = append(evs, event{t: hourStart + r.int64n(usHour), cls: cls, hour: hour})
 		}
 	}
-	slices.SortFunc(evs, func(a, b event) int {
-		if a.t != b.t {
-			if a.t < b.t {
-				return -1
-			}
-			return 1
-		}
-		return int(a.cls) - int(b.cls)
-	})
+	slices.SortFunc(evs, eventOrder)
 	return evs
+}
+
+// eventOrder orders events by time, then class.
+func eventOrder(a, b event) int {
+	if a.t != b.t {
+		if a.t < b.t {
+			return -1
+		}
+		return 1
+	}
+	return int(a.cls) - int(b.cls)
 }
 
 // emit renders the record(s) of e and schedules their deliveries.

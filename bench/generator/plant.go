@@ -161,15 +161,7 @@ func (g *dayGen) plantHour(evs []event, hourStart int64, hour uint8) []event {
 		evs = append(evs, event{t: msgs[i].t, cls: clsPlanted, hour: hour, plant: int32(i)})
 	}
 	if len(evs) > n {
-		slices.SortStableFunc(evs, func(a, b event) int {
-			if a.t != b.t {
-				if a.t < b.t {
-					return -1
-				}
-				return 1
-			}
-			return int(a.cls) - int(b.cls)
-		})
+		slices.SortStableFunc(evs, eventOrder)
 	}
 	return evs
 }
