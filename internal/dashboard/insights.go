@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/wiretap-hq/wiretap/jobs"
@@ -75,7 +77,15 @@ func (b builder) threads() Panel {
 	window := plural(ts.AnswerWindowSeconds/3600, "hour", "hours")
 	t := Table{Columns: []Column{{"Office", false}, {"Threads started", true}, {"Replies", true}, {"Questions", true},
 		{"Answered within " + window, true}, {"Median first reply", true}, {"90 % answered", true}}, Empty: "No threads or questions in this range."}
-	for _, office := range b.officeOrder() {
+	// Threads are by the office of the parent's author, which is unassigned
+	// when nothing said who wrote it: that office may have no messages row.
+	offices := b.officeOrder()
+	for _, office := range slices.Sorted(maps.Keys(ts.ByOffice)) {
+		if !slices.Contains(offices, office) {
+			offices = append(offices, office)
+		}
+	}
+	for _, office := range offices {
 		s, ok := ts.ByOffice[office]
 		if !ok {
 			continue
