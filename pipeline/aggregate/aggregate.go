@@ -308,7 +308,7 @@ type Observation struct {
 	UserName    string
 	ChannelID   string
 	ChannelName string
-	Office      string         // the author's office (Unassigned when unknown)
+	Office      string         // the author's office (Unassigned when unknown); kept as given, like ParentOffice
 	Location    *time.Location // the office's time zone, for hour of week; nil is UTC
 	Words       int
 	Compound    int64 // Scale units

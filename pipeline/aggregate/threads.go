@@ -67,8 +67,9 @@ func (a *Aggregate) observeThread(o *Observation, channel string, text *string) 
 		if t.FirstReply == 0 || ts < t.FirstReply {
 			t.FirstReply = ts
 		}
+		// Offices, like the author's, are the caller's stable strings.
 		if !t.ParentSeen && o.ParentOffice != "" && (t.Office == "" || o.ParentOffice < t.Office) {
-			t.Office = strings.Clone(o.ParentOffice)
+			t.Office = o.ParentOffice
 		}
 	case o.Question:
 		t := a.thread(ThreadKey{team, channel, ts}, o.StableIDs)
@@ -76,7 +77,7 @@ func (a *Aggregate) observeThread(o *Observation, channel string, text *string) 
 		if office == "" {
 			office = Unassigned
 		}
-		t.Office, t.ParentSeen, t.Question, t.Text = strings.Clone(office), true, true, text
+		t.Office, t.ParentSeen, t.Question, t.Text = office, true, true, text
 	}
 }
 
