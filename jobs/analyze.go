@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -222,6 +223,16 @@ func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pi
 		Topics:      a.topics(m),
 		StableIDs:   true,
 		Author:      author.statsIn(a.roster, d, m.Team),
+	}
+	if m.IsThreadReply() {
+		if parent, err := schema.ParseTS(m.ThreadTS); err == nil {
+			o.ThreadParent = parent.UnixMicro()
+		}
+		if m.ParentUser != "" {
+			o.ParentOffice = cmp.Or(a.person(m.ParentUser).on(a.roster, d.day).Office, aggregate.Unassigned)
+		}
+	} else {
+		o.Question = nlp.IsQuestion(m.Text)
 	}
 	if a.text {
 		o.Text = m.Text

@@ -19,10 +19,11 @@ const (
 	TableTopics       = "topics"
 	TableActivity     = "activity"
 	TableReactions    = "reactions"
+	TableThreads      = "threads"
 )
 
 // Tables lists the output tables in the order they are written.
-var Tables = []string{TableOffices, TableUsers, TableChannels, TableChannelUsers, TableTopics, TableActivity, TableReactions}
+var Tables = []string{TableOffices, TableUsers, TableChannels, TableChannelUsers, TableTopics, TableActivity, TableReactions, TableThreads}
 
 // partFile is the one file of each table's day partition.
 const partFile = "part-0.parquet"
@@ -40,20 +41,29 @@ func writeDay(ctx context.Context, out output.Output, day aggregate.Day, t *aggr
 	offices := func() ([]byte, error) { return output.EncodeParquet(t.Offices, Version) }
 	users := func() ([]byte, error) { return output.EncodeParquet(t.Users, Version) }
 	topics := func() ([]byte, error) { return output.EncodeParquet(t.Topics, Version) }
+	threads := func() ([]byte, error) { return output.EncodeParquet(t.Threads, Version) }
 	if text {
 		offices = func() ([]byte, error) {
 			return output.EncodeParquet(withText(t.Offices, func(r aggregate.OfficeRow) aggregate.OfficeTextRow {
-				return aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText}
+				return aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText,
+					PositiveEvidenceText: r.PositiveEvidenceText, NegativeEvidenceText: r.NegativeEvidenceText}
 			}), Version)
 		}
 		users = func() ([]byte, error) {
 			return output.EncodeParquet(withText(t.Users, func(r aggregate.UserRow) aggregate.UserTextRow {
-				return aggregate.UserTextRow{UserRow: r, EvidenceText: r.EvidenceText}
+				return aggregate.UserTextRow{UserRow: r, EvidenceText: r.EvidenceText,
+					MentionEvidenceText: r.MentionEvidenceText, SarcasmEvidenceText: r.SarcasmEvidenceText,
+					PositiveEvidenceText: r.PositiveEvidenceText, NegativeEvidenceText: r.NegativeEvidenceText}
 			}), Version)
 		}
 		topics = func() ([]byte, error) {
 			return output.EncodeParquet(withText(t.Topics, func(r aggregate.TopicRow) aggregate.TopicTextRow {
 				return aggregate.TopicTextRow{TopicRow: r, EvidenceText: r.EvidenceText}
+			}), Version)
+		}
+		threads = func() ([]byte, error) {
+			return output.EncodeParquet(withText(t.Threads, func(r aggregate.ThreadRow) aggregate.ThreadTextRow {
+				return aggregate.ThreadTextRow{ThreadRow: r, QuestionText: r.QuestionText}
 			}), Version)
 		}
 	}
@@ -68,6 +78,7 @@ func writeDay(ctx context.Context, out output.Output, day aggregate.Day, t *aggr
 		{TableTopics, topics},
 		{TableActivity, func() ([]byte, error) { return output.EncodeParquet(t.Activity, Version) }},
 		{TableReactions, func() ([]byte, error) { return output.EncodeParquet(t.Reactions, Version) }},
+		{TableThreads, threads},
 	}
 	for _, f := range files {
 		data, err := f.data()
@@ -117,6 +128,8 @@ func readDay(ctx context.Context, r output.Reader, day aggregate.Day) (*aggregat
 			*d, err = readTable[aggregate.ActivityRow](ctx, r, name)
 		case *[]aggregate.ReactionRow:
 			*d, err = readTable[aggregate.ReactionRow](ctx, r, name)
+		case *[]aggregate.ThreadRow:
+			*d, err = readTable[aggregate.ThreadRow](ctx, r, name)
 		}
 		if errors.Is(err, fs.ErrNotExist) {
 			err = fmt.Errorf("%s: %w (%s)", day, ErrMissingDay, r.Locate(name))
@@ -131,6 +144,7 @@ func readDay(ctx context.Context, r output.Reader, day aggregate.Day) (*aggregat
 	read(TableTopics, &t.Topics)
 	read(TableActivity, &t.Activity)
 	read(TableReactions, &t.Reactions)
+	read(TableThreads, &t.Threads)
 	return t, err
 }
 

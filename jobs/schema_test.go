@@ -204,7 +204,13 @@ func TestSchemaRejects(t *testing.T) {
 			obj(d, "totals")["words"] = 1.5
 		}},
 		{"wrong-version", "/schema", func(d map[string]any) {
-			d["schema"] = "wiretap.summary/v2"
+			d["schema"] = "wiretap.summary/v1"
+		}},
+		{"negative-answered", "/threads/totals/answered", func(d map[string]any) {
+			obj(obj(d, "threads"), "totals")["answered"] = -1
+		}},
+		{"unanswered-without-ts", "/unanswered/questions/0", func(d map[string]any) {
+			obj(d, "unanswered")["questions"] = []any{map[string]any{"team_id": "T1", "office": "berlin", "channel": "C1", "late_replies": 0}}
 		}},
 		{"non-utc-from", "/range/from", func(d map[string]any) {
 			obj(d, "range")["from"] = "2016-11-14T01:00:00+01:00"

@@ -12,9 +12,10 @@ import (
 )
 
 // SummarySchema names the version of the summary JSON. Readers check it; a
-// change that removes or renames a field makes it v2. docs/summary.schema.json
-// is its JSON Schema.
-const SummarySchema = "wiretap.summary/v1"
+// change that removes or renames a field, or changes what one means, makes
+// a new version. docs/summary.schema.json is its JSON Schema and
+// docs/summary-changelog.md says what changed from version to version.
+const SummarySchema = "wiretap.summary/v2"
 
 // TopN is how many entries each ranking in the summary keeps. The Parquet
 // tables keep everything; the summary is for dashboards.
@@ -30,7 +31,8 @@ type Summary struct {
 	Offices  []OfficeSummary `json:"offices"` // every office, most active first
 	TopUsers []UserSummary   `json:"top_users"`
 	// MostMentioned ranks users by mentions received (mentions of oneself do
-	// not count).
+	// not count); the evidence of each is the earliest messages that
+	// mention them.
 	MostMentioned []UserSummary `json:"most_mentioned"`
 	// MostReacted ranks users by the net reactions (added minus removed)
 	// their messages received.
@@ -39,8 +41,31 @@ type Summary struct {
 	// received: being talked about and being responded to.
 	MostPopular []UserSummary `json:"most_popular"`
 	// MostSarcastic ranks users with at least MinRankedMessages messages by
-	// their mean sarcasm probability.
-	MostSarcastic []UserSummary    `json:"most_sarcastic"`
+	// their mean sarcasm probability; the evidence of each is their
+	// messages with the highest sarcasm probability.
+	MostSarcastic []UserSummary `json:"most_sarcastic"`
+	// MostPositive and MostNegative rank users with at least
+	// MinRankedMessages scored messages by their mean compound score, with
+	// its 95 % interval; the evidence is their most extreme messages in
+	// that direction. MostPositiveOffices and MostNegativeOffices rank the
+	// offices alike (all offices with as many messages).
+	MostPositive        []MoodRank `json:"most_positive"`
+	MostNegative        []MoodRank `json:"most_negative"`
+	MostPositiveOffices []MoodRank `json:"most_positive_offices"`
+	MostNegativeOffices []MoodRank `json:"most_negative_offices"`
+	// Threads are threads and questions per office and channel, and
+	// Unanswered the questions that got no reply within AnswerWindow.
+	Threads    *ThreadsSummary    `json:"threads"`
+	Unanswered *UnansweredSummary `json:"unanswered"`
+	// NewPeople are the people who wrote in the range and not in the
+	// previous window of equal length, LapsedPeople those who wrote then
+	// and not now, QuietChannels the channels that had at least
+	// MinQuietMessages messages then and none now. Null, like trending
+	// topics, when the previous window's partitions are not all in the
+	// output folder.
+	NewPeople     *PeopleChange    `json:"new_people"`
+	LapsedPeople  *PeopleChange    `json:"lapsed_people"`
+	QuietChannels []QuietChannel   `json:"quiet_channels"`
 	TopChannels   []ChannelSummary `json:"top_channels"`
 	// TopTopics are the words and bigrams carried by the most messages;
 	// TopEmoji the emoji.
@@ -330,10 +355,18 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time, prev *aggregate.Aggre
 	popularity := func(u UserSummary) int64 { return u.MentionsReceived + u.ReactionsReceived }
 	s.MostPopular = top(users, TopN, byCount(popularity, userKey))
 	s.MostPopular = slices.DeleteFunc(s.MostPopular, func(u UserSummary) bool { return popularity(u) == 0 })
+	for i, u := range s.MostMentioned {
+		s.MostMentioned[i].Evidence = scoredRefs(&a.Users[aggregate.UserKey{Team: u.TeamID, User: u.UserID}].MentionEvidence)
+	}
 	eligible := slices.DeleteFunc(users, func(u UserSummary) bool { return u.Messages < MinRankedMessages })
 	s.MostSarcastic = top(eligible, TopN, func(x, y UserSummary) int {
 		return cmp.Or(cmp.Compare(y.Sarcasm.Rate, x.Sarcasm.Rate), cmp.Compare(userKey(x), userKey(y)))
 	})
+	for i, u := range s.MostSarcastic {
+		s.MostSarcastic[i].Evidence = scoredRefs(&a.Users[aggregate.UserKey{Team: u.TeamID, User: u.UserID}].SarcasmEvidence)
+	}
+	rankMood(s, a)
+	s.Threads, s.Unanswered = summarizeThreads(a, from, to)
 
 	channels := make([]ChannelSummary, 0, len(a.Channels))
 	for k, c := range a.Channels {
@@ -398,6 +431,7 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time, prev *aggregate.Aggre
 	s.DistinctiveTopics = distinctive(a, workspace)
 	if prev != nil {
 		s.TrendingTopics = trending(a, prev)
+		s.NewPeople, s.LapsedPeople, s.QuietChannels = changes(a, prev)
 	}
 	for k, n := range a.Hours {
 		h := s.ActivityByHourOfWeek[k.Office]

@@ -18,7 +18,7 @@ import (
 // counted, and Workers only how fast they are written.
 type Config struct {
 	Seed     int64
-	Messages int       // unique authored messages to generate (before duplicates and noise)
+	Messages int       // unique authored messages to generate (before duplicates and noise), besides the planted ones (plant.go)
 	Start    time.Time // first message day: a UTC midnight
 	Days     int
 	// Offices are the office names; each user belongs to one. Their time

@@ -52,6 +52,9 @@ type Facts struct {
 	// sincere one.
 	SarcasticByUser map[string]int64 `json:"sarcastic_by_user"`
 	SincerePraise   int64            `json:"sincere_praise"`
+	// Planted are the planted threads, questions, newcomer, leaver and
+	// quiet channel, in an office of their own (plant.go).
+	Planted PlantedFacts `json:"planted"`
 
 	// The archive as written, including objects no run over the range reads.
 	ObjectsWritten int64 `json:"objects_written"`
@@ -393,6 +396,7 @@ func newFacts(w *world) *Facts {
 		SarcasticOffice:       w.offices[w.sarcastic].name,
 		SarcasticUsers:        []string{},
 		SarcasticByUser:       map[string]int64{},
+		Planted:               plantedFacts(w),
 		StrayKeys:             []string{},
 		InRangeByKind:         map[string]int64{},
 		QuarantinedByCause:    map[string]int64{},

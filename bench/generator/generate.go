@@ -143,9 +143,10 @@ func (a *pending) less(b *pending) bool {
 
 // event is one thing that happens in an hour, before it is rendered.
 type event struct {
-	t    int64
-	cls  uint8
-	hour uint8
+	t     int64
+	cls   uint8
+	hour  uint8
+	plant int32 // index of a planted message (clsPlanted)
 }
 
 // recentMsg is a message a later thread reply, reaction, edit or deletion
@@ -199,6 +200,8 @@ type dayGen struct {
 	recent                    [][]recentMsg
 	recentNext                []int
 	mentionBuf                [2]int32
+	plantR                    *rng // the planted stream of plantDay (plant.go)
+	plantDay                  int
 }
 
 func newDayGen(w *world, dst archive.Putter) *dayGen {
@@ -256,6 +259,7 @@ func (g *dayGen) run(ctx context.Context, d int) (*partial, error) {
 	for h := range 24 {
 		hourStart := dayStart + int64(h)*usHour
 		g.evs = g.planHour(g.evs[:0], hourStart, w.hourCounts[d*24+h], uint8(h))
+		g.evs = g.plantHour(g.evs, hourStart, uint8(h))
 		for i := range g.evs {
 			e := &g.evs[i]
 			if e.t <= last { // ts are unique: the day's events strictly increase
@@ -309,16 +313,19 @@ func (g *dayGen) planHour(evs []event, hourStart, n int64, hour uint8) []event {
 			evs = append(evs, event{t: hourStart + r.int64n(usHour), cls: cls, hour: hour})
 		}
 	}
-	slices.SortFunc(evs, func(a, b event) int {
-		if a.t != b.t {
-			if a.t < b.t {
-				return -1
-			}
-			return 1
-		}
-		return int(a.cls) - int(b.cls)
-	})
+	slices.SortFunc(evs, eventOrder)
 	return evs
+}
+
+// eventOrder orders events by time, then class.
+func eventOrder(a, b event) int {
+	if a.t != b.t {
+		if a.t < b.t {
+			return -1
+		}
+		return 1
+	}
+	return int(a.cls) - int(b.cls)
 }
 
 // emit renders the record(s) of e and schedules their deliveries.
@@ -327,6 +334,8 @@ func (g *dayGen) emit(e *event) {
 	switch e.cls {
 	case clsAuthored:
 		g.authored(e)
+	case clsPlanted:
+		g.emitPlanted(e)
 	case clsBot:
 		s := spec{cls: clsBot, subtype: "bot_message", t: e.t, ts: e.t, user: -1,
 			channel: int32(r.pick(w.chanCum)), bot: int32(r.intn(len(w.bots)))}
@@ -339,7 +348,7 @@ func (g *dayGen) emit(e *event) {
 		s.text = g.text
 		g.deliver(&s, e.t, recInfo{class: clsSlackbot})
 	case clsJoin:
-		u := int32(r.intn(len(w.users)))
+		u := int32(r.intn(w.cfg.Users)) // not the planted people, who never join
 		s := spec{cls: clsJoin, subtype: "channel_join", t: e.t, ts: e.t, user: u, channel: int32(r.pick(w.chanCum))}
 		g.text = append(g.text[:0], "<@"...)
 		g.text = append(g.text, w.users[u].id...)
@@ -361,7 +370,7 @@ func (g *dayGen) emit(e *event) {
 		info := recInfo{class: e.cls, ts: m.t, at: e.t, channel: c}
 		switch e.cls {
 		case clsReaction:
-			s.user = int32(r.intn(len(w.users)))
+			s.user = int32(r.intn(w.cfg.Users))
 			s.reaction = reactions[r.intn(len(reactions))]
 			info.reaction = s.reaction
 			g.deliver(&s, m.t, info)
@@ -444,7 +453,7 @@ func (g *dayGen) pickMentions(author int32, n int) []int32 {
 	w, r := g.w, g.r
 	out := g.mentionBuf[:0]
 	for tries := 0; len(out) < n && tries < 8; tries++ {
-		u := int32(r.intn(len(w.users)))
+		u := int32(r.intn(w.cfg.Users))
 		if r.chance(mentionTopPPM) {
 			u = w.mostMentioned
 		}

@@ -36,6 +36,7 @@ const (
 	clsEdit           // subtype message_changed
 	clsDelete         // subtype message_deleted
 	clsReaction       // reaction_added or reaction_removed
+	clsPlanted        // a planted authored message (plant.go), counted as clsAuthored
 )
 
 // kindName is the engine's name for the in-range count of a class

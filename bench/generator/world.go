@@ -63,6 +63,9 @@ type world struct {
 	// sarcastic people (see plantSarcasm).
 	sarcastic     int
 	sarcasticUser []bool
+	// plant0 are the planted scenes (plant.go); their people and channels
+	// are at the end of users and channels, where no random pick reaches.
+	plant0 planted
 
 	token, serviceID, appID, appUser string
 
@@ -191,6 +194,9 @@ func newWorld(cfg Config) (*world, error) {
 
 	w.planMove()
 	w.planHours()
+	w.plant()
+	// The planted people (appended by plant) are never sarcastic.
+	w.sarcasticUser = append(w.sarcasticUser, make([]bool, len(w.users)-len(w.sarcasticUser))...)
 	return w, nil
 }
 

@@ -294,6 +294,26 @@ func printSummary(w io.Writer, s *jobs.Summary) {
 		fmt.Fprintf(w, "Most sarcastic (at least %d messages): %s %s (%s), rate %.2f over %d messages\n",
 			jobs.MinRankedMessages, u.UserID, u.UserName, u.Office, u.Sarcasm.Rate, u.Sarcasm.N)
 	}
+	if len(s.MostPositiveOffices) > 0 {
+		pos, neg := s.MostPositiveOffices[0], s.MostNegativeOffices[0]
+		fmt.Fprintf(w, "Most positive office: %s %+.3f (%+.3f to %+.3f); most negative: %s %+.3f (%+.3f to %+.3f)\n",
+			pos.Office, pos.Mean, pos.CI95Low, pos.CI95High, neg.Office, neg.Mean, neg.CI95Low, neg.CI95High)
+	}
+	if t := s.Threads; t != nil && (t.Totals.ThreadsStarted > 0 || t.Totals.Questions > 0) {
+		fmt.Fprintf(w, "Threads %d (%d replies); questions %d, %d judged, %d answered within %dh",
+			t.Totals.ThreadsStarted, t.Totals.Replies, t.Totals.Questions, t.Totals.Judged, t.Totals.Answered, t.AnswerWindowSeconds/3600)
+		if m := t.Totals.FirstReply.MedianSeconds; m != nil {
+			fmt.Fprintf(w, "; median first reply within %s", time.Duration(*m)*time.Second)
+		}
+		fmt.Fprintln(w)
+	}
+	if s.Unanswered != nil && s.Unanswered.Count > 0 {
+		fmt.Fprintf(w, "Unanswered questions: %d\n", s.Unanswered.Count)
+	}
+	if s.NewPeople != nil && s.LapsedPeople != nil {
+		fmt.Fprintf(w, "Against the previous %d days: %d new people, %d lapsed, quiet channels: %d\n",
+			s.Range.Days, s.NewPeople.Count, s.LapsedPeople.Count, len(s.QuietChannels))
+	}
 	if len(s.DistinctiveTopics) > 0 {
 		fmt.Fprintln(w, "Distinctive topics by office:")
 		for _, o := range s.Offices {

@@ -64,6 +64,30 @@ func expected(s *jobs.Summary) map[string]string {
 	for _, u := range s.MostReacted {
 		want["reacted."+u.UserID+".reactions_received"] = fmt.Sprint(u.ReactionsReceived)
 	}
+	for key, list := range map[string][]jobs.MoodRank{"most_positive": s.MostPositive, "most_negative": s.MostNegative,
+		"most_positive_offices": s.MostPositiveOffices} {
+		for _, r := range list {
+			k := key + "." + r.Office
+			if r.UserID != "" {
+				k = key + "." + r.TeamID + "/" + r.UserID
+			}
+			want[k+".mean"] = f(r.Mean)
+		}
+	}
+	if s.Threads != nil {
+		for office, t := range s.Threads.ByOffice {
+			want["threads."+office+".threads_started"] = fmt.Sprint(t.ThreadsStarted)
+			want["threads."+office+".questions"] = fmt.Sprint(t.Questions)
+		}
+	}
+	for key, c := range map[string]*jobs.PeopleChange{"new_people": s.NewPeople, "lapsed_people": s.LapsedPeople} {
+		if c == nil {
+			continue
+		}
+		for office, n := range c.ByOffice {
+			want[key+"."+office] = fmt.Sprint(n)
+		}
+	}
 	return want
 }
 

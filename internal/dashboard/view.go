@@ -424,14 +424,6 @@ func (b builder) reacted() Panel {
 	return p
 }
 
-func (b builder) positiveNegative() Panel {
-	if !b.opts.RankPeople {
-		return Panel{ID: "positive-negative", Title: "Most positive and most negative", Question: "Who writes the most positive and the most negative messages?", State: StateOff,
-			Message: "Rankings of people are off (--rank-people)."}
-	}
-	return absent("positive-negative", "Most positive and most negative", "Who writes the most positive and the most negative messages?", "ranking of people by mood")
-}
-
 func (b builder) channels() Panel {
 	p := Panel{ID: "channels", Title: "Channels", Question: "Where does the conversation happen?", State: StateShown}
 	t := Table{Columns: []Column{{"Channel", false}, {"Messages", true}, {"People who wrote", true}, {"Mood", true}}, Empty: "No channels in this range."}
@@ -453,29 +445,6 @@ func (b builder) channels() Panel {
 	}
 	p.Tables = []Table{t}
 	return p
-}
-
-func (b builder) threads() Panel {
-	p := Panel{ID: "threads", Title: "Threads", Question: "Do questions get answered, and how fast?", State: StateShown}
-	t := Table{Columns: []Column{{"Office", false}, {"Replies in threads", true}, {"Share of messages that are replies", true}}, Empty: "No office has messages in this range."}
-	for _, o := range b.sum.Offices {
-		if o.Suppressed {
-			t.Rows = append(t.Rows, suppressedRow(o.Office, 2))
-			continue
-		}
-		share := 0.0
-		if o.Messages > 0 {
-			share = float64(o.ThreadReplies) / float64(o.Messages)
-		}
-		t.Rows = append(t.Rows, Row{Cells: []Cell{{Text: o.Office}, {Text: thousands(o.ThreadReplies), Num: true}, {Text: pct(share), Num: true}}})
-	}
-	p.Tables = []Table{t}
-	p.Message = "Unanswered questions and time to first reply: not computed by this version of Wiretap (summary " + jobs.SummarySchema + " counts replies only)."
-	return p
-}
-
-func (b builder) newLapsed() Panel {
-	return absent("new-lapsed", "New and lapsed people", "Who joined the conversation, who went quiet?", "first and last activity of people")
 }
 
 // evidence turns message references into links: Slack permalinks when the

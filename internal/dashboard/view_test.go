@@ -36,7 +36,7 @@ func TestSuppressedAndAbsent(t *testing.T) {
 	}
 	for id, want := range map[string]string{
 		"people": StateOff, "reacted": StateOff, "positive-negative": StateOff,
-		"new-lapsed": StateAbsent, "trending": StateEmpty, "per-day": StateEmpty,
+		"new-lapsed": StateEmpty, "trending": StateEmpty, "per-day": StateEmpty, "threads": StateAbsent,
 	} {
 		if states[id] != want {
 			t.Errorf("panel %s: state %q, want %q", id, states[id], want)
@@ -128,4 +128,87 @@ func FuzzPlainText(f *testing.F) {
 			t.Errorf("PlainText(%q) = %q keeps an address", s, out)
 		}
 	})
+}
+
+// TestInsightPanels checks the panels of summary v2's insights: shown with
+// their figures, keys and evidence, and people named only with rankings on.
+func TestInsightPanels(t *testing.T) {
+	share, fifteen := 0.5, int64(900)
+	refs := []jobs.MessageRef{{Channel: "C1", TS: "1479114000.000001"}}
+	sum := &jobs.Summary{Schema: jobs.SummarySchema, Range: jobs.SummaryRange{From: "2016-11-14T00:00:00Z", To: "2016-11-21T00:00:00Z", Days: 7},
+		Offices:             []jobs.OfficeSummary{{Office: "berlin", Messages: 50}, {Office: "nyc", Messages: 40}},
+		MostPositive:        []jobs.MoodRank{{TeamID: "T1", UserID: "U1", UserName: "ann", Office: "berlin", N: 40, Mean: 0.5, CI95Low: 0.4, CI95High: 0.6, Evidence: refs}},
+		MostNegative:        []jobs.MoodRank{{TeamID: "T1", UserID: "U2", UserName: "bob", Office: "nyc", N: 35, Mean: -0.25, CI95Low: -0.3, CI95High: -0.2, Evidence: refs}},
+		MostPositiveOffices: []jobs.MoodRank{{Office: "berlin", N: 50, Mean: 0.3, CI95Low: 0.2, CI95High: 0.4, Evidence: refs}},
+		Threads: &jobs.ThreadsSummary{AnswerWindowSeconds: 86400, ByOffice: map[string]jobs.ThreadSummary{
+			"berlin": {ThreadsStarted: 3, Replies: 5, Questions: 4, Judged: 2, Answered: 1, AnsweredShare: &share,
+				FirstReply: jobs.ReplyTimes{N: 3, MedianSeconds: &fifteen}}}},
+		Unanswered: &jobs.UnansweredSummary{Count: 1, ByOffice: map[string]int64{"berlin": 1},
+			Questions: []jobs.UnansweredQuestion{{TeamID: "T1", Office: "berlin", Channel: "C1", TS: "1479114000.000001"}}},
+		NewPeople:     &jobs.PeopleChange{Count: 1, ByOffice: map[string]int64{"nyc": 1}, People: []jobs.PersonChange{{TeamID: "T1", UserID: "U9", UserName: "newton", Office: "nyc", Messages: 4}}},
+		LapsedPeople:  &jobs.PeopleChange{Count: 0, ByOffice: map[string]int64{}, People: []jobs.PersonChange{}},
+		QuietChannels: []jobs.QuietChannel{{TeamID: "T1", ChannelID: "C7", ChannelName: "fading", Before: 12}},
+	}
+	panels := func(opts Options) map[string]Panel {
+		out := map[string]Panel{}
+		for _, p := range Build(sum, nil, "", opts).Panels {
+			out[p.ID] = p
+		}
+		return out
+	}
+	on := panels(Options{RankPeople: true, SlackDomain: "acme"})
+	for _, id := range []string{"positive-negative", "threads", "new-lapsed"} {
+		if on[id].State != StateShown {
+			t.Errorf("panel %s: state %q (%s), want shown", id, on[id].State, on[id].Message)
+		}
+	}
+	cells := func(p Panel) map[string]string {
+		out := map[string]string{}
+		for _, tb := range p.Tables {
+			for _, r := range tb.Rows {
+				for _, c := range r.Cells {
+					if c.Key != "" {
+						out[c.Key] = c.Text
+					}
+				}
+			}
+		}
+		return out
+	}
+	for id, want := range map[string]map[string]string{
+		"positive-negative": {"most_positive.T1/U1.mean": "0.50 (0.40 to 0.60)", "most_negative.T1/U2.mean": "-0.25 (-0.30 to -0.20)",
+			"most_positive_offices.berlin.mean": "0.30 (0.20 to 0.40)"},
+		"threads":    {"threads.berlin.threads_started": "3", "threads.berlin.questions": "4"},
+		"new-lapsed": {"new_people.nyc": "1", "lapsed_people.nyc": "0"},
+	} {
+		got := cells(on[id])
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("panel %s: %s shows %q, want %q", id, k, got[k], v)
+			}
+		}
+	}
+	// The unanswered question is its own evidence, as a permalink.
+	un := on["threads"].Tables[1]
+	if len(un.Rows) != 1 || len(un.Rows[0].Evidence) != 1 || un.Rows[0].Evidence[0].Href != "https://acme.slack.com/archives/C1/p1479114000000001" {
+		t.Errorf("unanswered questions table %+v", un)
+	}
+	if r := on["threads"].Tables[0].Rows[0].Cells; r[4].Text != "50.0 % of 2" || r[5].Text != "under 15 min" || r[6].Text != "over a week" {
+		t.Errorf("berlin threads row %+v", r)
+	}
+	if ev := on["positive-negative"].Tables[0].Rows[0].Evidence; len(ev) != 1 {
+		t.Errorf("most positive person has evidence %+v", ev)
+	}
+	// Without rankings of people, no names: counts per office and channels only.
+	off := panels(Options{})
+	var buf bytes.Buffer
+	if err := Render(&buf, &Page{Panels: []Panel{off["new-lapsed"]}}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "newton") || !strings.Contains(buf.String(), "#fading") {
+		t.Errorf("new and lapsed without --rank-people: names shown, or quiet channel missing:\n%s", buf.String())
+	}
+	if off["positive-negative"].State != StateOff {
+		t.Errorf("positive-negative without --rank-people: %q", off["positive-negative"].State)
+	}
 }

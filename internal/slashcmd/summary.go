@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Summary is the part of summary.json (wiretap.summary/v1, documented in
+// Summary is the part of summary.json (wiretap.summary/v2, documented in
 // docs/summary.schema.json) that the answers use. Decoding the public
 // document, rather than importing the engine's types, keeps the slash
 // command's Lambda small.

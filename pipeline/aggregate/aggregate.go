@@ -165,6 +165,10 @@ type OfficeStats struct {
 	MentionsReceived  int64 // mentions of the office's people
 	ReactionsReceived int64 // net reactions to the office's people's messages
 	Evidence          Evidence
+	// PositiveEvidence and NegativeEvidence are the office's most positive
+	// and most negative messages (by compound score, beyond the neutral
+	// band): what justifies its place in the mood rankings.
+	PositiveEvidence, NegativeEvidence Scored
 }
 
 // UserStats is a user's activity. A user mentioned but silent has a row with
@@ -180,6 +184,11 @@ type UserStats struct {
 	MentionsReceived  int64
 	ReactionsReceived int64 // net reactions to the user's messages
 	Evidence          Evidence
+	// MentionEvidence are the earliest messages that mention the user
+	// (all score 0); SarcasmEvidence the user's messages with the highest
+	// sarcasm probability; PositiveEvidence and NegativeEvidence the most
+	// positive and most negative (beyond the neutral band).
+	MentionEvidence, SarcasmEvidence, PositiveEvidence, NegativeEvidence Scored
 }
 
 // ChannelStats is a channel's activity.
@@ -217,6 +226,8 @@ type Aggregate struct {
 	// Reactions are net reactions received, by the office of the
 	// reacted-to message's author and emoji.
 	Reactions map[ReactionKey]int64
+	// Threads are the questions and replied threads seen (see ThreadKey).
+	Threads map[ThreadKey]*ThreadStats
 
 	// once holds, by office, the bigrams carried by exactly one message so
 	// far. Most bigrams of a day occur once and are pruned at its end
@@ -280,6 +291,7 @@ func New() *Aggregate {
 		Hours:       make(map[HourKey]int64),
 		HourAuthors: make(map[HourKey]*privacy.AuthorSet),
 		Reactions:   make(map[ReactionKey]int64),
+		Threads:     make(map[ThreadKey]*ThreadStats),
 		once:        make(map[string]map[string]onceTopic),
 	}
 }
@@ -327,13 +339,20 @@ type Observation struct {
 	UserName    string
 	ChannelID   string
 	ChannelName string
-	Office      string         // the author's office (Unassigned when unknown)
+	Office      string         // the author's office (Unassigned when unknown); kept as given, like ParentOffice
 	Location    *time.Location // the office's time zone, for hour of week; nil is UTC
 	Words       int
 	Compound    int64 // Scale units
 	ThreadReply bool
-	Sarcastic   bool  // the sarcasm model flags the message
-	Sarcasm     int64 // the sarcasm probability, in 1/Scale
+	// ThreadParent is, for a reply, its thread parent's ts in Unix
+	// microseconds (0 for a top-level message), and ParentOffice the
+	// office of the parent's author when the reply names the author (""
+	// when not). Question says a top-level message asks something.
+	ThreadParent int64
+	ParentOffice string
+	Question     bool
+	Sarcastic    bool  // the sarcasm model flags the message
+	Sarcasm      int64 // the sarcasm probability, in 1/Scale
 	// Mentioned are the users mentioned, each once, with their offices.
 	Mentioned []Mention
 	// Reactions are the message's net reactions received, by emoji, each
@@ -425,6 +444,20 @@ func (a *Aggregate) Observe(o *Observation) {
 	}
 	os.Evidence.add(ref)
 	us.Evidence.add(ref)
+	if o.Sarcasm > 0 {
+		us.SarcasmEvidence.add(ref, o.Sarcasm)
+	}
+	switch {
+	case o.Compound >= PolarityThreshold:
+		us.PositiveEvidence.add(ref, o.Compound)
+		os.PositiveEvidence.add(ref, o.Compound)
+	case o.Compound <= -PolarityThreshold:
+		us.NegativeEvidence.add(ref, -o.Compound)
+		os.NegativeEvidence.add(ref, -o.Compound)
+	}
+	if o.ThreadParent != 0 || o.Question {
+		a.observeThread(o, *cs.id, ref.text)
+	}
 	cs.merge(&act)
 	cs.Name.observe(o.ChannelName, o.Time)
 	if o.StableIDs {
@@ -443,6 +476,7 @@ func (a *Aggregate) Observe(o *Observation) {
 		mu := a.user(UserKey{o.Team, m.User}, mo, o.StableIDs)
 		mu.MentionsReceived++
 		mu.observeOffice(mo, o.Time)
+		mu.MentionEvidence.add(ref, 0)
 		a.office(mo).MentionsReceived++
 	}
 	for _, r := range o.Reactions {
@@ -580,6 +614,8 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			s.MentionsReceived += v.MentionsReceived
 			s.ReactionsReceived += v.ReactionsReceived
 			s.Evidence.Merge(&v.Evidence)
+			s.PositiveEvidence.Merge(&v.PositiveEvidence)
+			s.NegativeEvidence.Merge(&v.NegativeEvidence)
 		} else {
 			a.Offices[k] = v
 		}
@@ -590,6 +626,10 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			s.MentionsReceived += v.MentionsReceived
 			s.ReactionsReceived += v.ReactionsReceived
 			s.Evidence.Merge(&v.Evidence)
+			s.MentionEvidence.Merge(&v.MentionEvidence)
+			s.SarcasmEvidence.Merge(&v.SarcasmEvidence)
+			s.PositiveEvidence.Merge(&v.PositiveEvidence)
+			s.NegativeEvidence.Merge(&v.NegativeEvidence)
 			s.Name.observe(v.Name.Name, v.Name.At)
 			s.observeOffice(v.Office, v.officeAt)
 		} else {
@@ -650,6 +690,13 @@ func (a *Aggregate) Merge(o *Aggregate) {
 	}
 	for k, v := range o.Reactions {
 		a.Reactions[k] += v
+	}
+	for k, v := range o.Threads {
+		if s := a.Threads[k]; s != nil {
+			s.merge(v)
+		} else {
+			a.Threads[k] = v
+		}
 	}
 }
 
@@ -742,6 +789,11 @@ func (a *Aggregate) ForOffice(office string) *Aggregate {
 	for k, n := range a.Reactions {
 		if k.Office == office {
 			r.Reactions[k] = n
+		}
+	}
+	for k, t := range a.Threads {
+		if t.Office == office || (t.Office == "" && office == Unassigned) {
+			r.Threads[k] = t
 		}
 	}
 	return r

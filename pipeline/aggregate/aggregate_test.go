@@ -325,6 +325,15 @@ func randomObservations(rng *rand.Rand, n int) []aggregate.Observation {
 			Words:       rng.IntN(50),
 			Compound:    rng.Int64N(20001) - 10000,
 			ThreadReply: rng.IntN(4) == 0,
+			Sarcasm:     rng.Int64N(aggregate.Scale),
+		}
+		// Threads: replies to earlier minutes, some naming the parent's
+		// office; top-level questions.
+		if o.ThreadReply {
+			o.ThreadParent = o.Time.Add(-time.Duration(1+rng.IntN(600)) * time.Minute).UnixMicro()
+			o.ParentOffice = []string{"", "Berlin", "NYC"}[rng.IntN(3)]
+		} else {
+			o.Question = rng.IntN(3) == 0
 		}
 		if o.UserName == "dee" {
 			o.UserName = "" // producers without names
@@ -406,8 +415,9 @@ func TestTables(t *testing.T) {
 		Office: "Berlin", Location: zones["Europe/Berlin"], Words: 5, Compound: 5000, Topics: []string{"release"},
 		Mentioned: []aggregate.Mention{{User: "U2", Office: ""}, {User: "U3", Office: "Berlin"}}})
 	a.Observe(&aggregate.Observation{Time: t0.Add(time.Hour), Team: "T1", UserID: "U1", UserName: "ann", ChannelID: "C1",
-		Office: "Berlin", Location: zones["Europe/Berlin"], Words: 3, Compound: -1000, ThreadReply: true, Topics: []string{"release", "bug"}})
-	a.Observe(&aggregate.Observation{Time: t0, Team: "T1", UserID: "U4", ChannelID: "C2", Words: 1})
+		Office: "Berlin", Location: zones["Europe/Berlin"], Words: 3, Compound: -1000, ThreadReply: true, Topics: []string{"release", "bug"},
+		ThreadParent: t0.UnixMicro(), ParentOffice: "Berlin", Sarcasm: 7000})
+	a.Observe(&aggregate.Observation{Time: t0, Team: "T1", UserID: "U4", ChannelID: "C2", Words: 1, Question: true})
 	tb := a.Tables()
 
 	sc := func(n, sum, sumsq, pos, neu, neg int64) aggregate.SentimentColumns {
@@ -416,9 +426,13 @@ func TestTables(t *testing.T) {
 	}
 	// Evidence: the earliest messages, as channel/ts.
 	e9, e10, e9c2 := "C1/1479114000.000000", "C1/1479117600.000000", "C2/1479114000.000000"
+	// The most positive and negative messages, with their scores.
+	mood := aggregate.MoodEvidenceColumns{PositiveEvidence: []string{e9}, PositiveEvidenceScore: []int64{5000},
+		NegativeEvidence: []string{e10}, NegativeEvidenceScore: []int64{1000}}
 	wantOffices := []aggregate.OfficeRow{
 		{Office: "Berlin", Messages: 2, ActiveUsers: 1, Words: 8, ThreadReplies: 1, MentionsReceived: 1,
-			SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1), Evidence: []string{e9, e10}},
+			SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1), SarcasmColumns: aggregate.SarcasmColumns{SarcasmSum: 0.7},
+			Evidence: []string{e9, e10}, MoodEvidenceColumns: mood},
 		{Office: aggregate.Unassigned, Messages: 1, ActiveUsers: 1, Words: 1, MentionsReceived: 1, SentimentColumns: sc(1, 0, 0, 0, 1, 0), Evidence: []string{e9c2}},
 	}
 	if !reflect.DeepEqual(tb.Offices, wantOffices) {
@@ -426,9 +440,10 @@ func TestTables(t *testing.T) {
 	}
 	wantUsers := []aggregate.UserRow{
 		{TeamID: "T1", UserID: "U1", UserName: "ann", Office: "Berlin", Messages: 2, Words: 8, ThreadReplies: 1,
-			SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1), Evidence: []string{e9, e10}},
-		{TeamID: "T1", UserID: "U2", Office: aggregate.Unassigned, MentionsReceived: 1},
-		{TeamID: "T1", UserID: "U3", Office: "Berlin", MentionsReceived: 1},
+			SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1), Evidence: []string{e9, e10}, MoodEvidenceColumns: mood,
+			SarcasmColumns: aggregate.SarcasmColumns{SarcasmSum: 0.7}, SarcasmEvidence: []string{e10}, SarcasmEvidenceScore: []int64{7000}},
+		{TeamID: "T1", UserID: "U2", Office: aggregate.Unassigned, MentionsReceived: 1, MentionEvidence: []string{e9}},
+		{TeamID: "T1", UserID: "U3", Office: "Berlin", MentionsReceived: 1, MentionEvidence: []string{e9}},
 		{TeamID: "T1", UserID: "U4", Office: aggregate.Unassigned, Messages: 1, Words: 1, SentimentColumns: sc(1, 0, 0, 0, 1, 0), Evidence: []string{e9c2}},
 	}
 	if !reflect.DeepEqual(tb.Users, wantUsers) {
@@ -436,7 +451,7 @@ func TestTables(t *testing.T) {
 	}
 	wantChannels := []aggregate.ChannelRow{
 		{TeamID: "T1", ChannelID: "C1", ChannelName: "general", Messages: 2, ActiveUsers: 1, Words: 8, ThreadReplies: 1,
-			SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1)},
+			SentimentColumns: sc(2, 4000, 5000*5000+1000*1000, 1, 0, 1), SarcasmColumns: aggregate.SarcasmColumns{SarcasmSum: 0.7}},
 		{TeamID: "T1", ChannelID: "C2", Messages: 1, ActiveUsers: 1, Words: 1, SentimentColumns: sc(1, 0, 0, 0, 1, 0)},
 	}
 	if !reflect.DeepEqual(tb.Channels, wantChannels) {
@@ -460,6 +475,18 @@ func TestTables(t *testing.T) {
 	}
 	if !reflect.DeepEqual(tb.Activity, wantActivity) {
 		t.Errorf("activity:\n got %+v\nwant %+v", tb.Activity, wantActivity)
+	}
+	// The reply names its parent's office; the question opens a thread of
+	// its own, with no reply yet.
+	wantThreads := []aggregate.ThreadRow{
+		{TeamID: "T1", ChannelID: "C1", ThreadTS: "1479114000.000000", Office: "Berlin", Replies: 1, FirstReplyTS: "1479117600.000000"},
+		{TeamID: "T1", ChannelID: "C2", ThreadTS: "1479114000.000000", Office: aggregate.Unassigned, ParentSeen: true, Question: true},
+	}
+	if !reflect.DeepEqual(tb.Threads, wantThreads) {
+		t.Errorf("threads:\n got %+v\nwant %+v", tb.Threads, wantThreads)
+	}
+	if back := aggregate.FromTables(aggregate.DayOf(t0), tb).Tables(); !reflect.DeepEqual(back, tb) {
+		t.Errorf("tables through FromTables:\n got %+v\nwant %+v", back, tb)
 	}
 	if empty := aggregate.New().Tables(); empty.Offices != nil || empty.Users != nil || empty.Activity != nil {
 		t.Errorf("empty aggregate renders rows: %+v", empty)

@@ -50,6 +50,34 @@ func sarcasmColumns(a *Activity) SarcasmColumns {
 	return SarcasmColumns{Sarcastic: a.Sarcastic, SarcasmSum: float64(a.SarcasmSum) / Scale}
 }
 
+// MoodEvidenceColumns are the most positive and most negative messages of
+// a row, "channel/ts" refs best first, each list with the scores that
+// ranked them (compound scores in 1/Scale; negated for the negative list,
+// so that higher is always more extreme). The scores are what lets the
+// lists of different days merge exactly (see Scored).
+type MoodEvidenceColumns struct {
+	PositiveEvidence      []string `parquet:"positive_evidence,list"`
+	PositiveEvidenceScore []int64  `parquet:"positive_evidence_score,list"`
+	NegativeEvidence      []string `parquet:"negative_evidence,list"`
+	NegativeEvidenceScore []int64  `parquet:"negative_evidence_score,list"`
+	// The texts, as EvidenceText is for evidence (written by the *TextRow
+	// types).
+	PositiveEvidenceText []string `parquet:"-" column:"positive_evidence_text"`
+	NegativeEvidenceText []string `parquet:"-" column:"negative_evidence_text"`
+}
+
+func moodEvidenceColumns(pos, neg *Scored) MoodEvidenceColumns {
+	var c MoodEvidenceColumns
+	c.PositiveEvidence, c.PositiveEvidenceScore, c.PositiveEvidenceText = pos.columns()
+	c.NegativeEvidence, c.NegativeEvidenceScore, c.NegativeEvidenceText = neg.columns()
+	return c
+}
+
+func (c *MoodEvidenceColumns) scored(ids channelIDs) (pos, neg Scored) {
+	return scoredOf(c.PositiveEvidence, c.PositiveEvidenceScore, c.PositiveEvidenceText, ids),
+		scoredOf(c.NegativeEvidence, c.NegativeEvidenceScore, c.NegativeEvidenceText, ids)
+}
+
 // OfficeRow is a row of the offices table.
 type OfficeRow struct {
 	Office           string `parquet:"office,dict"`
@@ -64,6 +92,7 @@ type OfficeRow struct {
 	SentimentColumns
 	SarcasmColumns
 	Evidence []string `parquet:"evidence,list"` // up to 3 "channel/ts" refs, earliest first
+	MoodEvidenceColumns
 	// EvidenceText is, when the run included text (--include-text), the
 	// text of each evidence message, parallel to Evidence; nil otherwise.
 	// parquet-go leaves it out of this type's schema, so that files written
@@ -89,6 +118,15 @@ type UserRow struct {
 	SentimentColumns
 	SarcasmColumns
 	Evidence []string `parquet:"evidence,list"`
+	// MentionEvidence are the earliest messages that mention the user;
+	// SarcasmEvidence the user's most sarcastic messages, with their
+	// sarcasm probabilities in 1/Scale.
+	MentionEvidence      []string `parquet:"mention_evidence,list"`
+	SarcasmEvidence      []string `parquet:"sarcasm_evidence,list"`
+	SarcasmEvidenceScore []int64  `parquet:"sarcasm_evidence_score,list"`
+	MentionEvidenceText  []string `parquet:"-" column:"mention_evidence_text"`
+	SarcasmEvidenceText  []string `parquet:"-" column:"sarcasm_evidence_text"`
+	MoodEvidenceColumns
 	// EvidenceText is as in OfficeRow; with text, rows are written as
 	// UserTextRow.
 	EvidenceText []string `parquet:"-" column:"evidence_text"`
@@ -175,11 +213,17 @@ func authorColumns(s *privacy.AuthorSet) AuthorColumns {
 type (
 	OfficeTextRow struct {
 		OfficeRow
-		EvidenceText []string `parquet:"evidence_text,list"`
+		EvidenceText         []string `parquet:"evidence_text,list"`
+		PositiveEvidenceText []string `parquet:"positive_evidence_text,list"`
+		NegativeEvidenceText []string `parquet:"negative_evidence_text,list"`
 	}
 	UserTextRow struct {
 		UserRow
-		EvidenceText []string `parquet:"evidence_text,list"`
+		EvidenceText         []string `parquet:"evidence_text,list"`
+		MentionEvidenceText  []string `parquet:"mention_evidence_text,list"`
+		SarcasmEvidenceText  []string `parquet:"sarcasm_evidence_text,list"`
+		PositiveEvidenceText []string `parquet:"positive_evidence_text,list"`
+		NegativeEvidenceText []string `parquet:"negative_evidence_text,list"`
 	}
 	TopicTextRow struct {
 		TopicRow
@@ -196,6 +240,7 @@ type Tables struct {
 	Activity     []ActivityRow
 	ChannelUsers []ChannelUserRow
 	Reactions    []ReactionRow
+	Threads      []ThreadRow
 }
 
 // Tables renders a as sorted table rows.
@@ -208,18 +253,23 @@ func (a *Aggregate) Tables() *Tables {
 			ThreadReplies: v.ThreadReplies, MentionsReceived: v.MentionsReceived, ReactionsReceived: v.ReactionsReceived,
 			SentimentColumns: sentimentColumns(&v.Sentiment), SarcasmColumns: sarcasmColumns(&v.Activity),
 			Evidence: v.Evidence.strings(), EvidenceText: v.Evidence.texts(),
+			MoodEvidenceColumns: moodEvidenceColumns(&v.PositiveEvidence, &v.NegativeEvidence),
 		})
 	}
 	slices.SortFunc(t.Offices, func(x, y OfficeRow) int { return cmp.Compare(x.Office, y.Office) })
 	for k, v := range a.Users {
-		t.Users = append(t.Users, UserRow{
+		row := UserRow{
 			TeamID: k.Team, UserID: k.User, UserName: v.Name.Name, Office: v.Office,
 			Messages: v.Messages, Words: v.Words, ThreadReplies: v.ThreadReplies,
 			MentionsReceived: v.MentionsReceived, ReactionsReceived: v.ReactionsReceived,
 			SentimentColumns: sentimentColumns(&v.Sentiment),
 			SarcasmColumns:   sarcasmColumns(&v.Activity), Evidence: v.Evidence.strings(),
-			EvidenceText: v.Evidence.texts(),
-		})
+			EvidenceText:        v.Evidence.texts(),
+			MoodEvidenceColumns: moodEvidenceColumns(&v.PositiveEvidence, &v.NegativeEvidence),
+		}
+		row.MentionEvidence, _, row.MentionEvidenceText = v.MentionEvidence.columns()
+		row.SarcasmEvidence, row.SarcasmEvidenceScore, row.SarcasmEvidenceText = v.SarcasmEvidence.columns()
+		t.Users = append(t.Users, row)
 	}
 	slices.SortFunc(t.Users, func(x, y UserRow) int {
 		return cmp.Or(cmp.Compare(x.TeamID, y.TeamID), cmp.Compare(x.UserID, y.UserID))
@@ -282,6 +332,7 @@ func (a *Aggregate) Tables() *Tables {
 	slices.SortFunc(t.Reactions, func(x, y ReactionRow) int {
 		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.Emoji, y.Emoji))
 	})
+	t.Threads = threadRows(a.Threads)
 	return t
 }
 
@@ -312,11 +363,13 @@ func FromTables(day Day, t *Tables) *Aggregate {
 	at := day.Start()
 	ids := channelIDs{}
 	for _, r := range t.Offices {
-		a.Offices[r.Office] = &OfficeStats{
+		o := &OfficeStats{
 			Activity:         activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
 			MentionsReceived: r.MentionsReceived, ReactionsReceived: r.ReactionsReceived,
 			Evidence: evidenceOf(r.Evidence, r.EvidenceText, ids),
 		}
+		o.PositiveEvidence, o.NegativeEvidence = r.scored(ids)
+		a.Offices[r.Office] = o
 	}
 	for _, r := range t.Users {
 		u := &UserStats{
@@ -324,6 +377,9 @@ func FromTables(day Day, t *Tables) *Aggregate {
 			Office:   r.Office, officeAt: at, MentionsReceived: r.MentionsReceived, ReactionsReceived: r.ReactionsReceived,
 			Evidence: evidenceOf(r.Evidence, r.EvidenceText, ids),
 		}
+		u.MentionEvidence = scoredOf(r.MentionEvidence, nil, r.MentionEvidenceText, ids)
+		u.SarcasmEvidence = scoredOf(r.SarcasmEvidence, r.SarcasmEvidenceScore, r.SarcasmEvidenceText, ids)
+		u.PositiveEvidence, u.NegativeEvidence = r.scored(ids)
 		u.Name.observe(r.UserName, at)
 		a.Users[UserKey{r.TeamID, r.UserID}] = u
 	}
@@ -360,6 +416,7 @@ func FromTables(day Day, t *Tables) *Aggregate {
 	for _, r := range t.Reactions {
 		a.Reactions[ReactionKey{r.Office, r.Emoji}] = r.ReactionsReceived
 	}
+	threadsOf(t.Threads, a.Threads)
 	return a
 }
 

@@ -298,13 +298,23 @@ func TestEncodeParquet(t *testing.T) {
 	sarc := aggregate.SarcasmColumns{Sarcastic: 1, SarcasmSum: 1.25}
 	ev := []string{"C1/1479000000.000001", "C2/1479000001.000002"}
 	// Lists read back as empty, not nil: the rows say so too.
+	mood := aggregate.MoodEvidenceColumns{PositiveEvidence: ev[:1], PositiveEvidenceScore: []int64{9000},
+		NegativeEvidence: ev, NegativeEvidenceScore: []int64{800, 700}}
+	noMood := aggregate.MoodEvidenceColumns{PositiveEvidence: []string{}, PositiveEvidenceScore: []int64{},
+		NegativeEvidence: []string{}, NegativeEvidenceScore: []int64{}}
 	roundTripParquet(t, []aggregate.OfficeRow{
-		{Office: "Berlin", Messages: 10, ActiveUsers: 2, Words: 55, ThreadReplies: 3, MentionsReceived: 4, SentimentColumns: sc, SarcasmColumns: sarc, Evidence: ev},
-		{Office: aggregate.Unassigned, Messages: 1, Evidence: []string{}},
+		{Office: "Berlin", Messages: 10, ActiveUsers: 2, Words: 55, ThreadReplies: 3, MentionsReceived: 4, SentimentColumns: sc, SarcasmColumns: sarc, Evidence: ev, MoodEvidenceColumns: mood},
+		{Office: aggregate.Unassigned, Messages: 1, Evidence: []string{}, MoodEvidenceColumns: noMood},
 	})
 	roundTripParquet(t, []aggregate.UserRow{
-		{TeamID: "T1", UserID: "U1", UserName: "steve", Office: "Berlin", Messages: 3, Words: 9, SentimentColumns: sc, SarcasmColumns: sarc, Evidence: ev[:1]},
-		{TeamID: "T1", UserID: "U2", Office: aggregate.Unassigned, MentionsReceived: 2, Evidence: []string{}},
+		{TeamID: "T1", UserID: "U1", UserName: "steve", Office: "Berlin", Messages: 3, Words: 9, SentimentColumns: sc, SarcasmColumns: sarc, Evidence: ev[:1],
+			MentionEvidence: ev, SarcasmEvidence: ev[1:], SarcasmEvidenceScore: []int64{6000}, MoodEvidenceColumns: mood},
+		{TeamID: "T1", UserID: "U2", Office: aggregate.Unassigned, MentionsReceived: 2, Evidence: []string{},
+			MentionEvidence: []string{}, SarcasmEvidence: []string{}, SarcasmEvidenceScore: []int64{}, MoodEvidenceColumns: noMood},
+	})
+	roundTripParquet(t, []aggregate.ThreadRow{
+		{TeamID: "T1", ChannelID: "C1", ThreadTS: "1479000000.000001", Office: "Berlin", ParentSeen: true, Question: true, Replies: 2, FirstReplyTS: "1479000060.000001"},
+		{TeamID: "T1", ChannelID: "C2", ThreadTS: "1479000001.000002", Replies: 1, FirstReplyTS: "1479000061.000002"},
 	})
 	roundTripParquet(t, []aggregate.ChannelRow{{TeamID: "T1", ChannelID: "C1", ChannelName: "général ☃", Messages: 2, ActiveUsers: 1}})
 	roundTripParquet(t, []aggregate.TopicRow{{Office: "NYC", Topic: "release plan", Kind: aggregate.KindBigram, Messages: 2, SentimentColumns: sc, Evidence: ev,
@@ -329,7 +339,10 @@ func TestEncodeParquet(t *testing.T) {
 	}
 	wantCols := []string{"team_id", "user_id", "user_name", "office", "messages", "words", "thread_replies",
 		"mentions_received", "reactions_received", "sentiment_n", "sentiment_sum", "sentiment_sumsq", "positive", "neutral", "negative",
-		"sarcastic", "sarcasm_sum", "evidence.list.element"}
+		"sarcastic", "sarcasm_sum", "evidence.list.element", "mention_evidence.list.element",
+		"sarcasm_evidence.list.element", "sarcasm_evidence_score.list.element",
+		"positive_evidence.list.element", "positive_evidence_score.list.element",
+		"negative_evidence.list.element", "negative_evidence_score.list.element"}
 	if !reflect.DeepEqual(cols, wantCols) {
 		t.Errorf("users columns = %v, want %v", cols, wantCols)
 	}

@@ -128,27 +128,29 @@ func (f columnField) fill(rows reflect.Value, off int, arr arrow.Array) error {
 			field(i).SetBool(a.Value(i))
 		}
 	case *array.List:
-		if ints, ok := a.ListValues().(*array.Int64); ok {
-			for i := range a.Len() {
-				start, end := a.ValueOffsets(i)
-				field(i).Set(reflect.ValueOf(append([]int64{}, ints.Int64Values()[start:end]...)))
-			}
-			return nil
-		}
-		vals, ok := a.ListValues().(*array.String)
-		if !ok {
+		switch vals := a.ListValues().(type) {
+		case *array.String:
+			fillLists(a, field, vals.Value)
+		case *array.Int64:
+			fillLists(a, field, vals.Value)
+		default:
 			return fmt.Errorf("unexpected list of %s", a.ListValues().DataType())
-		}
-		for i := range a.Len() {
-			start, end := a.ValueOffsets(i)
-			list := make([]string, 0, end-start)
-			for j := start; j < end; j++ {
-				list = append(list, vals.Value(int(j)))
-			}
-			field(i).Set(reflect.ValueOf(list))
 		}
 	default:
 		return fmt.Errorf("unexpected type %s", arr.DataType())
 	}
 	return nil
+}
+
+// fillLists copies the lists of a into the fields field(i), reading the
+// list values with value.
+func fillLists[V any](a *array.List, field func(int) reflect.Value, value func(int) V) {
+	for i := range a.Len() {
+		start, end := a.ValueOffsets(i)
+		list := make([]V, 0, end-start)
+		for j := start; j < end; j++ {
+			list = append(list, value(int(j)))
+		}
+		field(i).Set(reflect.ValueOf(list))
+	}
 }

@@ -60,12 +60,20 @@ func TestReadTopicsMatchesRowReader(t *testing.T) {
 func TestReadEvidenceText(t *testing.T) {
 	rows := []aggregate.OfficeRow{
 		{Office: "berlin", Messages: 2, Evidence: []string{"C1/1479000000.000001", "C2/1479000001.000002"},
-			EvidenceText: []string{"ship it", ""}},
-		{Office: "nyc", Evidence: []string{}, EvidenceText: []string{}},
+			EvidenceText: []string{"ship it", ""},
+			// Lists of int64 (scores) read back too.
+			MoodEvidenceColumns: aggregate.MoodEvidenceColumns{
+				PositiveEvidence: []string{"C1/1479000000.000001"}, PositiveEvidenceScore: []int64{9000},
+				NegativeEvidence: []string{"C2/1479000001.000002", "C1/1479000000.000001"}, NegativeEvidenceScore: []int64{700, 600},
+				PositiveEvidenceText: []string{"ship it"}, NegativeEvidenceText: []string{"", "ship it"}}},
+		{Office: "nyc", Evidence: []string{}, EvidenceText: []string{}, MoodEvidenceColumns: aggregate.MoodEvidenceColumns{
+			PositiveEvidence: []string{}, PositiveEvidenceScore: []int64{}, NegativeEvidence: []string{}, NegativeEvidenceScore: []int64{},
+			PositiveEvidenceText: []string{}, NegativeEvidenceText: []string{}}},
 	}
 	withText := make([]aggregate.OfficeTextRow, len(rows))
 	for i, r := range rows {
-		withText[i] = aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText}
+		withText[i] = aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText,
+			PositiveEvidenceText: r.PositiveEvidenceText, NegativeEvidenceText: r.NegativeEvidenceText}
 	}
 	data, err := EncodeParquet(withText, "test")
 	if err != nil {
@@ -87,7 +95,7 @@ func TestReadEvidenceText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range got {
-		if r.EvidenceText != nil {
+		if r.EvidenceText != nil || r.PositiveEvidenceText != nil || r.NegativeEvidenceText != nil {
 			t.Errorf("a file without text read as %+v", r)
 		}
 	}
