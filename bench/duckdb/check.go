@@ -12,28 +12,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/wiretap-hq/wiretap/jobs"
+	"github.com/wiretap-hq/wiretap/pipeline"
 )
 
-// totals are the summary.json and manifest.json figures check compares
-// with.
-type totals struct {
-	Messages      int64 `json:"messages"`
-	ActiveUsers   int64 `json:"active_users"`
-	Channels      int64 `json:"channels"`
-	Offices       int64 `json:"offices"`
-	Words         int64 `json:"words"`
-	ThreadReplies int64 `json:"thread_replies"`
-	Sentiment     struct {
-		N        int64 `json:"n"`
-		Positive int64 `json:"positive"`
-		Neutral  int64 `json:"neutral"`
-		Negative int64 `json:"negative"`
-	} `json:"sentiment"`
-	Sarcasm struct {
-		N       int64 `json:"n"`
-		Flagged int64 `json:"flagged"`
-	} `json:"sarcasm"`
-}
+// totals are summary.json's totals, which check compares with.
+type totals = jobs.SummaryTotals
 
 // tableCheck is one figure of a table read back, and what it must equal.
 type tableCheck struct {
@@ -82,15 +67,9 @@ func checkCmd(ctx context.Context, args []string) error {
 // the manifest's count. It reports each table on w and returns an error
 // naming every figure that differs.
 func checkOut(ctx context.Context, out string, w io.Writer) error {
-	var s struct {
-		Totals totals `json:"totals"`
-	}
-	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
-	if err == nil {
-		err = json.Unmarshal(data, &s)
-	}
-	if err != nil {
-		return fmt.Errorf("summary of %s: %w", out, err)
+	var s jobs.Summary
+	if err := readJSON(filepath.Join(out, jobs.SummaryFile), &s); err != nil {
+		return err
 	}
 	db, err := openDB(ctx, 0)
 	if err != nil {
@@ -148,6 +127,18 @@ func checkOut(ctx context.Context, out string, w io.Writer) error {
 	return nil
 }
 
+// readJSON decodes the JSON file path into v.
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(data, v)
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
+}
+
 // parquetTables lists the folders of out that hold date partitions of
 // Parquet files, in name order.
 func parquetTables(out string) ([]string, error) {
@@ -172,17 +163,9 @@ func parquetTables(out string) ([]string, error) {
 // checkQuarantine compares the records of the quarantine with the
 // manifest's count of quarantined records.
 func checkQuarantine(ctx context.Context, db *sql.DB, out string, w io.Writer) error {
-	var m struct {
-		Counts struct {
-			Quarantined int64 `json:"quarantined"`
-		} `json:"counts"`
-	}
-	data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
-	if err == nil {
-		err = json.Unmarshal(data, &m)
-	}
-	if err != nil {
-		return fmt.Errorf("manifest of %s: %w", out, err)
+	var m jobs.Manifest
+	if err := readJSON(filepath.Join(out, pipeline.ManifestName), &m); err != nil {
+		return err
 	}
 	files, err := filepath.Glob(filepath.Join(out, "quarantine", "*.ndjson"))
 	if err != nil {

@@ -15,6 +15,9 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/wiretap-hq/wiretap/jobs"
+	"github.com/wiretap-hq/wiretap/pipeline"
 )
 
 // sample is one timed child process.
@@ -46,23 +49,12 @@ func median(xs []sample, f func(sample) float64) float64 {
 }
 
 // counts are the manifest counts compare reads.
-type counts struct {
-	BytesRead   int64 `json:"bytes_read"`
-	RecordsRead int64 `json:"records_read"`
-}
+type counts = pipeline.Counts
 
 func readCounts(out string) (counts, error) {
-	var m struct {
-		Counts counts `json:"counts"`
-	}
-	data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
-	if err == nil {
-		err = json.Unmarshal(data, &m)
-	}
-	if err != nil {
-		return counts{}, fmt.Errorf("manifest of %s: %w", out, err)
-	}
-	return m.Counts, nil
+	var m jobs.Manifest
+	err := readJSON(filepath.Join(out, pipeline.ManifestName), &m)
+	return m.Counts, err
 }
 
 func compareCmd(ctx context.Context, args []string) error {
