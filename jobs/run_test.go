@@ -73,7 +73,7 @@ func TestRunAgainstFacts(t *testing.T) {
 		{"plain", nil},
 		{"gzip-prefix", func(c *generator.Config) { c.Gzip = true; c.Prefix = "slack/"; c.Seed = 7 }},
 		{"teams-vocabulary", func(c *generator.Config) {
-			c.Teams, c.Channels, c.Vocabulary, c.ZipfExponent, c.Seed = 3, 40, 20_000, 1.07, 3
+			c.Teams, c.Channels, c.Vocabulary, c.ZipfExponent, c.Seed, c.Messages = 3, 40, 20_000, 1.07, 3, 8000
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
