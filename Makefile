@@ -62,7 +62,7 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-## bench: the end-to-end benchmark on a cached 1 GB archive, and the Go benchmarks
+## bench: wiretap run on two cached 1 GB archives (current, large workspace) beside DuckDB (bench/duckdb), and the Go benchmarks
 bench: build
 	bash scripts/bench.sh
 

@@ -166,6 +166,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	}
 	total := &pipeline.Counts{}
 	quarantine := &quarantineCollector{}
+	defer quarantine.close()
 	for _, r := range dayRuns(res.Days) {
 		counts, _, err := e.analyse(ctx, r, out, quarantine)
 		if err != nil {
@@ -194,11 +195,6 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	if err != nil {
 		return nil, err
 	}
-	qdata, err := quarantine.ndjson()
-	if err != nil {
-		out.Abort()
-		return nil, err
-	}
 	m := e.manifest("nightly", span, started, total, res.Days)
 	if !horizon.IsZero() {
 		m.PrunedBefore = aggregate.DayOf(horizon).String()
@@ -206,7 +202,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	res.Manifest = m
 	err = errors.Join(
 		writeJSON(ctx, out, SummaryFile, res.Summary),
-		out.WriteFile(ctx, QuarantineFile, qdata),
+		quarantine.writeTo(ctx, out, QuarantineFile),
 		writeJSON(ctx, out, output.ManifestName, m),
 	)
 	if err == nil {

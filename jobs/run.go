@@ -10,8 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/wiretap-hq/wiretap/nlp"
@@ -119,15 +117,12 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 	e.log.Info("run starting", "source", opts.Source, "out", opts.Out, "from", rng.From, "to", rng.To,
 		"workers", opts.Workers, "roster_users", e.roster.Len(), "shard", opts.Shard.String())
 	quarantine := &quarantineCollector{}
+	defer quarantine.close()
 	counts, col := &pipeline.Counts{}, newCollector(e.nlp, e.roster, out, rng, opts.IncludeText)
 	if rng.From.Before(rng.To) { // a shard may have no days: more shards than days
 		if counts, col, err = e.analyse(ctx, rng, out, quarantine); err != nil {
 			return nil, err
 		}
-	}
-	qdata, err := quarantine.ndjson()
-	if err != nil {
-		return nil, err
 	}
 	m := e.manifest("run", rng, started, counts, col.Days())
 	var summary *Summary
@@ -137,7 +132,7 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 		m.Command = "run --shard " + opts.Shard.String()
 		m.Shard = opts.Shard.String()
 		m.Quarantine = opts.Shard.file("quarantine", ".ndjson")
-		if err := out.WriteFile(ctx, m.Quarantine, qdata); err != nil {
+		if err := quarantine.writeTo(ctx, out, m.Quarantine); err != nil {
 			return nil, err
 		}
 		if err := writeJSON(ctx, out, opts.Shard.file(ShardDir, ".json"), m); err != nil {
@@ -149,7 +144,7 @@ func Run(ctx context.Context, opts RunOptions) (res *Result, err error) {
 		if err := writeJSON(ctx, out, SummaryFile, summary); err != nil {
 			return nil, err
 		}
-		if err := out.WriteFile(ctx, QuarantineFile, qdata); err != nil {
+		if err := quarantine.writeTo(ctx, out, QuarantineFile); err != nil {
 			return nil, err
 		}
 		if err := writeJSON(ctx, out, output.ManifestName, m); err != nil {
@@ -363,27 +358,6 @@ type Manifest struct {
 	Quarantine   string          `json:"quarantine"`
 	Shard        string          `json:"shard,omitempty"`  // "i/n" for a shard's manifest
 	Shards       []string        `json:"shards,omitempty"` // the shard manifests a merge combined
-}
-
-// quarantineCollector keeps the quarantined records of a run, to write them
-// sorted by object and line whatever order the workers found them in.
-type quarantineCollector struct {
-	mu      sync.Mutex
-	entries []pipeline.QuarantineEntry
-}
-
-func (q *quarantineCollector) Quarantine(entries []pipeline.QuarantineEntry) error {
-	q.mu.Lock()
-	q.entries = append(q.entries, entries...)
-	q.mu.Unlock()
-	return nil
-}
-
-func (q *quarantineCollector) ndjson() ([]byte, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	slices.SortFunc(q.entries, compareEntries)
-	return encodeEntries(q.entries)
 }
 
 // compareEntries orders quarantine entries by object key and line, then

@@ -68,7 +68,7 @@ type Config struct {
 	// ListAhead is how many hour prefixes are listed ahead of the readers;
 	// default 8.
 	ListAhead  int
-	Alloc      memory.Allocator // default memory.DefaultAllocator
+	Alloc      memory.Allocator // default: one that recycles the buffers of released batches
 	Quarantine QuarantineSink   // nil drops the entries (they are still counted)
 	// Privacy leaves opted-out people's records out and scrubs or
 	// pseudonymises the rest as they are decoded; nil changes nothing.
@@ -124,7 +124,7 @@ func (c *Config) defaults() error {
 		c.ListAhead = 8
 	}
 	if c.Alloc == nil {
-		c.Alloc = memory.DefaultAllocator
+		c.Alloc = newRecyclingAllocator()
 	}
 	if c.Locate == nil {
 		c.Locate = func(k string) string { return k }

@@ -30,9 +30,20 @@ type Config struct {
 	Timezones map[string]string // office name -> IANA zone; optional overrides
 	Users     int               // default Messages/200, at least 20 and two per office
 	Channels  int               // default 12
-	Prefix    string            // custom key prefix before the hour prefix: "" or ending in "/"
-	Stream    string            // Firehose delivery stream name; default "slack-wiretap"
-	Gzip      bool              // write .gz objects
+	// Teams is how many Slack teams (workspaces of an Enterprise Grid) the
+	// channels are dealt over, round robin: channel c belongs to team
+	// c mod Teams, and its records carry that team's id. Users are shared,
+	// as Grid users are. Default 1: every record carries Team.
+	Teams int
+	// Vocabulary is how many distinct words text is drawn from: 0 is the
+	// built-in list of about 1,000 words (Zipf exponent 1); more adds
+	// synthetic words after them, with Zipf exponent ZipfExponent
+	// (default 1).
+	Vocabulary   int
+	ZipfExponent float64
+	Prefix       string // custom key prefix before the hour prefix: "" or ending in "/"
+	Stream       string // Firehose delivery stream name; default "slack-wiretap"
+	Gzip         bool   // write .gz objects
 
 	// Shares of records. DuplicateRate: probability that a record is
 	// delivered more than once (Slack retries, Firehose redelivery, webhook
@@ -76,6 +87,8 @@ const (
 	maxUsers         = 1 << 20
 	maxOffices       = 64
 	maxChannels      = 1 << 16
+	maxTeams         = 1000
+	maxVocabulary    = 40_000
 	maxObjectRecords = 1 << 20
 	maxRate          = 0.5
 )
@@ -114,6 +127,36 @@ func DefaultConfig() Config {
 	}
 }
 
+// Profiles are the named Configs of Profile, in the order `wiretap gen
+// --help` lists them.
+var Profiles = []string{"default", "large"}
+
+// Profile returns a named Config:
+//   - "default" is DefaultConfig;
+//   - "large" is a large company's workspace over one week: 3 teams of 500
+//     channels each, 3,000 people, a Zipf(1.07) vocabulary of 20,000 words
+//     and 2 million authored messages, about 1 GB of NDJSON. The cost of an
+//     analysis grows with the number of distinct people, channels and
+//     words far more than with bytes; this is the archive that shows it.
+func Profile(name string) (Config, error) {
+	switch name {
+	case "", "default":
+		return DefaultConfig(), nil
+	case "large":
+		c := DefaultConfig()
+		c.Messages = 2_000_000
+		c.Start = time.Date(2016, 11, 14, 0, 0, 0, 0, time.UTC)
+		c.Days = 7
+		c.Teams = 3
+		c.Users = 3000
+		c.Channels = 1500
+		c.Vocabulary = 20_000
+		c.ZipfExponent = 1.07
+		return c, nil
+	}
+	return Config{}, fmt.Errorf("bench: no profile %q: want one of %s", name, strings.Join(Profiles, ", "))
+}
+
 // normalized returns cfg with defaults filled in, or an error naming the
 // first invalid field.
 func (cfg Config) normalized() (Config, error) {
@@ -127,6 +170,12 @@ func (cfg Config) normalized() (Config, error) {
 	}
 	if c.Channels == 0 {
 		c.Channels = 12
+	}
+	if c.Teams == 0 {
+		c.Teams = 1
+	}
+	if c.ZipfExponent == 0 {
+		c.ZipfExponent = 1
 	}
 	if c.Stream == "" {
 		c.Stream = "slack-wiretap"
@@ -177,6 +226,14 @@ func (c *Config) validate() error {
 		return fmt.Errorf("bench: Users %d: want %d (two per office) to %d", c.Users, 2*len(c.Offices), maxUsers)
 	case c.Channels < 1 || c.Channels > maxChannels:
 		return fmt.Errorf("bench: Channels %d: want 1 to %d", c.Channels, maxChannels)
+	case c.Teams < 1 || c.Teams > maxTeams || c.Teams > c.Channels:
+		return fmt.Errorf("bench: Teams %d: want 1 to %d, at most one per channel", c.Teams, maxTeams)
+	case c.Vocabulary < 0 || c.Vocabulary > maxVocabulary:
+		return fmt.Errorf("bench: Vocabulary %d: want 0 (the built-in words) to %d", c.Vocabulary, maxVocabulary)
+	case !(c.ZipfExponent >= 0.5 && c.ZipfExponent <= 3): // also rejects NaN
+		return fmt.Errorf("bench: ZipfExponent %v: want 0.5 to 3", c.ZipfExponent)
+	case c.Vocabulary == 0 && c.ZipfExponent != 1:
+		return errors.New("bench: ZipfExponent needs Vocabulary: the built-in vocabulary has exponent 1")
 	case c.ObjectRecords < 1 || c.ObjectRecords > maxObjectRecords:
 		return fmt.Errorf("bench: ObjectRecords %d: want 1 to %d", c.ObjectRecords, maxObjectRecords)
 	case c.Margin < 0 || c.Margin%time.Hour != 0 || c.Margin > 24*time.Hour:

@@ -12,7 +12,9 @@
 //
 // # The workspace
 //
-// One team (Team, "T0001ABCD"). Users ("U" and 8 uppercase letters or
+// One team (Team, "T0001ABCD"), or with Config.Teams several, over which
+// the channels are dealt round robin (as in an Enterprise Grid, users are
+// shared and a record carries its channel's team). Users ("U" and 8 uppercase letters or
 // digits, names like "anna.schmidt") each belong to one office, and each
 // office has a time zone (berlin is Europe/Berlin, and so on; see
 // Config.Offices). Channels ("C" and 8 characters) are named general,
@@ -26,7 +28,9 @@
 //
 // Text is drawn from a Zipf-distributed vocabulary of about 1,000 common
 // English words from which every word of the VADER sentiment lexicon was
-// removed. Sentences have 3 to 30 words; a message has one to three. Slack
+// removed; Config.Vocabulary adds synthetic words ("bakotun") after them,
+// with Config.ZipfExponent. Profile("large") is a large company's week:
+// several teams, thousands of people and channels, 20,000 words. Sentences have 3 to 30 words; a message has one to three. Slack
 // markup is sprinkled in: mentions <@U…> and <@U…|name>, channel links
 // <#C…|name>, links <https://…|label> and <https://…>, <!here>, emoji
 // (:smile:, :+1::skin-tone-2:, :rage:, 🎉), inline code and code blocks,

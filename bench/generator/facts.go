@@ -34,7 +34,8 @@ type Facts struct {
 	Prefix          string    `json:"prefix"`
 	Stream          string    `json:"stream"`
 	Gzip            bool      `json:"gzip"`
-	Team            string    `json:"team"`
+	Team            string    `json:"team"`            // the first team
+	Teams           []string  `json:"teams,omitempty"` // every team, when Config.Teams > 1
 
 	// The planted facts.
 	PositiveOffice    string `json:"positive_office"`     // markedly more positive than every other office
@@ -389,6 +390,7 @@ func newFacts(w *world) *Facts {
 		Stream:                cfg.Stream,
 		Gzip:                  cfg.Gzip,
 		Team:                  Team,
+		Teams:                 teamsIfMany(w.teams),
 		PositiveOffice:        w.offices[w.positive].name,
 		TopicOffice:           w.offices[w.topic].name,
 		Topic:                 Topic,
@@ -534,4 +536,13 @@ func addDense(m map[string]int64, dense []int64, name func(int) string) map[stri
 		}
 	}
 	return m
+}
+
+// teamsIfMany returns teams when there are several, so that the facts of a
+// one-team archive keep their shape.
+func teamsIfMany(teams []string) []string {
+	if len(teams) < 2 {
+		return nil
+	}
+	return slices.Clone(teams)
 }

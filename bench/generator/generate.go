@@ -392,8 +392,8 @@ func (g *dayGen) emit(e *event) {
 			if m.root != m.t {
 				s.thread, s.parent = m.root, m.rootUser
 			}
-			g.text = appendPlainText(g.text[:0], r)
-			g.prev = appendPlainText(g.prev[:0], r)
+			g.text = appendPlainText(g.text[:0], r, w.vocab)
+			g.prev = appendPlainText(g.prev[:0], r, w.vocab)
 			s.text, s.prevText = g.text, g.prev
 		}
 		g.deliver(&s, m.t, info)

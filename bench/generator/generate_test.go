@@ -468,6 +468,11 @@ func TestConfigErrors(t *testing.T) {
 			}
 		}, "offices"},
 		{"negative channels", func(c *Config) { c.Channels = -2 }, "Channels"},
+		{"more teams than channels", func(c *Config) { c.Teams, c.Channels = 13, 12 }, "Teams"},
+		{"negative teams", func(c *Config) { c.Teams = -1 }, "Teams"},
+		{"vocabulary too large", func(c *Config) { c.Vocabulary = 1 << 20 }, "Vocabulary"},
+		{"NaN exponent", func(c *Config) { c.Vocabulary, c.ZipfExponent = 5000, nan() }, "ZipfExponent"},
+		{"exponent without vocabulary", func(c *Config) { c.ZipfExponent = 1.2 }, "Vocabulary"},
 		{"prefix without slash", func(c *Config) { c.Prefix = "slack" }, "Prefix"},
 		{"absolute prefix", func(c *Config) { c.Prefix = "/slack/" }, "Prefix"},
 		{"dotdot prefix", func(c *Config) { c.Prefix = "../x/" }, "Prefix"},
@@ -653,5 +658,53 @@ func TestObjectKeys(t *testing.T) {
 	// Objects opened late in an hour hold records of the next one.
 	if f.EarlyPrefix == 0 {
 		t.Error("no record sits in an object filed under the hour before its message")
+	}
+}
+
+// TestTeams checks that several teams share the channels round robin: every
+// record of a channel carries its team, every team has records, and a
+// profile that names teams is valid.
+func TestTeams(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Teams, cfg.Channels, cfg.Vocabulary, cfg.ZipfExponent = 3, 9, 5000, 1.07
+	s, f := generate(t, cfg)
+	if len(f.Teams) != 3 || f.Teams[0] != Team || f.Team != Team {
+		t.Fatalf("teams %v (team %q)", f.Teams, f.Team)
+	}
+	teamOf := map[string]string{}
+	perTeam := map[string]int{}
+	for _, key := range s.Keys() {
+		body, _ := s.Get(key)
+		for _, line := range bytes.Split(bytes.TrimSuffix(body, []byte("\n")), []byte("\n")) {
+			m, err := schema.Decode(line)
+			if err != nil {
+				continue // malformed and glued lines are checked elsewhere
+			}
+			if prev, ok := teamOf[m.ChannelID]; ok && prev != m.Team {
+				t.Fatalf("%s: channel %s in teams %s and %s", key, m.ChannelID, prev, m.Team)
+			}
+			teamOf[m.ChannelID] = m.Team
+			perTeam[m.Team]++
+		}
+	}
+	for _, team := range f.Teams {
+		if perTeam[team] == 0 {
+			t.Errorf("team %s has no records: %v", team, perTeam)
+		}
+	}
+	if len(perTeam) != 3 {
+		t.Errorf("records carry teams %v, want %v", perTeam, f.Teams)
+	}
+	for _, name := range Profiles {
+		p, err := Profile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.normalized(); err != nil {
+			t.Errorf("profile %s: %v", name, err)
+		}
+	}
+	if _, err := Profile("huge"); err == nil {
+		t.Error("Profile(huge) did not fail")
 	}
 }

@@ -200,7 +200,7 @@ func (rd *renderer) webhook(dst []byte, s *spec) []byte {
 	dst = append(dst, `{"token":"`...)
 	dst = append(dst, w.token...)
 	dst = append(dst, `","team_id":"`...)
-	dst = append(dst, Team...)
+	dst = append(dst, ch.team...)
 	dst = append(dst, `","team_domain":"`...)
 	dst = append(dst, TeamDomain...)
 	dst = append(dst, `","service_id":"`...)
@@ -237,7 +237,7 @@ func (rd *renderer) events(dst []byte, s *spec) []byte {
 	dst = append(dst, `{"token":"`...)
 	dst = append(dst, w.token...)
 	dst = append(dst, `","team_id":"`...)
-	dst = append(dst, Team...)
+	dst = append(dst, ch.team...)
 	dst = append(dst, `","api_app_id":"`...)
 	dst = append(dst, w.appID...)
 	dst = append(dst, `","event":{`...)
@@ -331,7 +331,7 @@ func (rd *renderer) events(dst []byte, s *spec) []byte {
 		dst = append(dst, `","ts":`...)
 		dst = appendQuotedTS(dst, s.ts)
 		dst = append(dst, `,"team":"`...)
-		dst = append(dst, Team...)
+		dst = append(dst, ch.team...)
 		dst = append(dst, '"')
 		if s.subtype == "file_share" {
 			dst = append(dst, `,"files":[{"id":"F`...)
@@ -356,7 +356,7 @@ func (rd *renderer) events(dst []byte, s *spec) []byte {
 	dst = append(dst, `","event_time":`...)
 	dst = appendInt(dst, s.t/1e6)
 	dst = append(dst, `,"authorizations":[{"enterprise_id":null,"team_id":"`...)
-	dst = append(dst, Team...)
+	dst = append(dst, ch.team...)
 	dst = append(dst, `","user_id":"`...)
 	dst = append(dst, w.appUser...)
 	return append(dst, `","is_bot":true,"is_enterprise_install":false}],"is_ext_shared_channel":false}`...)
@@ -389,7 +389,7 @@ func (rd *renderer) canonical(dst []byte, s *spec) []byte {
 	m := &rd.m
 	*m = schema.Message{
 		Source:      schema.SourceCanonical,
-		Team:        Team,
+		Team:        w.channels[s.channel].team,
 		ChannelID:   w.channels[s.channel].id,
 		ChannelName: w.channels[s.channel].name,
 		Subtype:     s.subtype,
@@ -484,7 +484,7 @@ func (rd *renderer) malformed(dst []byte, bad int, e era, good []byte, s *spec) 
 			dst = append(dst, `{"token":"`...)
 			dst = append(dst, rd.w.token...)
 			dst = append(dst, `","team_id":"`...)
-			dst = append(dst, Team...)
+			dst = append(dst, ch.team...)
 			dst = append(dst, `","channel_id":"`...)
 			dst = append(dst, ch.id...)
 			dst = append(dst, `","timestamp":`...)
@@ -494,7 +494,7 @@ func (rd *renderer) malformed(dst []byte, bad int, e era, good []byte, s *spec) 
 			dst = append(dst, `{"token":"`...)
 			dst = append(dst, rd.w.token...)
 			dst = append(dst, `","team_id":"`...)
-			dst = append(dst, Team...)
+			dst = append(dst, ch.team...)
 			dst = append(dst, `","event":{"type":"message","channel":"`...)
 			dst = append(dst, ch.id...)
 			dst = append(dst, `","text":"ts as a number","ts":`...)
@@ -502,7 +502,7 @@ func (rd *renderer) malformed(dst []byte, bad int, e era, good []byte, s *spec) 
 			return append(dst, `},"type":"event_callback","event_id":"Ev0BADTYPE0"}`...)
 		default:
 			dst = append(dst, `{"v":1,"src":"canonical","team":"`...)
-			dst = append(dst, Team...)
+			dst = append(dst, ch.team...)
 			dst = append(dst, `","channel":"`...)
 			dst = append(dst, ch.id...)
 			dst = append(dst, `","ts":`...)

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"math"
 	"strings"
 	"sync"
 )
@@ -51,36 +52,120 @@ var (
 // vocab holds the precomputed word tables; built once, never changed.
 type vocab struct {
 	words []string
-	// zipf maps 16 random bits to a word index with Zipf(s=1) frequencies
-	// over the words' ranks.
-	zipf [1 << 16]uint16
+	// zipf maps the top bits random bits to a word index with Zipf
+	// frequencies over the words' ranks.
+	zipf []uint16
+	bits uint
 }
 
+// vocabulary is the built-in vocabulary: the words of vocabText with
+// Zipf(s=1) frequencies over a table of 2^16 slots.
 var vocabulary = sync.OnceValue(func() *vocab {
-	v := &vocab{words: strings.Fields(vocabText)}
-	// Integer weights 1e9/(rank+1), spread over the table by cumulative share.
-	n := len(v.words)
+	words := strings.Fields(vocabText)
+	// Integer weights 1e9/(rank+1).
+	ws := make([]uint64, len(words))
+	for i := range ws {
+		ws[i] = 1_000_000_000 / uint64(i+1)
+	}
+	return newVocabTable(words, ws, 16)
+})
+
+// newVocab returns the vocabulary of a Config: the built-in one when size is
+// 0, otherwise the first size words of the built-in list followed by
+// synthetic words, drawn with Zipf frequencies of exponent s over a table of
+// 2^20 slots, fine enough that the rarest of maxVocabulary words is drawn
+// at exponents up to 1.1 (at steeper ones the rarest words get no slot).
+// The weights are computed in floating point once, then rounded to integers
+// on a grid far coarser than any last-place difference between platforms,
+// so integer arithmetic decides every draw.
+func newVocab(size int, s float64) *vocab {
+	if size == 0 {
+		return vocabulary()
+	}
+	words := strings.Fields(vocabText)
+	if size <= len(words) {
+		words = words[:size]
+	} else {
+		words = append(words, syntheticWords(words, size-len(words))...)
+	}
+	ws := make([]uint64, len(words))
+	for i := range ws {
+		ws[i] = uint64(math.Round(1e12 * math.Pow(float64(i+1), -s)))
+	}
+	return newVocabTable(words, ws, 20)
+}
+
+// newVocabTable spreads words over 2^bits slots by their cumulative
+// integer weights.
+func newVocabTable(words []string, ws []uint64, bits uint) *vocab {
+	v := &vocab{words: words, zipf: make([]uint16, 1<<bits), bits: bits}
+	n := len(words)
 	cum := make([]uint64, n)
 	var total uint64
-	for i := range n {
-		total += 1_000_000_000 / uint64(i+1)
+	for i, x := range ws {
+		total += x
 		cum[i] = total
 	}
 	w := 0
 	for i := range v.zipf {
 		// Slot i covers the cumulative mass at its midpoint.
-		x := (uint64(2*i+1) * total) / (2 << 16)
+		x := (uint64(2*i+1) * total) / (2 << bits)
 		for w < n-1 && cum[w] <= x {
 			w++
 		}
 		v.zipf[i] = uint16(w)
 	}
 	return v
-})
+}
+
+// Synthetic words are made of consonant-vowel syllables and a final
+// consonant, like "bakotun": pronounceable, lowercase ASCII, and, as
+// TestVocabulary checks, neither in the VADER lexicon nor stop words nor
+// planted. synConsonants and synVowels give 70 syllables.
+const (
+	synConsonants = "bdfgklmnprstvz"
+	synVowels     = "aeiou"
+	synFinals     = "klnrs"
+)
+
+// synAvoid lists the candidates that are English words with a VADER
+// valence (found by TestLargeVocabulary, which checks all maxVocabulary).
+const synAvoid = " pitiful severer "
+
+// syntheticWords returns n distinct words of three syllables and a final
+// consonant that are not in have. The k-th candidate is taken from a
+// bijective scramble of k, so that neighbouring ranks do not look alike.
+func syntheticWords(have []string, n int) []string {
+	const syl = len(synConsonants) * len(synVowels)
+	const space = syl * syl * syl * len(synFinals) // 1,715,000 candidates
+	seen := make(map[string]bool, len(have)+n)
+	for _, w := range have {
+		seen[w] = true
+	}
+	out := make([]string, 0, n)
+	buf := make([]byte, 0, 7)
+	for k := 0; len(out) < n && k < space; k++ {
+		// 1,000,003 is prime and does not divide space, so k -> x is a
+		// bijection of [0, space).
+		x := int((uint64(k) * 1_000_003) % uint64(space))
+		buf = buf[:0]
+		for range 3 {
+			s := x % syl
+			x /= syl
+			buf = append(buf, synConsonants[s/len(synVowels)], synVowels[s%len(synVowels)])
+		}
+		buf = append(buf, synFinals[x])
+		if w := string(buf); !seen[w] && !strings.Contains(synAvoid, " "+w+" ") {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
 
 // word returns a Zipf-distributed vocabulary word.
 func (v *vocab) word(r *rng) string {
-	return v.words[v.zipf[r.u64()>>48]]
+	return v.words[v.zipf[r.u64()>>(64-v.bits)]]
 }
 
 // textPlan is what goes into one authored message beyond plain words.
@@ -93,7 +178,7 @@ type textPlan struct {
 // appendText appends a Slack message text (markup, HTML escapes) following
 // plan to dst. w names users and channels for mentions and links.
 func appendText(dst []byte, r *rng, w *world, plan *textPlan, withMarkup bool) []byte {
-	v := vocabulary()
+	v := w.vocab
 	nSent := 1
 	if x := r.intn(100); x < 8 {
 		nSent = 3
@@ -202,7 +287,7 @@ func appendText(dst []byte, r *rng, w *world, plan *textPlan, withMarkup bool) [
 		dst = append(dst, neutralEmoji[r.intn(len(neutralEmoji))]...)
 	case x < 190:
 		dst = append(dst, " see "...)
-		dst = appendURL(dst, r)
+		dst = appendURL(dst, r, v)
 	case x < 220:
 		dst = append(dst, " try "...)
 		dst = append(dst, codeSpans[r.intn(len(codeSpans))]...)
@@ -239,23 +324,22 @@ func appendMention(dst []byte, r *rng, w *world, u int32) []byte {
 }
 
 // appendURL appends a Slack link, labelled or bare.
-func appendURL(dst []byte, r *rng) []byte {
+func appendURL(dst []byte, r *rng, v *vocab) []byte {
 	dst = append(dst, '<')
 	dst = append(dst, urlHosts[r.intn(len(urlHosts))]...)
 	dst = append(dst, urlPaths[r.intn(len(urlPaths))]...)
 	if r.intn(2) == 0 {
 		dst = append(dst, '|')
-		dst = append(dst, vocabulary().word(r)...)
+		dst = append(dst, v.word(r)...)
 		dst = append(dst, ' ')
-		dst = append(dst, vocabulary().word(r)...)
+		dst = append(dst, v.word(r)...)
 	}
 	return append(dst, '>')
 }
 
 // appendPlainText appends a short text of vocabulary words only: the text of
 // edits and of previous_message, which no aggregate counts.
-func appendPlainText(dst []byte, r *rng) []byte {
-	v := vocabulary()
+func appendPlainText(dst []byte, r *rng, v *vocab) []byte {
 	n := 3 + r.intn(10)
 	for i := 0; i < n; i++ {
 		if i > 0 {

@@ -2,12 +2,14 @@ package generator
 
 import (
 	"encoding/json"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/wiretap-hq/wiretap/nlp"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -145,5 +147,55 @@ func TestVocabulary(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestLargeVocabulary checks the synthetic words of a large vocabulary:
+// distinct, lowercase ASCII, none planted, none carrying VADER sentiment
+// and none a stop word (either would change what the planted facts say),
+// and drawn with Zipf frequencies down to the rarest word.
+func TestLargeVocabulary(t *testing.T) {
+	v := newVocab(maxVocabulary, 1.1)
+	if len(v.words) != maxVocabulary {
+		t.Fatalf("%d words, want %d", len(v.words), maxVocabulary)
+	}
+	a := nlp.New()
+	planted := map[string]bool{}
+	for _, w := range append(append(strings.Fields(Topic), positiveWords...), negativeWords...) {
+		planted[w] = true
+	}
+	seen := map[string]bool{}
+	for i, w := range v.words {
+		switch {
+		case strings.Trim(w, "abcdefghijklmnopqrstuvwxyz") != "":
+			t.Errorf("word %d %q is not lowercase ASCII letters", i, w)
+		case seen[w]:
+			t.Errorf("word %d %q twice", i, w)
+		case planted[w]:
+			t.Errorf("word %d %q is planted", i, w)
+		case a.Sentiment("it is "+w).Compound != 0:
+			t.Errorf("word %d %q carries sentiment", i, w)
+		case i >= len(vocabulary().words) && a.IsStopWord(w):
+			t.Errorf("synthetic word %d %q is a stop word", i, w)
+		}
+		seen[w] = true
+	}
+	// Every word has a slot: the table is fine enough for the rarest.
+	slots := make([]int, len(v.words))
+	for _, i := range v.zipf {
+		slots[i]++
+	}
+	for i, n := range slots {
+		if n == 0 {
+			t.Fatalf("word %d %q has no slot", i, v.words[i])
+		}
+	}
+	// Zipf(1.1): rank 1 has 10^1.1 times the mass of rank 10.
+	if r := float64(slots[0]) / float64(slots[9]); r < 11.5 || r > 13.7 {
+		t.Errorf("rank 1 / rank 10 = %.2f, want about 12.6", r)
+	}
+	// A smaller vocabulary is a prefix of the built-in words.
+	if small := newVocab(100, 1); !reflect.DeepEqual(small.words, vocabulary().words[:100]) {
+		t.Errorf("a vocabulary of 100 words is not the first 100 built-in words")
 	}
 }

@@ -32,6 +32,7 @@ type userInfo struct {
 
 type channelInfo struct {
 	id, name string
+	team     string // its team's id
 }
 
 type botInfo struct {
@@ -47,6 +48,8 @@ type world struct {
 	channels []channelInfo
 	chanCum  []uint64
 	bots     []botInfo
+	teams    []string // team ids; teams[0] is Team
+	vocab    *vocab
 
 	// hourCounts[d*24+h] is the number of authored messages of UTC hour h
 	// of day d; hourCum the cumulative office weights of that hour.
@@ -191,6 +194,21 @@ func newWorld(cfg Config) (*world, error) {
 	w.serviceID = strconv.Itoa(100000000 + r.intn(900000000))
 	w.appID = r.id("A", 10)
 	w.appUser = r.id("U", 10)
+	// Team ids come after every other draw of the world, so that one team
+	// leaves the archive of earlier versions unchanged.
+	w.teams = []string{Team}
+	for len(w.teams) < cfg.Teams {
+		id := r.id("T", 8)
+		for ids[id] || id == Team {
+			id = r.id("T", 8)
+		}
+		ids[id] = true
+		w.teams = append(w.teams, id)
+	}
+	for c := range w.channels {
+		w.channels[c].team = w.teams[c%len(w.teams)]
+	}
+	w.vocab = newVocab(cfg.Vocabulary, cfg.ZipfExponent)
 
 	w.planMove()
 	w.planHours()

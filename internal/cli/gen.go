@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
@@ -18,32 +20,32 @@ const genExamples = `  # The demo archive: 50,000 messages over a week, in ./arc
   # Gzip objects under a custom prefix, as a Firehose stream with compression on:
   wiretap gen --out ./archive --gzip --prefix slack/
 
+  # A large company's week (about 1 GB): thousands of people and channels, 20,000 words:
+  wiretap gen --out ./large --profile large
+
   # Straight into an S3 bucket:
   wiretap gen --out s3://test-archive/slack/ --messages 100000
 `
 
 func genCmd(ctx context.Context, io *IO, args []string) error {
+	// A profile sets the defaults that the other flags then override, so
+	// the flags are parsed twice: once to learn the profile, then into it.
+	profile := "default"
 	cfg := generator.DefaultConfig()
 	var out, start, endpoint string
-	fs := newFlagSet(io, "gen --out DIR|s3://bucket/prefix [flags]",
-		"Writes a deterministic synthetic archive in the Firehose layout (YYYY/MM/DD/HH/ keys,\n"+
-			"NDJSON objects in the three producer shapes), with duplicates, late arrivals and\n"+
-			"malformed lines, plus roster.csv and facts.json (the planted ground truth) beside it.\n"+
-			"The same flags always give the same bytes.\n", genExamples)
-	fs.StringVar(&out, "out", "", "archive folder or s3:// location (required)")
-	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
-	fs.IntVar(&cfg.Messages, "messages", cfg.Messages, "unique authored messages")
-	fs.IntVar(&cfg.Days, "days", cfg.Days, "days of messages")
-	fs.StringVar(&start, "start", cfg.Start.Format(time.DateOnly), "first day (UTC)")
-	fs.IntVar(&cfg.Users, "users", 0, "users (default: messages/200, at least 20)")
-	fs.StringVar(&cfg.Prefix, "prefix", "", "custom key prefix before the hour prefix, e.g. slack/")
-	fs.BoolVar(&cfg.Gzip, "gzip", false, "gzip the objects")
-	fs.Float64Var(&cfg.DuplicateRate, "duplicates", cfg.DuplicateRate, "share of records delivered more than once")
-	fs.Float64Var(&cfg.MalformedRate, "malformed", cfg.MalformedRate, "share of malformed lines")
-	fs.IntVar(&cfg.Workers, "workers", 0, "days generated at once (default: the number of CPUs)")
-	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL, for S3-compatible servers (default: $AWS_ENDPOINT_URL_S3)")
+	fs := genFlags(io, &cfg, &profile, &out, &start, &endpoint)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if profile != "default" {
+		p, err := generator.Profile(profile)
+		if err != nil {
+			return usageErrorf("--profile: %v", err)
+		}
+		cfg = p
+		if err := parse(genFlags(io, &cfg, &profile, &out, &start, &endpoint), args); err != nil {
+			return err
+		}
 	}
 	if out == "" {
 		return usageErrorf("--out is required")
@@ -83,6 +85,35 @@ func genCmd(ctx context.Context, io *IO, args []string) error {
 	fmt.Fprintf(io.Out, "Roster: %s\nFacts:  %s\nRange:  --from %s --to %s\n",
 		store.Locate("roster.csv"), store.Locate("facts.json"), cfg.Start.Format(time.DateOnly), end.Format(time.DateOnly))
 	return nil
+}
+
+// genFlags binds gen's flags to cfg and the other variables, with cfg's
+// values as their defaults.
+func genFlags(io *IO, cfg *generator.Config, profile, out, start, endpoint *string) *flag.FlagSet {
+	fs := newFlagSet(io, "gen --out DIR|s3://bucket/prefix [flags]",
+		"Writes a deterministic synthetic archive in the Firehose layout (YYYY/MM/DD/HH/ keys,\n"+
+			"NDJSON objects in the three producer shapes), with duplicates, late arrivals and\n"+
+			"malformed lines, plus roster.csv and facts.json (the planted ground truth) beside it.\n"+
+			"The same flags always give the same bytes.\n", genExamples)
+	fs.StringVar(profile, "profile", *profile, "named workload whose values the other flags override: "+
+		strings.Join(generator.Profiles, ", ")+"; large is a 1 GB week of 3 teams, 3,000 people, 1,500 channels and 20,000 words")
+	fs.StringVar(out, "out", *out, "archive folder or s3:// location (required)")
+	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
+	fs.IntVar(&cfg.Messages, "messages", cfg.Messages, "unique authored messages")
+	fs.IntVar(&cfg.Days, "days", cfg.Days, "days of messages")
+	fs.StringVar(start, "start", cfg.Start.Format(time.DateOnly), "first day (UTC)")
+	fs.IntVar(&cfg.Users, "users", cfg.Users, "users (0: messages/200, at least 20)")
+	fs.IntVar(&cfg.Channels, "channels", cfg.Channels, "channels")
+	fs.IntVar(&cfg.Teams, "teams", cfg.Teams, "teams the channels are dealt over (0: one)")
+	fs.IntVar(&cfg.Vocabulary, "vocabulary", cfg.Vocabulary, "distinct words (0: the built-in list of about 1,000)")
+	fs.Float64Var(&cfg.ZipfExponent, "zipf", cfg.ZipfExponent, "Zipf exponent of word frequencies (0: 1; other values need --vocabulary)")
+	fs.StringVar(&cfg.Prefix, "prefix", cfg.Prefix, "custom key prefix before the hour prefix, e.g. slack/")
+	fs.BoolVar(&cfg.Gzip, "gzip", cfg.Gzip, "gzip the objects")
+	fs.Float64Var(&cfg.DuplicateRate, "duplicates", cfg.DuplicateRate, "share of records delivered more than once")
+	fs.Float64Var(&cfg.MalformedRate, "malformed", cfg.MalformedRate, "share of malformed lines")
+	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "days generated at once (0: the number of CPUs)")
+	fs.StringVar(endpoint, "s3-endpoint", *endpoint, "S3 endpoint URL, for S3-compatible servers (default: $AWS_ENDPOINT_URL_S3)")
+	return fs
 }
 
 func isURL(s string) bool {

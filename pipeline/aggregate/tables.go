@@ -245,7 +245,24 @@ type Tables struct {
 
 // Tables renders a as sorted table rows.
 func (a *Aggregate) Tables() *Tables {
-	t := &Tables{}
+	// Room for every row up front: a large workspace's day has millions
+	// of channel-user pairs and topics, and growing the slices to them
+	// copied each row several times.
+	pairs, topics := 0, 0
+	for _, c := range a.Channels {
+		pairs += len(c.Users)
+	}
+	for _, ot := range a.Topics {
+		topics += len(ot)
+	}
+	for _, once := range a.once {
+		topics += len(once)
+	}
+	t := &Tables{
+		Offices: rows[OfficeRow](len(a.Offices)), Users: rows[UserRow](len(a.Users)),
+		Channels: rows[ChannelRow](len(a.Channels)), ChannelUsers: rows[ChannelUserRow](pairs),
+		Topics: rows[TopicRow](topics), Activity: rows[ActivityRow](len(a.Hours)),
+	}
 	active := a.ActiveUsers()
 	for k, v := range a.Offices {
 		t.Offices = append(t.Offices, OfficeRow{
@@ -334,6 +351,14 @@ func (a *Aggregate) Tables() *Tables {
 	})
 	t.Threads = threadRows(a.Threads)
 	return t
+}
+
+// rows returns room for n rows; nil for none, as a table without rows has.
+func rows[T any](n int) []T {
+	if n == 0 {
+		return nil
+	}
+	return make([]T, 0, n)
 }
 
 func activityOf(messages, words, replies int64, s *SentimentColumns, sc *SarcasmColumns) Activity {

@@ -1,12 +1,14 @@
 package output
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -162,6 +164,26 @@ func (o *LocalOutput) Location() string { return o.root }
 
 // WriteFile stages a file.
 func (o *LocalOutput) WriteFile(ctx context.Context, name string, data []byte) error {
+	return o.stage(name, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
+}
+
+// WriteFileFunc stages a file that write streams into, for files too
+// large to hold in memory (the quarantine). It satisfies StreamingOutput.
+func (o *LocalOutput) WriteFileFunc(ctx context.Context, name string, write func(io.Writer) error) error {
+	return o.stage(name, func(f *os.File) error {
+		bw := bufio.NewWriterSize(f, 256<<10)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+}
+
+// stage creates the staged file of name and has write fill it.
+func (o *LocalOutput) stage(name string, write func(*os.File) error) error {
 	if !fs.ValidPath(name) || name == "." {
 		return fmt.Errorf("output file name %q is not a relative slash-separated path", name)
 	}
@@ -169,7 +191,15 @@ func (o *LocalOutput) WriteFile(ctx context.Context, name string, data []byte) e
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("output %s: %w", p, err)
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("output %s: %w", p, err)
 	}
 	// Writing a name again replaces the staged file; Commit must publish
@@ -178,6 +208,13 @@ func (o *LocalOutput) WriteFile(ctx context.Context, name string, data []byte) e
 		o.names = append(o.names, name)
 	}
 	return nil
+}
+
+// A StreamingOutput can also take a file as a stream. An Output that is not
+// one takes such a file whole, through WriteFile.
+type StreamingOutput interface {
+	Output
+	WriteFileFunc(ctx context.Context, name string, write func(io.Writer) error) error
 }
 
 // partitionOf returns the partition folder of name ("offices/date=2016-11-18"),

@@ -3,7 +3,10 @@ package output_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -357,5 +360,56 @@ func TestEncodeParquet(t *testing.T) {
 	}
 	if !bytes.Equal(data, again) {
 		t.Error("EncodeParquet is not deterministic")
+	}
+}
+
+// TestLocalOutputWriteFileFunc streams files into the staging area: one
+// written in many small pieces is published whole, one rewritten keeps the
+// last content, and a writer's error fails the call naming the file,
+// which is then not published.
+func TestLocalOutputWriteFileFunc(t *testing.T) {
+	root := t.TempDir()
+	o, err := output.NewLocalOutput(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var so output.StreamingOutput = o
+	ctx := context.Background()
+	big := strings.Repeat("line of the quarantine\n", 50_000) // past the write buffer
+	pieces := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error {
+			for l := range strings.Lines(s) {
+				if _, err := io.WriteString(w, l); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	for _, step := range []struct{ name, content string }{
+		{"quarantine/q.ndjson", "old\n"}, {"quarantine/q.ndjson", big}, {"empty", ""},
+	} {
+		if err := so.WriteFileFunc(ctx, step.name, pieces(step.content)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errBoom := errors.New("boom")
+	err = so.WriteFileFunc(ctx, "broken", func(w io.Writer) error { return errBoom })
+	if !errors.Is(err, errBoom) || !strings.Contains(err.Error(), "broken") {
+		t.Errorf("got %v, want boom naming the file", err)
+	}
+	if err := so.WriteFileFunc(ctx, "../escape", pieces("x")); err == nil {
+		t.Error("WriteFileFunc(../escape) accepted")
+	}
+	if err := o.WriteFile(ctx, output.ManifestName, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := tree(t, root)
+	want := map[string]string{"quarantine/q.ndjson": big, "empty": "", output.ManifestName: "{}"} // not the broken one
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("published %d files %v, want %v", len(got), slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
 	}
 }
