@@ -93,7 +93,7 @@ func TestOptOut(t *testing.T) {
 		t.Errorf("records_read %d, facts say %d", c.RecordsRead, facts.RecordsRead)
 	}
 	// Everyone else is counted exactly as without the list.
-	want := facts.Authored - messagesOf(facts, gone[0]) - messagesOf(facts, gone[1])
+	want := facts.Messages - messagesOf(facts, gone[0]) - messagesOf(facts, gone[1])
 	if res.Summary.Totals.Messages != want {
 		t.Errorf("%d messages, want %d (the facts' less the opted-out people's)", res.Summary.Totals.Messages, want)
 	}

@@ -12,30 +12,31 @@ import (
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/jobs"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // wiretapRun generates a small multi-team archive, runs Wiretap over it and
 // returns the archive folder, the output folder and the ground truth.
-func wiretapRun(t *testing.T) (archive, out string, facts *generator.Facts) {
+func wiretapRun(t *testing.T) (dir, out string, facts *generator.Facts) {
 	t.Helper()
 	cfg := generator.DefaultConfig()
 	cfg.Messages, cfg.Days, cfg.Users = 6000, 3, 40
 	cfg.Teams, cfg.Channels, cfg.Vocabulary, cfg.ZipfExponent = 2, 10, 3000, 1.07
-	archive, out = t.TempDir(), t.TempDir()
+	dir, out = t.TempDir(), t.TempDir()
 	ctx := context.Background()
-	facts, err := generator.Generate(ctx, cfg, archive.Dir{Root: archive})
+	facts, err := generator.Generate(ctx, cfg, archive.Dir{Root: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	roster := filepath.Join(archive, "roster.csv")
+	roster := filepath.Join(dir, "roster.csv")
 	if err := os.WriteFile(roster, facts.RosterCSV(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := jobs.Run(ctx, jobs.RunOptions{Source: archive, Out: out, Roster: roster,
+	if _, err := jobs.Run(ctx, jobs.RunOptions{Source: dir, Out: out, Roster: roster,
 		From: facts.Start, To: facts.End, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio}); err != nil {
 		t.Fatal(err)
 	}
-	return archive, out, facts
+	return dir, out, facts
 }
 
 // TestCheckOut reads a real run's tables back with DuckDB: they match its

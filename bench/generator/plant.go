@@ -112,9 +112,9 @@ func (w *world) plant() {
 	p.newcomer, p.leaver = person("newcomer.helpdesk"), person("leaver.helpdesk")
 	w.offices = append(w.offices, o)
 	p.ask = int32(len(w.channels))
-	w.channels = append(w.channels, channelInfo{id: id("C"), name: "ask-helpdesk"})
+	w.channels = append(w.channels, channelInfo{id: id("C"), name: "ask-helpdesk", team: Team})
 	p.fading = int32(len(w.channels))
-	w.channels = append(w.channels, channelInfo{id: id("C"), name: "fading"})
+	w.channels = append(w.channels, channelInfo{id: id("C"), name: "fading", team: Team})
 
 	p.mid = w.cfg.Days / 2
 	start := w.cfg.Start.UnixMicro()
