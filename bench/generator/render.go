@@ -260,46 +260,27 @@ func (rd *renderer) events(dst []byte, s *spec) []byte {
 		dst = append(dst, `},"event_ts":`...)
 		dst = appendQuotedTS(dst, s.t)
 	case clsEdit:
-		dst = append(dst, `"type":"message","subtype":"message_changed","message":{"type":"message","text":`...)
-		dst = appendJSONString(dst, b2s(s.text), true)
-		dst = append(dst, `,"user":"`...)
-		dst = append(dst, w.users[s.itemUser].id...)
-		dst = append(dst, `","ts":`...)
-		dst = appendQuotedTS(dst, s.ts)
+		dst = append(dst, `"type":"message","subtype":"message_changed","message":`...)
+		dst = rd.appendItem(dst, s.text, s)
 		dst = rd.threadFields(dst, s)
 		dst = append(dst, `,"edited":{"user":"`...)
 		dst = append(dst, w.users[s.itemUser].id...)
 		dst = append(dst, `","ts":`...)
 		dst = appendQuotedTS(dst, s.t)
-		dst = append(dst, `}},"previous_message":{"type":"message","text":`...)
-		dst = appendJSONString(dst, b2s(s.prevText), true)
-		dst = append(dst, `,"user":"`...)
-		dst = append(dst, w.users[s.itemUser].id...)
-		dst = append(dst, `","ts":`...)
-		dst = appendQuotedTS(dst, s.ts)
+		dst = append(dst, `}},"previous_message":`...)
+		dst = rd.appendItem(dst, s.prevText, s)
 		dst = append(dst, `},"channel":"`...)
 		dst = append(dst, ch.id...)
-		dst = append(dst, `","hidden":true,"ts":`...)
-		dst = appendQuotedTS(dst, s.t)
-		dst = append(dst, `,"event_ts":`...)
-		dst = appendQuotedTS(dst, s.t)
-		dst = append(dst, `,"channel_type":"channel"`...)
+		dst = append(dst, `","hidden":true`...)
+		dst = appendEventTS(dst, s.t)
 	case clsDelete:
-		dst = append(dst, `"type":"message","subtype":"message_deleted","previous_message":{"type":"message","text":`...)
-		dst = appendJSONString(dst, b2s(s.prevText), true)
-		dst = append(dst, `,"user":"`...)
-		dst = append(dst, w.users[s.itemUser].id...)
-		dst = append(dst, `","ts":`...)
-		dst = appendQuotedTS(dst, s.ts)
+		dst = append(dst, `"type":"message","subtype":"message_deleted","previous_message":`...)
+		dst = rd.appendItem(dst, s.prevText, s)
 		dst = append(dst, `},"channel":"`...)
 		dst = append(dst, ch.id...)
 		dst = append(dst, `","hidden":true,"deleted_ts":`...)
 		dst = appendQuotedTS(dst, s.ts)
-		dst = append(dst, `,"ts":`...)
-		dst = appendQuotedTS(dst, s.t)
-		dst = append(dst, `,"event_ts":`...)
-		dst = appendQuotedTS(dst, s.t)
-		dst = append(dst, `,"channel_type":"channel"`...)
+		dst = appendEventTS(dst, s.t)
 	case clsBot:
 		b := &w.bots[s.bot]
 		dst = append(dst, `"type":"message","subtype":"bot_message","text":`...)
@@ -360,6 +341,27 @@ func (rd *renderer) events(dst []byte, s *spec) []byte {
 	dst = append(dst, `","user_id":"`...)
 	dst = append(dst, w.appUser...)
 	return append(dst, `","is_bot":true,"is_enterprise_install":false}],"is_ext_shared_channel":false}`...)
+}
+
+// appendItem opens the message an edit or a deletion is about: its type,
+// the given text, its author and ts, with the object left open.
+func (rd *renderer) appendItem(dst, text []byte, s *spec) []byte {
+	dst = append(dst, `{"type":"message","text":`...)
+	dst = appendJSONString(dst, b2s(text), true)
+	dst = append(dst, `,"user":"`...)
+	dst = append(dst, rd.w.users[s.itemUser].id...)
+	dst = append(dst, `","ts":`...)
+	return appendQuotedTS(dst, s.ts)
+}
+
+// appendEventTS ends an edit or deletion event: its own ts, event_ts and
+// channel type.
+func appendEventTS(dst []byte, t int64) []byte {
+	dst = append(dst, `,"ts":`...)
+	dst = appendQuotedTS(dst, t)
+	dst = append(dst, `,"event_ts":`...)
+	dst = appendQuotedTS(dst, t)
+	return append(dst, `,"channel_type":"channel"`...)
 }
 
 func (rd *renderer) threadFields(dst []byte, s *spec) []byte {
