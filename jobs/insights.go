@@ -46,6 +46,9 @@ type ThreadsSummary struct {
 // ThreadSummary is the thread figures of one group. Threads and questions
 // are those whose parent was posted in the range.
 type ThreadSummary struct {
+	// Suppressed marks a group of fewer distinct authors than the minimum
+	// group size: every figure is zero (see SuppressSmallGroups).
+	Suppressed bool `json:"suppressed,omitempty"`
 	// ThreadsStarted counts top-level messages with at least one reply in
 	// the range, and Replies those replies.
 	ThreadsStarted int64 `json:"threads_started"`
@@ -238,15 +241,18 @@ func summarizeThreads(a *aggregate.Aggregate, from, to time.Time) (*ThreadsSumma
 // score over n messages with its 95 % interval, and the most extreme
 // messages in the direction of the ranking.
 type MoodRank struct {
-	TeamID   string       `json:"team_id,omitempty"`
-	UserID   string       `json:"user_id,omitempty"`
-	UserName string       `json:"user_name,omitempty"`
-	Office   string       `json:"office"`
-	N        int64        `json:"n"`
-	Mean     float64      `json:"mean"`
-	CI95Low  float64      `json:"ci95_low"`
-	CI95High float64      `json:"ci95_high"`
-	Evidence []MessageRef `json:"evidence"`
+	TeamID   string `json:"team_id,omitempty"`
+	UserID   string `json:"user_id,omitempty"`
+	UserName string `json:"user_name,omitempty"`
+	Office   string `json:"office"`
+	// Suppressed marks an office of fewer distinct authors than the
+	// minimum group size: every figure is zero and it is ranked last.
+	Suppressed bool         `json:"suppressed,omitempty"`
+	N          int64        `json:"n"`
+	Mean       float64      `json:"mean"`
+	CI95Low    float64      `json:"ci95_low"`
+	CI95High   float64      `json:"ci95_high"`
+	Evidence   []MessageRef `json:"evidence"`
 }
 
 func moodRank(s *aggregate.Sentiment) MoodRank {

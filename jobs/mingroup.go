@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/privacy"
@@ -31,6 +32,13 @@ func CheckMinGroup(n int) error {
 // "too few people" from "nothing". People's own entries (top_users and the
 // like) are not groups: who may see them is the dashboard's and Slack's
 // rule (--rank-people). n <= 1 changes nothing.
+//
+// The insights follow the same rule: a small office's mood ranking entry
+// is marked and moved to the end (its place would tell its mood), its
+// thread figures and a small channel's are marked and zeroed, and the
+// per-office maps of unanswered questions and of new and lapsed people
+// leave out the offices marked in offices, as the unanswered questions'
+// evidence leaves out small offices' and channels' questions.
 //
 // Whether a group is small is decided from the merged aggregate of the
 // whole range, never from days or shards apart, and exactly (see
@@ -75,6 +83,12 @@ func SuppressSmallGroups(s *Summary, a *aggregate.Aggregate, n int) {
 	}
 	suppressTopics(s.TopTopics, n, workspace)
 	suppressTopics(s.TopEmoji, n, workspace)
+	smallOffice := func(office string) bool { return active[office] < int64(n) }
+	smallChannel := func(team, channel string) bool {
+		cs := a.Channels[aggregate.ChannelKey{Team: team, Channel: channel}]
+		return cs == nil || len(cs.Users) < n
+	}
+	suppressInsights(s, n, smallOffice, smallChannel)
 	for office, hours := range s.ActivityByHourOfWeek {
 		for h := range hours {
 			if hours[h] == 0 {
@@ -95,6 +109,62 @@ func suppressTopics(list []TopicSummary, n int, authors func(topic string) *priv
 	for i := range list {
 		if t := &list[i]; authors(t.Topic).Fewer(n) {
 			*t = TopicSummary{Topic: t.Topic, Kind: t.Kind, Suppressed: true, Evidence: []MessageRef{}}
+		}
+	}
+}
+
+// suppressInsights applies SuppressSmallGroups' rule to the threads,
+// unanswered questions, mood rankings and people changes.
+func suppressInsights(s *Summary, n int, smallOffice func(string) bool, smallChannel func(team, channel string) bool) {
+	for _, list := range [][]MoodRank{s.MostPositiveOffices, s.MostNegativeOffices} {
+		for i := range list {
+			if r := &list[i]; smallOffice(r.Office) {
+				*r = MoodRank{Office: r.Office, Suppressed: true, Evidence: []MessageRef{}}
+			}
+		}
+		slices.SortStableFunc(list, func(x, y MoodRank) int {
+			switch {
+			case x.Suppressed == y.Suppressed:
+				return 0
+			case x.Suppressed:
+				return 1
+			}
+			return -1
+		})
+	}
+	blank := func(t ThreadSummary) ThreadSummary {
+		return ThreadSummary{Suppressed: true, FirstReply: ReplyTimes{Histogram: make([]int64, len(t.FirstReply.Histogram))}}
+	}
+	if t := s.Threads; t != nil {
+		for office, ts := range t.ByOffice {
+			if smallOffice(office) {
+				t.ByOffice[office] = blank(ts)
+			}
+		}
+		for i := range t.ByChannel {
+			if c := &t.ByChannel[i]; smallChannel(c.TeamID, c.ChannelID) {
+				c.ThreadSummary = blank(c.ThreadSummary)
+			}
+		}
+	}
+	if u := s.Unanswered; u != nil {
+		for office := range u.ByOffice {
+			if smallOffice(office) {
+				delete(u.ByOffice, office)
+			}
+		}
+		u.Questions = slices.DeleteFunc(u.Questions, func(q UnansweredQuestion) bool {
+			return smallOffice(q.Office) || smallChannel(q.TeamID, q.Channel)
+		})
+	}
+	for _, pc := range []*PeopleChange{s.NewPeople, s.LapsedPeople} {
+		if pc == nil {
+			continue
+		}
+		for office := range pc.ByOffice {
+			if smallOffice(office) {
+				delete(pc.ByOffice, office)
+			}
 		}
 	}
 }

@@ -112,6 +112,7 @@ func TestMinGroup(t *testing.T) {
 			t.Errorf("office %+v; unsuppressed %+v", o, p)
 		}
 	}
+	checkInsightsSuppressed(t, s, plain.Summary, facts)
 	cells := 0
 	for office, hours := range s.SuppressedHours {
 		for _, h := range hours {
@@ -181,5 +182,51 @@ func TestMinGroup(t *testing.T) {
 	}
 	if err := jobs.CheckMinGroup(33); err == nil {
 		t.Error("min-group 33 accepted: author sets decide up to 32 exactly")
+	}
+}
+
+// checkInsightsSuppressed checks the planted helpdesk office, four people
+// asking and answering in a channel of two, against --min-group 5: its
+// mood ranking entry marked and last, its threads and its channel's
+// marked and zeroed, its unanswered questions left out of by_office and
+// of the evidence, while the unsuppressed run shows them all.
+func checkInsightsSuppressed(t *testing.T, s, plain *jobs.Summary, f *generator.Facts) {
+	t.Helper()
+	p := f.Planted
+	if f.Offices[p.Office].Users >= 5 {
+		t.Fatalf("planted office %s has %d people; the test needs fewer than 5", p.Office, f.Offices[p.Office].Users)
+	}
+	for _, lists := range [][2][]jobs.MoodRank{{s.MostPositiveOffices, plain.MostPositiveOffices}, {s.MostNegativeOffices, plain.MostNegativeOffices}} {
+		got, was := lists[0], lists[1]
+		if !slices.ContainsFunc(was, func(r jobs.MoodRank) bool { return r.Office == p.Office && !r.Suppressed }) {
+			t.Fatalf("unsuppressed mood ranking lacks %s: %+v", p.Office, was)
+		}
+		if len(got) != len(was) || got[len(got)-1].Office != p.Office || !got[len(got)-1].Suppressed || got[len(got)-1].N != 0 {
+			t.Errorf("mood ranking with --min-group: %+v, want %s marked and last", got, p.Office)
+		}
+	}
+	if ts := plain.Threads.ByOffice[p.Office]; ts.Suppressed || ts.ThreadsStarted == 0 {
+		t.Errorf("unsuppressed threads of %s: %+v", p.Office, ts)
+	}
+	if ts := s.Threads.ByOffice[p.Office]; !ts.Suppressed || ts.ThreadsStarted != 0 || ts.FirstReply.N != 0 {
+		t.Errorf("threads of %s with --min-group: %+v, want marked and zero", p.Office, ts)
+	}
+	ask := slices.IndexFunc(s.Threads.ByChannel, func(c jobs.ChannelThreadSummary) bool { return c.ChannelID == p.AskChannel })
+	if ask < 0 || !s.Threads.ByChannel[ask].Suppressed || s.Threads.ByChannel[ask].Questions != 0 {
+		t.Errorf("threads of the two-person channel %s with --min-group: %+v", p.AskChannel, s.Threads.ByChannel)
+	}
+	if plain.Unanswered.ByOffice[p.Office] == 0 {
+		t.Errorf("unsuppressed unanswered questions lack %s: %+v", p.Office, plain.Unanswered.ByOffice)
+	}
+	if _, ok := s.Unanswered.ByOffice[p.Office]; ok {
+		t.Errorf("unanswered by_office with --min-group keeps %s: %+v", p.Office, s.Unanswered.ByOffice)
+	}
+	if s.Unanswered.Count != plain.Unanswered.Count {
+		t.Errorf("unanswered count %d with --min-group, %d without: the workspace's total is not a small group", s.Unanswered.Count, plain.Unanswered.Count)
+	}
+	for _, q := range s.Unanswered.Questions {
+		if q.Office == p.Office || q.Channel == p.AskChannel {
+			t.Errorf("unanswered evidence with --min-group shows %+v", q)
+		}
 	}
 }

@@ -109,23 +109,29 @@ func schemaRun(t *testing.T, opts jobs.RunOptions) (summary, manifest []byte) {
 
 // TestSchemaRunOutputs validates the files a run writes against their
 // schemas: with a roster, without one (every user unassigned, no roster in
-// the manifest), and over a range with no messages at all.
+// the manifest), with small groups suppressed, and over a range with no
+// messages at all.
 func TestSchemaRunOutputs(t *testing.T) {
 	summarySchema := compileSchema(t, summarySchemaFile)
 	manifestSchema := compileSchema(t, manifestSchemaFile)
 	dir, roster, facts := schemaArchive(t)
 	for _, tc := range []struct {
-		name   string
-		roster string
-		from   time.Time
-		to     time.Time
+		name     string
+		roster   string
+		from     time.Time
+		to       time.Time
+		minGroup int
 	}{
-		{"roster", roster, facts.Start, facts.End},
-		{"no-roster", "", facts.Start, facts.End},
-		{"empty-range", roster, facts.End.AddDate(1, 0, 0), facts.End.AddDate(1, 0, 1)},
+		{"roster", roster, facts.Start, facts.End, 0},
+		{"no-roster", "", facts.Start, facts.End, 0},
+		{"min-group", roster, facts.Start, facts.End, jobs.DefaultMinGroup},
+		{"empty-range", roster, facts.End.AddDate(1, 0, 0), facts.End.AddDate(1, 0, 1), 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			summary, manifest := schemaRun(t, jobs.RunOptions{Source: dir, Roster: tc.roster, From: tc.from, To: tc.to})
+			summary, manifest := schemaRun(t, jobs.RunOptions{Source: dir, Roster: tc.roster, From: tc.from, To: tc.to, MinGroup: tc.minGroup})
+			if tc.minGroup > 0 && !bytes.Contains(summary, []byte(`"suppressed": true`)) {
+				t.Error("the min-group case suppresses nothing: it validates nothing new")
+			}
 			if err := summarySchema.Validate(readJSON(t, summary)); err != nil {
 				t.Errorf("summary.json does not match %s:\n%v", summarySchemaFile, err)
 			}

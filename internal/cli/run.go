@@ -294,7 +294,9 @@ func printSummary(w io.Writer, s *jobs.Summary) {
 		fmt.Fprintf(w, "Most sarcastic (at least %d messages): %s %s (%s), rate %.2f over %d messages\n",
 			jobs.MinRankedMessages, u.UserID, u.UserName, u.Office, u.Sarcasm.Rate, u.Sarcasm.N)
 	}
-	if len(s.MostPositiveOffices) > 0 {
+	// A suppressed office is ranked last, so the first is shown unless
+	// every office is too small to be shown.
+	if len(s.MostPositiveOffices) > 0 && !s.MostPositiveOffices[0].Suppressed {
 		pos, neg := s.MostPositiveOffices[0], s.MostNegativeOffices[0]
 		fmt.Fprintf(w, "Most positive office: %s %+.3f (%+.3f to %+.3f); most negative: %s %+.3f (%+.3f to %+.3f)\n",
 			pos.Office, pos.Mean, pos.CI95Low, pos.CI95High, neg.Office, neg.Mean, neg.CI95Low, neg.CI95High)

@@ -18,36 +18,49 @@ func moodRange(r jobs.MoodRank) string {
 	return fmt.Sprintf("%s (%s to %s)", f(r.Mean), f(r.CI95Low), f(r.CI95High))
 }
 
-func (b builder) moodTable(caption, key string, list []jobs.MoodRank) Table {
-	t := Table{Caption: caption, Columns: []Column{{"", false}, {"Office", false}, {"Messages", true}, {"Mood (95 % interval)", true}},
-		Empty: "Nobody with enough messages in this range."}
+func (b builder) moodTable(caption, key string, list []jobs.MoodRank, people bool) Table {
+	cols := []Column{{"Office", false}, {"Messages", true}, {"Mood (95 % interval)", true}}
+	if people {
+		cols = append([]Column{{"Person", false}}, cols...)
+	}
+	t := Table{Caption: caption, Columns: cols, Empty: "Nobody with enough messages in this range."}
 	for _, r := range list {
-		name, k := r.Office, key+"."+r.Office
-		if r.UserID != "" {
-			name, k = r.UserName, key+"."+r.TeamID+"/"+r.UserID
+		if r.Suppressed { // only offices are
+			t.Rows = append(t.Rows, suppressedRow(r.Office, 2))
+			continue
+		}
+		k := key + "." + r.Office
+		var cells []Cell
+		if people {
+			name := r.UserName
 			if name == "" {
 				name = r.UserID
 			}
+			k = key + "." + r.TeamID + "/" + r.UserID
+			cells = append(cells, Cell{Text: name})
 		}
-		t.Rows = append(t.Rows, Row{Cells: []Cell{{Text: name}, {Text: r.Office}, {Text: thousands(r.N), Num: true},
-			{Text: moodRange(r), Num: true, Key: k + ".mean", Raw: ftoa(r.Mean)}}, Evidence: b.evidence(r.Evidence)})
+		cells = append(cells, Cell{Text: r.Office}, Cell{Text: thousands(r.N), Num: true},
+			Cell{Text: moodRange(r), Num: true, Key: k + ".mean", Raw: ftoa(r.Mean)})
+		t.Rows = append(t.Rows, Row{Cells: cells, Evidence: b.evidence(r.Evidence)})
 	}
 	return t
 }
 
+// positiveNegative ranks offices always and people only with --rank-people:
+// an office's mood is a group's figure, a person's is not.
 func (b builder) positiveNegative() Panel {
-	p := Panel{ID: "positive-negative", Title: "Most positive and most negative", Question: "Who writes the most positive and the most negative messages?"}
-	if !b.opts.RankPeople {
-		p.State, p.Message = StateOff, "Rankings of people are off (--rank-people)."
-		return p
-	}
+	p := Panel{ID: "positive-negative", Title: "Most positive and most negative", Question: "Which offices, and who, write the most positive and the most negative messages?"}
 	p.State = StateShown
 	atLeast := fmt.Sprintf(" (at least %d messages)", jobs.MinRankedMessages)
-	p.Tables = []Table{
-		b.moodTable("Most positive people"+atLeast, "most_positive", b.sum.MostPositive),
-		b.moodTable("Most negative people"+atLeast, "most_negative", b.sum.MostNegative),
-		b.moodTable("Offices, most positive first"+atLeast, "most_positive_offices", b.sum.MostPositiveOffices),
+	if b.opts.RankPeople {
+		p.Tables = []Table{
+			b.moodTable("Most positive people"+atLeast, "most_positive", b.sum.MostPositive, true),
+			b.moodTable("Most negative people"+atLeast, "most_negative", b.sum.MostNegative, true),
+		}
+	} else {
+		p.Message = "Rankings of people are off (--rank-people); offices are ranked below."
 	}
+	p.Tables = append(p.Tables, b.moodTable("Offices, most positive first"+atLeast, "most_positive_offices", b.sum.MostPositiveOffices, false))
 	p.HowTo = "Mood is the average sentiment score, -1 to +1, with its 95 % interval; the evidence is each one's most extreme messages in that direction."
 	return p
 }
@@ -64,7 +77,7 @@ func duration(sec *int64) string {
 	case *sec < 86400:
 		return fmt.Sprintf("under %d h", *sec/3600)
 	}
-	return fmt.Sprintf("under %d days", *sec/86400)
+	return "under " + plural(*sec/86400, "day", "days")
 }
 
 func (b builder) threads() Panel {
@@ -90,6 +103,10 @@ func (b builder) threads() Panel {
 		if !ok {
 			continue
 		}
+		if s.Suppressed {
+			t.Rows = append(t.Rows, suppressedRow(office, 6))
+			continue
+		}
 		answered := "not judged yet"
 		if s.AnsweredShare != nil {
 			answered = pct(*s.AnsweredShare) + " of " + thousands(s.Judged)
@@ -109,7 +126,7 @@ func (b builder) threads() Panel {
 		u := Table{Caption: fmt.Sprintf("Unanswered questions: %s, those that waited longest", thousands(un.Count)),
 			Columns: []Column{{"Office", false}, {"Channel", false}, {"Replies after " + window, true}}, Empty: "Every judged question got a reply."}
 		for _, q := range un.Questions {
-			u.Rows = append(u.Rows, Row{Cells: []Cell{{Text: q.Office}, {Text: q.Channel}, {Text: itoa(q.LateReplies), Num: true}},
+			u.Rows = append(u.Rows, Row{Cells: []Cell{{Text: q.Office}, {Text: b.channelName(q.TeamID, q.Channel)}, {Text: itoa(q.LateReplies), Num: true}},
 				Evidence: b.evidence([]jobs.MessageRef{{Channel: q.Channel, TS: q.TS}})})
 		}
 		p.Tables = append(p.Tables, u)
@@ -156,13 +173,36 @@ func (b builder) newLapsed() Panel {
 	}
 	quiet := Table{Caption: "Channels gone quiet", Columns: []Column{{"Channel", false}, {"Messages before", true}}, Empty: "No channel went quiet."}
 	for _, c := range b.sum.QuietChannels {
-		name := c.ChannelID
-		if c.ChannelName != "" {
-			name = "#" + c.ChannelName
-		}
+		name := channelLabel(c.ChannelID, c.ChannelName)
 		quiet.Rows = append(quiet.Rows, Row{Cells: []Cell{{Text: name}, {Text: thousands(c.Before), Num: true}}})
 	}
 	p.Tables = append(p.Tables, quiet)
 	p.HowTo = fmt.Sprintf("Compared with the %s just before the range. Names of people are shown only with --rank-people.", plural(int64(b.sum.Range.Days), "day", "days"))
 	return p
+}
+
+// channelLabel is "#name", or the id when the name is not known.
+func channelLabel(id, name string) string {
+	if name == "" {
+		return id
+	}
+	return "#" + name
+}
+
+// channelName labels a channel the summary names only by id, with the name
+// the channel rankings or thread figures know it by.
+func (b builder) channelName(team, id string) string {
+	for _, c := range b.sum.TopChannels {
+		if c.TeamID == team && c.ChannelID == id {
+			return channelLabel(id, c.ChannelName)
+		}
+	}
+	if t := b.sum.Threads; t != nil {
+		for _, c := range t.ByChannel {
+			if c.TeamID == team && c.ChannelID == id {
+				return channelLabel(id, c.ChannelName)
+			}
+		}
+	}
+	return id
 }

@@ -428,10 +428,7 @@ func (b builder) channels() Panel {
 	p := Panel{ID: "channels", Title: "Channels", Question: "Where does the conversation happen?", State: StateShown}
 	t := Table{Columns: []Column{{"Channel", false}, {"Messages", true}, {"People who wrote", true}, {"Mood", true}}, Empty: "No channels in this range."}
 	for _, c := range b.sum.TopChannels {
-		name := c.ChannelID
-		if c.ChannelName != "" {
-			name = "#" + c.ChannelName
-		}
+		name := channelLabel(c.ChannelID, c.ChannelName)
 		if c.Suppressed {
 			t.Rows = append(t.Rows, suppressedRow(name, 3))
 			continue

@@ -35,7 +35,7 @@ func TestSuppressedAndAbsent(t *testing.T) {
 		states[panel.ID] = panel.State
 	}
 	for id, want := range map[string]string{
-		"people": StateOff, "reacted": StateOff, "positive-negative": StateOff,
+		"people": StateOff, "reacted": StateOff, "positive-negative": StateShown,
 		"new-lapsed": StateEmpty, "trending": StateEmpty, "per-day": StateEmpty, "threads": StateAbsent,
 	} {
 		if states[id] != want {
@@ -136,13 +136,16 @@ func TestInsightPanels(t *testing.T) {
 	share, fifteen := 0.5, int64(900)
 	refs := []jobs.MessageRef{{Channel: "C1", TS: "1479114000.000001"}}
 	sum := &jobs.Summary{Schema: jobs.SummarySchema, Range: jobs.SummaryRange{From: "2016-11-14T00:00:00Z", To: "2016-11-21T00:00:00Z", Days: 7},
-		Offices:             []jobs.OfficeSummary{{Office: "berlin", Messages: 50}, {Office: "nyc", Messages: 40}},
-		MostPositive:        []jobs.MoodRank{{TeamID: "T1", UserID: "U1", UserName: "ann", Office: "berlin", N: 40, Mean: 0.5, CI95Low: 0.4, CI95High: 0.6, Evidence: refs}},
-		MostNegative:        []jobs.MoodRank{{TeamID: "T1", UserID: "U2", UserName: "bob", Office: "nyc", N: 35, Mean: -0.25, CI95Low: -0.3, CI95High: -0.2, Evidence: refs}},
-		MostPositiveOffices: []jobs.MoodRank{{Office: "berlin", N: 50, Mean: 0.3, CI95Low: 0.2, CI95High: 0.4, Evidence: refs}},
+		Offices:      []jobs.OfficeSummary{{Office: "berlin", Messages: 50}, {Office: "nyc", Messages: 40}},
+		TopChannels:  []jobs.ChannelSummary{{TeamID: "T1", ChannelID: "C1", ChannelName: "help", Messages: 9}},
+		MostPositive: []jobs.MoodRank{{TeamID: "T1", UserID: "U1", UserName: "ann", Office: "berlin", N: 40, Mean: 0.5, CI95Low: 0.4, CI95High: 0.6, Evidence: refs}},
+		MostNegative: []jobs.MoodRank{{TeamID: "T1", UserID: "U2", UserName: "bob", Office: "nyc", N: 35, Mean: -0.25, CI95Low: -0.3, CI95High: -0.2, Evidence: refs}},
+		MostPositiveOffices: []jobs.MoodRank{{Office: "berlin", N: 50, Mean: 0.3, CI95Low: 0.2, CI95High: 0.4, Evidence: refs},
+			{Office: "tiny", Suppressed: true, Evidence: []jobs.MessageRef{}}},
 		Threads: &jobs.ThreadsSummary{AnswerWindowSeconds: 86400, ByOffice: map[string]jobs.ThreadSummary{
 			"berlin": {ThreadsStarted: 3, Replies: 5, Questions: 4, Judged: 2, Answered: 1, AnsweredShare: &share,
-				FirstReply: jobs.ReplyTimes{N: 3, MedianSeconds: &fifteen}}}},
+				FirstReply: jobs.ReplyTimes{N: 3, MedianSeconds: &fifteen}},
+			"tiny": {Suppressed: true}}},
 		Unanswered: &jobs.UnansweredSummary{Count: 1, ByOffice: map[string]int64{"berlin": 1},
 			Questions: []jobs.UnansweredQuestion{{TeamID: "T1", Office: "berlin", Channel: "C1", TS: "1479114000.000001"}}},
 		NewPeople:     &jobs.PeopleChange{Count: 1, ByOffice: map[string]int64{"nyc": 1}, People: []jobs.PersonChange{{TeamID: "T1", UserID: "U9", UserName: "newton", Office: "nyc", Messages: 4}}},
@@ -190,11 +193,20 @@ func TestInsightPanels(t *testing.T) {
 	}
 	// The unanswered question is its own evidence, as a permalink.
 	un := on["threads"].Tables[1]
-	if len(un.Rows) != 1 || len(un.Rows[0].Evidence) != 1 || un.Rows[0].Evidence[0].Href != "https://acme.slack.com/archives/C1/p1479114000000001" {
+	if len(un.Rows) != 1 || un.Rows[0].Cells[1].Text != "#help" || len(un.Rows[0].Evidence) != 1 || un.Rows[0].Evidence[0].Href != "https://acme.slack.com/archives/C1/p1479114000000001" {
 		t.Errorf("unanswered questions table %+v", un)
 	}
 	if r := on["threads"].Tables[0].Rows[0].Cells; r[4].Text != "50.0 % of 2" || r[5].Text != "under 15 min" || r[6].Text != "over a week" {
 		t.Errorf("berlin threads row %+v", r)
+	}
+	// Small offices read "fewer than N people", in the mood ranking and
+	// the threads table alike.
+	for id, table := range map[string]int{"positive-negative": 2, "threads": 0} {
+		rows := on[id].Tables[table].Rows
+		last := rows[len(rows)-1]
+		if last.Cells[0].Text != "tiny" || !last.Cells[len(last.Cells)-1].Suppressed || last.Evidence != nil {
+			t.Errorf("panel %s: the suppressed office's row is %+v", id, last)
+		}
 	}
 	if ev := on["positive-negative"].Tables[0].Rows[0].Evidence; len(ev) != 1 {
 		t.Errorf("most positive person has evidence %+v", ev)
@@ -208,7 +220,9 @@ func TestInsightPanels(t *testing.T) {
 	if strings.Contains(buf.String(), "newton") || !strings.Contains(buf.String(), "#fading") {
 		t.Errorf("new and lapsed without --rank-people: names shown, or quiet channel missing:\n%s", buf.String())
 	}
-	if off["positive-negative"].State != StateOff {
-		t.Errorf("positive-negative without --rank-people: %q", off["positive-negative"].State)
+	// Offices are groups: their mood is ranked without --rank-people, people's is not.
+	if pn := off["positive-negative"]; pn.State != StateShown || pn.Message == "" || len(pn.Tables) != 1 ||
+		cells(pn)["most_positive_offices.berlin.mean"] != "0.30 (0.20 to 0.40)" || cells(pn)["most_positive.T1/U1.mean"] != "" {
+		t.Errorf("positive-negative without --rank-people: %+v", pn)
 	}
 }
