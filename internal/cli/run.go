@@ -267,12 +267,16 @@ func printSummary(w io.Writer, s *jobs.Summary) {
 	if len(s.Offices) > 0 {
 		fmt.Fprintf(w, "Offices (messages, people, mean sentiment ±95%%):\n")
 		for _, o := range s.Offices {
+			if o.Suppressed {
+				fmt.Fprintf(w, "  %-12s suppressed: fewer people than --min-group\n", o.Office)
+				continue
+			}
 			fmt.Fprintf(w, "  %-12s %8d %5d  %+.3f ±%.3f\n", o.Office, o.Messages, o.ActiveUsers, o.Sentiment.Mean, o.Sentiment.CI95)
 		}
 	}
 	if len(s.TopTopics) > 0 {
 		fmt.Fprintf(w, "Top topics:")
-		for i, t := range s.TopTopics[:min(8, len(s.TopTopics))] {
+		for i, t := range shownTopics(s.TopTopics, 8) {
 			sep := ","
 			if i == 0 {
 				sep = ""
@@ -320,7 +324,7 @@ func printSummary(w io.Writer, s *jobs.Summary) {
 		fmt.Fprintln(w, "Distinctive topics by office:")
 		for _, o := range s.Offices {
 			var names []string
-			for _, t := range s.DistinctiveTopics[o.Office][:min(4, len(s.DistinctiveTopics[o.Office]))] {
+			for _, t := range shownTopics(s.DistinctiveTopics[o.Office], 4) {
 				names = append(names, t.Topic)
 			}
 			if len(names) > 0 {
@@ -328,6 +332,20 @@ func printSummary(w io.Writer, s *jobs.Summary) {
 			}
 		}
 	}
+}
+
+// shownTopics is the first n topics of list that --min-group leaves shown.
+func shownTopics(list []jobs.TopicSummary, n int) []jobs.TopicSummary {
+	var out []jobs.TopicSummary
+	for _, t := range list {
+		if len(out) == n {
+			break
+		}
+		if !t.Suppressed {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // parseShardFlag reads "i/n", or "n" with the index from the environment a

@@ -36,3 +36,32 @@ func TestPrintSummaryInsights(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintSummarySuppressed checks that the report says a small office is
+// suppressed rather than printing its zeroes, and names no topic that
+// --min-group hides.
+func TestPrintSummarySuppressed(t *testing.T) {
+	s := &jobs.Summary{
+		Offices:   []jobs.OfficeSummary{{Office: "berlin", Messages: 50, ActiveUsers: 9}, {Office: "tiny", Suppressed: true}},
+		TopTopics: []jobs.TopicSummary{{Topic: "secretplan", Suppressed: true}, {Topic: "release", Messages: 40}},
+		DistinctiveTopics: map[string][]jobs.TopicSummary{
+			"berlin": {{Topic: "kubernetes", Messages: 30}},
+			"tiny":   {{Topic: "hushhush", Suppressed: true}},
+		},
+		MostPositiveOffices: []jobs.MoodRank{{Office: "tiny", Suppressed: true}},
+		MostNegativeOffices: []jobs.MoodRank{{Office: "tiny", Suppressed: true}},
+	}
+	var buf bytes.Buffer
+	printSummary(&buf, s)
+	out := buf.String()
+	for _, want := range []string{"tiny         suppressed: fewer people than --min-group", "Top topics: release (40)", "berlin       kubernetes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	for _, hidden := range []string{"secretplan", "hushhush", "Most positive office"} {
+		if strings.Contains(out, hidden) {
+			t.Errorf("report shows %q:\n%s", hidden, out)
+		}
+	}
+}
