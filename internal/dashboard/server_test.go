@@ -271,6 +271,16 @@ func TestPermalink(t *testing.T) {
 			t.Errorf("Permalink(%q, %q, %q) = %q, want %q", tc.domain, tc.channel, tc.ts, got, tc.want)
 		}
 	}
+	for _, tc := range []struct{ domain, channel, want string }{
+		{"acme", "C2147483705", "https://acme.slack.com/archives/C2147483705"},
+		{"", "C2147483705", ""},
+		{"evil.com/x?", "C1", ""},
+		{"acme", `C1"><script>`, ""},
+	} {
+		if got := dashboard.ChannelLink(tc.domain, tc.channel); got != tc.want {
+			t.Errorf("ChannelLink(%q, %q) = %q, want %q", tc.domain, tc.channel, got, tc.want)
+		}
+	}
 }
 
 // TestReport checks that the report is one file: no script, no address
@@ -292,7 +302,8 @@ func TestReport(t *testing.T) {
 	}
 	page := string(data)
 	urls := regexp.MustCompile(`https?://[^\s"'<>)]+`).FindAllString(page, -1)
-	permalink := regexp.MustCompile(`^https://acme\.slack\.com/archives/C[0-9A-Z]+/p[0-9]+$`)
+	// Permalinks to messages, and to channels for the channels' figures.
+	permalink := regexp.MustCompile(`^https://acme\.slack\.com/archives/C[0-9A-Z]+(/p[0-9]+)?$`)
 	links := 0
 	for _, u := range urls {
 		switch {

@@ -437,8 +437,12 @@ func (b builder) channels() Panel {
 		if b.office != "" {
 			mood = "workspace-wide only"
 		}
+		var ev []Evidence
+		if href := ChannelLink(b.opts.SlackDomain, c.ChannelID); href != "" {
+			ev = []Evidence{{Label: "open " + name + " in Slack", Href: href}}
+		}
 		t.Rows = append(t.Rows, Row{Cells: []Cell{{Text: name}, {Text: thousands(c.Messages), Num: true, Key: "channel." + c.ChannelID + ".messages", Raw: itoa(c.Messages)},
-			b.peopleCell(c.ActiveUsers, ""), {Text: mood, Num: true}}})
+			b.peopleCell(c.ActiveUsers, ""), {Text: mood, Num: true}}, Evidence: ev})
 	}
 	p.Tables = []Table{t}
 	return p
@@ -460,14 +464,22 @@ func (b builder) evidence(refs []jobs.MessageRef) []Evidence {
 // unknown or the parts do not look like Slack's (nothing from the data is
 // ever put into a URL unchecked).
 func Permalink(domain, channel, ts string) string {
+	base := ChannelLink(domain, channel)
+	sec, frac, ok := strings.Cut(ts, ".")
+	if base == "" || !ok || !digits(sec) || !digits(frac) {
+		return ""
+	}
+	return base + "/p" + sec + frac
+}
+
+// ChannelLink is the address of a channel in Slack, the evidence behind a
+// channel's figures (the summary keeps no messages per channel), or "" as
+// for Permalink.
+func ChannelLink(domain, channel string) string {
 	if domain == "" || !slackID(channel) || !validDomain(domain) {
 		return ""
 	}
-	sec, frac, ok := strings.Cut(ts, ".")
-	if !ok || !digits(sec) || !digits(frac) {
-		return ""
-	}
-	return "https://" + domain + ".slack.com/archives/" + channel + "/p" + sec + frac
+	return "https://" + domain + ".slack.com/archives/" + channel
 }
 
 // slackMarkup matches Slack's angle-bracket markup: links (with or
