@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -209,7 +210,7 @@ type chunkReader[E any] struct {
 func (r chunkReader[E]) readValues(chunk parquet.ColumnChunk, field func(int) unsafe.Pointer) (int, error) {
 	var vals []E
 	n := 0
-	err := r.eachPage(chunk, func(p parquet.Page, defs, _ []byte, values func([]E) ([]E, error)) error {
+	err := r.eachPage(chunk, func(defs, _ []byte, values func([]E) ([]E, error)) error {
 		var err error
 		if vals, err = values(vals[:0]); err != nil {
 			return err
@@ -223,7 +224,7 @@ func (r chunkReader[E]) readValues(chunk parquet.ColumnChunk, field func(int) un
 		}
 		j := 0
 		for _, d := range defs {
-			f := (*E)(field(n))
+			f := (*E)(field(n)) // adds the row even when the value is null
 			if d == r.maxDef {
 				*f = vals[j]
 				j++
@@ -241,7 +242,7 @@ func (r chunkReader[E]) readValues(chunk parquet.ColumnChunk, field func(int) un
 func (r chunkReader[E]) readLists(chunk parquet.ColumnChunk, field func(int) unsafe.Pointer) (int, error) {
 	vals := []E{} // not nil: empty lists read as empty
 	var starts []int
-	err := r.eachPage(chunk, func(p parquet.Page, defs, reps []byte, values func([]E) ([]E, error)) error {
+	err := r.eachPage(chunk, func(defs, reps []byte, values func([]E) ([]E, error)) error {
 		k := len(vals)
 		var err error
 		if vals, err = values(vals); err != nil {
@@ -275,10 +276,10 @@ func (r chunkReader[E]) readLists(chunk parquet.ColumnChunk, field func(int) uns
 	return len(starts), nil
 }
 
-// eachPage calls do with each page of chunk, its definition and
-// repetition levels (nil when the column has none), and a func that
+// eachPage calls do for each page of chunk with the page's definition and
+// repetition levels (nil when the column has none) and a func that
 // appends the page's values, those of its non-null levels, to a slice.
-func (r chunkReader[E]) eachPage(chunk parquet.ColumnChunk, do func(p parquet.Page, defs, reps []byte, values func([]E) ([]E, error)) error) error {
+func (r chunkReader[E]) eachPage(chunk parquet.ColumnChunk, do func(defs, reps []byte, values func([]E) ([]E, error)) error) error {
 	pages := chunk.Pages()
 	defer pages.Close()
 	var dict parquet.Dictionary
@@ -326,6 +327,7 @@ func (r chunkReader[E]) eachPage(chunk parquet.ColumnChunk, do func(p parquet.Pa
 			if len(ix) != n {
 				return dst, fmt.Errorf("%d dictionary indexes for %d values", len(ix), n)
 			}
+			dst = slices.Grow(dst, n)
 			for _, i := range ix {
 				if uint(i) >= uint(len(dictVals)) {
 					return dst, fmt.Errorf("dictionary index %d out of %d", i, len(dictVals))
@@ -334,7 +336,7 @@ func (r chunkReader[E]) eachPage(chunk parquet.ColumnChunk, do func(p parquet.Pa
 			}
 			return dst, nil
 		}
-		err = do(p, defs, reps, values)
+		err = do(defs, reps, values)
 		parquet.Release(p)
 		if err != nil {
 			return err
@@ -356,6 +358,7 @@ func decodeStrings(v encoding.Values, n int, dst []string) ([]string, error) {
 		return dst, fmt.Errorf("%d offsets for %d byte arrays", len(offsets), n)
 	}
 	s := string(data)
+	dst = slices.Grow(dst, n)
 	for i := range n {
 		lo, hi := offsets[i], offsets[i+1]
 		if lo > hi || int(hi) > len(s) {
@@ -389,6 +392,7 @@ func decodeBools(v encoding.Values, n int, dst []bool) ([]bool, error) {
 	if len(bits) < (n+7)/8 {
 		return dst, fmt.Errorf("%d bytes for %d booleans", len(bits), n)
 	}
+	dst = slices.Grow(dst, n)
 	for i := range n {
 		dst = append(dst, bits[i/8]>>(i%8)&1 != 0)
 	}
