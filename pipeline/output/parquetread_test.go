@@ -185,10 +185,15 @@ func checkRead[T, W any](t *testing.T, written []W, want []T) {
 	}
 }
 
+// sameRows writes n random rows of T and reads them back as T.
+func sameRows[T any](t *testing.T, rng *rand.Rand, n int) {
+	rows := randomRows[T](rng, n)
+	checkRead(t, rows, rows)
+}
+
 // TestReadColumnsTables reads every table's rows back, with and without
 // evidence text, from files of one row, of several pages and of none.
 func TestReadColumnsTables(t *testing.T) {
-	same := func(check func(*testing.T, *rand.Rand, int)) func(*testing.T, *rand.Rand, int) { return check }
 	type optionalRow struct {
 		Office   string  `parquet:"office,optional"`
 		Messages int64   `parquet:"messages,optional"`
@@ -200,38 +205,14 @@ func TestReadColumnsTables(t *testing.T) {
 		name  string
 		check func(t *testing.T, rng *rand.Rand, n int)
 	}{
-		{"offices", same(func(t *testing.T, rng *rand.Rand, n int) {
-			rows := randomRows[aggregate.OfficeRow](rng, n)
-			checkRead(t, rows, rows)
-		})},
-		{"users", same(func(t *testing.T, rng *rand.Rand, n int) {
-			rows := randomRows[aggregate.UserRow](rng, n)
-			checkRead(t, rows, rows)
-		})},
-		{"channels", same(func(t *testing.T, rng *rand.Rand, n int) {
-			rows := randomRows[aggregate.ChannelRow](rng, n)
-			checkRead(t, rows, rows)
-		})},
-		{"channel_users", same(func(t *testing.T, rng *rand.Rand, n int) {
-			rows := randomRows[aggregate.ChannelUserRow](rng, n)
-			checkRead(t, rows, rows)
-		})},
-		{"topics", same(func(t *testing.T, rng *rand.Rand, n int) {
-			rows := randomRows[aggregate.TopicRow](rng, n)
-			checkRead(t, rows, rows)
-		})},
-		{"activity", same(func(t *testing.T, rng *rand.Rand, n int) {
-			rows := randomRows[aggregate.ActivityRow](rng, n)
-			checkRead(t, rows, rows)
-		})},
-		{"reactions", same(func(t *testing.T, rng *rand.Rand, n int) {
-			rows := randomRows[aggregate.ReactionRow](rng, n)
-			checkRead(t, rows, rows)
-		})},
-		{"threads", same(func(t *testing.T, rng *rand.Rand, n int) {
-			rows := randomRows[aggregate.ThreadRow](rng, n)
-			checkRead(t, rows, rows)
-		})},
+		{"offices", sameRows[aggregate.OfficeRow]},
+		{"users", sameRows[aggregate.UserRow]},
+		{"channels", sameRows[aggregate.ChannelRow]},
+		{"channel_users", sameRows[aggregate.ChannelUserRow]},
+		{"topics", sameRows[aggregate.TopicRow]},
+		{"activity", sameRows[aggregate.ActivityRow]},
+		{"reactions", sameRows[aggregate.ReactionRow]},
+		{"threads", sameRows[aggregate.ThreadRow]},
 		{"offices with text", func(t *testing.T, rng *rand.Rand, n int) {
 			written := randomRows[aggregate.OfficeTextRow](rng, n)
 			want := make([]aggregate.OfficeRow, n)
