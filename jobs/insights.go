@@ -174,7 +174,7 @@ func summarizeThreads(a *aggregate.Aggregate, from, to time.Time) (*ThreadsSumma
 		return s
 	}
 	var questions []UnansweredQuestion
-	for k, t := range a.Threads {
+	for k, t := range a.Threads() {
 		if k.TS < lo || k.TS >= hi {
 			continue
 		}
