@@ -60,10 +60,11 @@ func (t *ThreadStats) merge(o *ThreadStats) {
 // numbered in tables of their own, and the entries are a slice indexed by
 // a map of fixed-size keys, which the garbage collector need not scan.
 // Strings held as *string and map keys holding strings made the entries of
-// a month-long run most of what every collection had to scan.
+// a month-long run most of what every collection had to scan. The entries
+// are kept in blocks, so that a range's many are never copied to grow.
 type threads struct {
 	index    map[threadID]int32 // into entries
-	entries  []thread
+	entries  blocks[thread]
 	channels []ChannelKey // by channel number
 	chanNum  map[ChannelKey]uint32
 	offices  []string // by office number - 1
@@ -92,7 +93,28 @@ func newThreads(n int) threads {
 }
 
 // Len is how many threads there are.
-func (ts *threads) Len() int { return len(ts.entries) }
+func (ts *threads) Len() int { return ts.entries.len() }
+
+// blocks is a slice of T that grows by whole blocks, without copying.
+type blocks[T any] struct {
+	blocks [][]T
+	n      int
+}
+
+const blockSize = 1024
+
+func (b *blocks[T]) len() int { return b.n }
+
+func (b *blocks[T]) at(i int) *T { return &b.blocks[i/blockSize][i%blockSize] }
+
+// add appends a zero T and returns it.
+func (b *blocks[T]) add() *T {
+	if b.n%blockSize == 0 {
+		b.blocks = append(b.blocks, make([]T, blockSize))
+	}
+	b.n++
+	return b.at(b.n - 1)
+}
 
 // channel numbers the channel k, whose strings must be stable.
 func (ts *threads) channel(k ChannelKey) uint32 {
@@ -144,11 +166,12 @@ func (ts *threads) entry(id threadID) *thread {
 func (ts *threads) lookup(id threadID) (*thread, bool) {
 	i, ok := ts.index[id]
 	if !ok {
-		i = int32(len(ts.entries))
-		ts.entries = append(ts.entries, thread{threadID: id})
-		ts.index[id] = i
+		ts.index[id] = int32(ts.entries.len())
+		t := ts.entries.add()
+		t.threadID = id
+		return t, true
 	}
-	return &ts.entries[i], !ok
+	return ts.entries.at(int(i)), false
 }
 
 // stats returns t as a key and ThreadStats.
@@ -171,6 +194,11 @@ func (ts *threads) add(k ThreadKey, s *ThreadStats) {
 // put merges s into the thread id.
 func (ts *threads) put(id threadID, s *ThreadStats) {
 	t, isNew := ts.lookup(id)
+	ts.set(t, isNew, s)
+}
+
+// set merges s into t, which is new or not.
+func (ts *threads) set(t *thread, isNew bool, s *ThreadStats) {
 	if isNew {
 		t.office, t.text = ts.officeNum(s.Office), ts.textNum(s.Text)
 		t.parentSeen, t.question, t.replies, t.firstReply = s.ParentSeen, s.Question, s.Replies, s.FirstReply
@@ -189,7 +217,7 @@ func (ts *threads) put(id threadID, s *ThreadStats) {
 // merge adds the threads of o: its channels and offices are numbered in
 // ts once each, not once per thread.
 func (ts *threads) merge(o *threads) {
-	if len(o.entries) == 0 {
+	if o.Len() == 0 {
 		return
 	}
 	chans := make([]uint32, len(o.channels))
@@ -200,24 +228,24 @@ func (ts *threads) merge(o *threads) {
 	for i, name := range o.offices {
 		offices[i+1] = ts.officeNum(name)
 	}
-	for i := range o.entries {
-		e := &o.entries[i]
+	for i := range o.Len() {
+		e := o.entries.at(i)
 		id := threadID{chans[e.ch], e.ts}
-		if _, ok := ts.index[id]; ok || e.text != 0 {
-			_, s := o.stats(e)
-			ts.put(id, &s)
+		t, isNew := ts.lookup(id)
+		if isNew && e.text == 0 {
+			*t = *e
+			t.threadID, t.office = id, offices[e.office]
 			continue
 		}
-		t, _ := ts.lookup(id)
-		*t = *e
-		t.threadID, t.office = id, offices[e.office]
+		_, s := o.stats(e)
+		ts.set(t, isNew, &s)
 	}
 }
 
 // all yields every thread, in no particular order.
 func (ts *threads) all(yield func(ThreadKey, ThreadStats) bool) {
-	for i := range ts.entries {
-		if !yield(ts.stats(&ts.entries[i])) {
+	for i := range ts.Len() {
+		if !yield(ts.stats(ts.entries.at(i))) {
 			return
 		}
 	}
