@@ -239,6 +239,10 @@ type Aggregate struct {
 	// quarter of the allocations and much of the cache misses out of a run.
 	once map[string]map[string]onceTopic
 	keys arena
+	// channelUsers are the sizes of the channels' Users maps in the
+	// aggregate a was sized after (NewSized): most channels see the same
+	// people every day.
+	channelUsers map[ChannelKey]int
 }
 
 // onceTopic is a topic carried by one message: its compound score, ref and
@@ -305,6 +309,7 @@ func New() *Aggregate {
 type Sizes struct {
 	users, channels, threads int
 	topics, once             map[string]int
+	channelUsers             map[ChannelKey]int
 }
 
 // Sizes returns a's sizes.
@@ -313,6 +318,10 @@ func (a *Aggregate) Sizes() Sizes {
 		topics: make(map[string]int, len(a.Topics)), once: make(map[string]int, len(a.once))}
 	for office, t := range a.Topics {
 		s.topics[office] = len(t)
+	}
+	s.channelUsers = make(map[ChannelKey]int, len(a.Channels))
+	for k, c := range a.Channels {
+		s.channelUsers[k] = len(c.Users)
 	}
 	for office, t := range a.once {
 		s.once[office] = len(t)
@@ -326,6 +335,7 @@ func NewSized(s Sizes) *Aggregate {
 	a.Users = make(map[UserKey]*UserStats, s.users)
 	a.Channels = make(map[ChannelKey]*ChannelStats, s.channels)
 	a.threads = newThreads(s.threads)
+	a.channelUsers = s.channelUsers
 	for office, n := range s.topics {
 		a.Topics[office] = make(OfficeTopics, n)
 	}
@@ -436,7 +446,7 @@ func (a *Aggregate) Observe(o *Observation) {
 		// point at it, and must not keep the channel's other maps alive.
 		id := new(string)
 		*id = ck.Channel
-		cs = &ChannelStats{Users: make(map[string]int64), id: id}
+		cs = &ChannelStats{Users: make(map[string]int64, a.channelUsers[ck]), id: id}
 		a.Channels[ck] = cs
 	}
 	// Evidence refs share the channel's own copy of its id, and the one
