@@ -173,8 +173,10 @@ func summarizeThreads(a *aggregate.Aggregate, from, to time.Time) (*ThreadsSumma
 		}
 		return s
 	}
-	var questions []UnansweredQuestion
-	for k, t := range a.Threads {
+	// Unanswered questions run to hundreds of thousands in a month: the
+	// TopN are selected as they come, and only they are rendered.
+	var questions []unanswered
+	for k, t := range a.Threads() {
 		if k.TS < lo || k.TS >= hi {
 			continue
 		}
@@ -206,12 +208,7 @@ func summarizeThreads(a *aggregate.Aggregate, from, to time.Time) (*ThreadsSumma
 		if t.Question && k.TS <= closed && !answered {
 			un.Count++
 			un.ByOffice[office]++
-			q := UnansweredQuestion{TeamID: k.Team, Office: office, Channel: k.Channel,
-				TS: aggregate.Ref{TS: k.TS}.SlackTS(), LateReplies: t.Replies}
-			if t.Text != nil {
-				q.Text = *t.Text
-			}
-			questions = append(questions, q)
+			questions = selectTop(questions, TopN, unanswered{k, office, t.Replies, t.Text}, unansweredOrder)
 		}
 	}
 	ts.Totals.finish()
@@ -230,11 +227,35 @@ func summarizeThreads(a *aggregate.Aggregate, from, to time.Time) (*ThreadsSumma
 	slices.SortFunc(ts.ByChannel, func(x, y ChannelThreadSummary) int {
 		return cmp.Or(cmp.Compare(x.TeamID, y.TeamID), cmp.Compare(x.ChannelID, y.ChannelID))
 	})
-	un.Questions = append(un.Questions, top(questions, TopN, func(x, y UnansweredQuestion) int {
-		return cmp.Or(cmp.Compare(len(x.TS), len(y.TS)), cmp.Compare(x.TS, y.TS),
-			cmp.Compare(x.Channel, y.Channel), cmp.Compare(x.TeamID, y.TeamID))
-	})...)
+	for _, q := range questions {
+		u := UnansweredQuestion{TeamID: q.key.Team, Office: q.office, Channel: q.key.Channel,
+			TS: aggregate.Ref{TS: q.key.TS}.SlackTS(), LateReplies: q.replies}
+		if q.text != nil {
+			u.Text = *q.text
+		}
+		un.Questions = append(un.Questions, u)
+	}
 	return ts, un
+}
+
+// unanswered is an unanswered question before it is rendered.
+type unanswered struct {
+	key     aggregate.ThreadKey
+	office  string
+	replies int64
+	text    *string
+}
+
+// unansweredOrder ranks the questions that waited longest first: by ts as
+// rendered (shorter first, then in byte order), then by channel and team.
+func unansweredOrder(x, y unanswered) int {
+	c := cmp.Compare(x.key.TS, y.key.TS)
+	if x.key.TS < 0 || y.key.TS < 0 {
+		// Not Slack ts: compare them as rendered.
+		xs, ys := aggregate.Ref{TS: x.key.TS}.SlackTS(), aggregate.Ref{TS: y.key.TS}.SlackTS()
+		c = cmp.Or(cmp.Compare(len(xs), len(ys)), cmp.Compare(xs, ys))
+	}
+	return cmp.Or(c, cmp.Compare(x.key.Channel, y.key.Channel), cmp.Compare(x.key.Team, y.key.Team))
 }
 
 // MoodRank is a person or an office ranked by mood: the mean compound

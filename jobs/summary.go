@@ -280,14 +280,20 @@ func byCount[T any](count func(T) int64, name func(T) string) func(a, b T) int {
 func top[T any](xs []T, n int, order func(a, b T) int) []T {
 	best := make([]T, 0, n+1)
 	for _, x := range xs {
-		if len(best) == n && order(x, best[n-1]) >= 0 {
-			continue
-		}
-		i, _ := slices.BinarySearchFunc(best, x, order)
-		best = slices.Insert(best, i, x)
-		if len(best) > n {
-			best = best[:n]
-		}
+		best = selectTop(best, n, x, order)
+	}
+	return best
+}
+
+// selectTop offers x to best, the first n so far in order, sorted.
+func selectTop[T any](best []T, n int, x T, order func(a, b T) int) []T {
+	if len(best) == n && order(x, best[n-1]) >= 0 {
+		return best
+	}
+	i, _ := slices.BinarySearchFunc(best, x, order)
+	best = slices.Insert(best, i, x)
+	if len(best) > n {
+		best = best[:n]
 	}
 	return best
 }

@@ -198,6 +198,9 @@ type ChannelStats struct {
 	Name              Name
 	Users             map[string]int64 // messages by author
 	ReactionsReceived int64            // net reactions to the channel's messages
+	// threadCh is the channel's number in the threads of the aggregate
+	// that holds it, plus one; 0: not numbered yet.
+	threadCh uint32
 }
 
 // TopicStats counts the messages that carry a topic.
@@ -226,8 +229,8 @@ type Aggregate struct {
 	// Reactions are net reactions received, by the office of the
 	// reacted-to message's author and emoji.
 	Reactions map[ReactionKey]int64
-	// Threads are the questions and replied threads seen (see ThreadKey).
-	Threads map[ThreadKey]*ThreadStats
+	// threads are the questions and replied threads seen (see Threads).
+	threads threads
 
 	// once holds, by office, the bigrams carried by exactly one message so
 	// far. Most bigrams of a day occur once and are pruned at its end
@@ -236,6 +239,10 @@ type Aggregate struct {
 	// quarter of the allocations and much of the cache misses out of a run.
 	once map[string]map[string]onceTopic
 	keys arena
+	// channelUsers are the sizes of the channels' Users maps in the
+	// aggregate a was sized after (NewSized): most channels see the same
+	// people every day.
+	channelUsers map[ChannelKey]int
 }
 
 // onceTopic is a topic carried by one message: its compound score, ref and
@@ -291,7 +298,7 @@ func New() *Aggregate {
 		Hours:       make(map[HourKey]int64),
 		HourAuthors: make(map[HourKey]*privacy.AuthorSet),
 		Reactions:   make(map[ReactionKey]int64),
-		Threads:     make(map[ThreadKey]*ThreadStats),
+		threads:     newThreads(0),
 		once:        make(map[string]map[string]onceTopic),
 	}
 }
@@ -300,16 +307,21 @@ func New() *Aggregate {
 // next day's) can start with room for as many keys: growing maps from empty
 // rehashed them over and over and cost a twentieth of a run's CPU.
 type Sizes struct {
-	users, channels int
-	topics, once    map[string]int
+	users, channels, threads int
+	topics, once             map[string]int
+	channelUsers             map[ChannelKey]int
 }
 
 // Sizes returns a's sizes.
 func (a *Aggregate) Sizes() Sizes {
-	s := Sizes{users: len(a.Users), channels: len(a.Channels),
+	s := Sizes{users: len(a.Users), channels: len(a.Channels), threads: a.threads.Len(),
 		topics: make(map[string]int, len(a.Topics)), once: make(map[string]int, len(a.once))}
 	for office, t := range a.Topics {
 		s.topics[office] = len(t)
+	}
+	s.channelUsers = make(map[ChannelKey]int, len(a.Channels))
+	for k, c := range a.Channels {
+		s.channelUsers[k] = len(c.Users)
 	}
 	for office, t := range a.once {
 		s.once[office] = len(t)
@@ -322,6 +334,8 @@ func NewSized(s Sizes) *Aggregate {
 	a := New()
 	a.Users = make(map[UserKey]*UserStats, s.users)
 	a.Channels = make(map[ChannelKey]*ChannelStats, s.channels)
+	a.threads = newThreads(s.threads)
+	a.channelUsers = s.channelUsers
 	for office, n := range s.topics {
 		a.Topics[office] = make(OfficeTopics, n)
 	}
@@ -432,7 +446,7 @@ func (a *Aggregate) Observe(o *Observation) {
 		// point at it, and must not keep the channel's other maps alive.
 		id := new(string)
 		*id = ck.Channel
-		cs = &ChannelStats{Users: make(map[string]int64), id: id}
+		cs = &ChannelStats{Users: make(map[string]int64, a.channelUsers[ck]), id: id}
 		a.Channels[ck] = cs
 	}
 	// Evidence refs share the channel's own copy of its id, and the one
@@ -456,7 +470,7 @@ func (a *Aggregate) Observe(o *Observation) {
 		os.NegativeEvidence.add(ref, -o.Compound)
 	}
 	if o.ThreadParent != 0 || o.Question {
-		a.observeThread(o, *cs.id, ref.text)
+		a.observeThread(o, cs, *cs.id, ref.text)
 	}
 	cs.merge(&act)
 	cs.Name.observe(o.ChannelName, o.Time)
@@ -645,6 +659,7 @@ func (a *Aggregate) Merge(o *Aggregate) {
 				s.Users[u] += n
 			}
 		} else {
+			v.threadCh = 0 // its number in o's threads
 			a.Channels[k] = v
 		}
 	}
@@ -691,13 +706,7 @@ func (a *Aggregate) Merge(o *Aggregate) {
 	for k, v := range o.Reactions {
 		a.Reactions[k] += v
 	}
-	for k, v := range o.Threads {
-		if s := a.Threads[k]; s != nil {
-			s.merge(v)
-		} else {
-			a.Threads[k] = v
-		}
-	}
+	a.threads.merge(&o.threads)
 }
 
 // ActiveUsers counts, per office, the users with at least one message.
@@ -791,9 +800,9 @@ func (a *Aggregate) ForOffice(office string) *Aggregate {
 			r.Reactions[k] = n
 		}
 	}
-	for k, t := range a.Threads {
+	for k, t := range a.threads.all {
 		if t.Office == office || (t.Office == "" && office == Unassigned) {
-			r.Threads[k] = t
+			r.threads.add(k, &t)
 		}
 	}
 	return r

@@ -349,7 +349,7 @@ func (a *Aggregate) Tables() *Tables {
 	slices.SortFunc(t.Reactions, func(x, y ReactionRow) int {
 		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.Emoji, y.Emoji))
 	})
-	t.Threads = threadRows(a.Threads)
+	t.Threads = threadRows(&a.threads)
 	return t
 }
 
@@ -441,7 +441,7 @@ func FromTables(day Day, t *Tables) *Aggregate {
 	for _, r := range t.Reactions {
 		a.Reactions[ReactionKey{r.Office, r.Emoji}] = r.ReactionsReceived
 	}
-	threadsOf(t.Threads, a.Threads)
+	threadsOf(t.Threads, &a.threads)
 	return a
 }
 

@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 	"strings"
 )
@@ -53,46 +54,245 @@ func (t *ThreadStats) merge(o *ThreadStats) {
 	}
 }
 
+// threads are an aggregate's thread entries. A range's aggregate holds one
+// entry for every question and replied thread of the range, so they are
+// kept compact and free of pointers: channels, offices and texts are
+// numbered in tables of their own, and the entries are a slice indexed by
+// a map of fixed-size keys, which the garbage collector need not scan.
+// Strings held as *string and map keys holding strings made the entries of
+// a month-long run most of what every collection had to scan. The entries
+// are kept in blocks, so that a range's many are never copied to grow.
+type threads struct {
+	index    map[threadID]int32 // into entries
+	entries  blocks[thread]
+	channels []ChannelKey // by channel number
+	chanNum  map[ChannelKey]uint32
+	offices  []string // by office number - 1
+	office   map[string]uint32
+	texts    []*string // by text number - 1
+}
+
+// threadID is a thread's key with its channel numbered.
+type threadID struct {
+	ch uint32
+	ts int64
+}
+
+// thread is a ThreadStats with its key, its office and text numbered (0:
+// "" and nil).
+type thread struct {
+	threadID
+	office, text         uint32
+	parentSeen, question bool
+	replies, firstReply  int64
+}
+
+func newThreads(n int) threads {
+	return threads{index: make(map[threadID]int32, n), chanNum: make(map[ChannelKey]uint32),
+		office: make(map[string]uint32)}
+}
+
+// Len is how many threads there are.
+func (ts *threads) Len() int { return ts.entries.len() }
+
+// blocks is a slice of T that grows by whole blocks, without copying.
+type blocks[T any] struct {
+	blocks [][]T
+	n      int
+}
+
+const blockSize = 1024
+
+func (b *blocks[T]) len() int { return b.n }
+
+func (b *blocks[T]) at(i int) *T { return &b.blocks[i/blockSize][i%blockSize] }
+
+// add appends a zero T and returns it.
+func (b *blocks[T]) add() *T {
+	if b.n%blockSize == 0 {
+		b.blocks = append(b.blocks, make([]T, blockSize))
+	}
+	b.n++
+	return b.at(b.n - 1)
+}
+
+// channel numbers the channel k, whose strings must be stable.
+func (ts *threads) channel(k ChannelKey) uint32 {
+	n, ok := ts.chanNum[k]
+	if !ok {
+		n = uint32(len(ts.channels))
+		ts.channels = append(ts.channels, k)
+		ts.chanNum[k] = n
+	}
+	return n
+}
+
+// officeNum numbers office ("" is 0); office must be a stable string.
+func (ts *threads) officeNum(office string) uint32 {
+	if office == "" {
+		return 0
+	}
+	n, ok := ts.office[office]
+	if !ok {
+		ts.offices = append(ts.offices, office)
+		n = uint32(len(ts.offices))
+		ts.office[office] = n
+	}
+	return n
+}
+
+func (ts *threads) officeName(n uint32) string {
+	if n == 0 {
+		return ""
+	}
+	return ts.offices[n-1]
+}
+
+func (ts *threads) textNum(text *string) uint32 {
+	if text == nil {
+		return 0
+	}
+	ts.texts = append(ts.texts, text)
+	return uint32(len(ts.texts))
+}
+
+// entry returns the thread id, made if new.
+func (ts *threads) entry(id threadID) *thread {
+	t, _ := ts.lookup(id)
+	return t
+}
+
+// lookup returns the thread id, made if new, and whether it is.
+func (ts *threads) lookup(id threadID) (*thread, bool) {
+	i, ok := ts.index[id]
+	if !ok {
+		ts.index[id] = int32(ts.entries.len())
+		t := ts.entries.add()
+		t.threadID = id
+		return t, true
+	}
+	return ts.entries.at(int(i)), false
+}
+
+// stats returns t as a key and ThreadStats.
+func (ts *threads) stats(t *thread) (ThreadKey, ThreadStats) {
+	ck := ts.channels[t.ch]
+	s := ThreadStats{Office: ts.officeName(t.office), ParentSeen: t.parentSeen, Question: t.question,
+		Replies: t.replies, FirstReply: t.firstReply}
+	if t.text != 0 {
+		s.Text = ts.texts[t.text-1]
+	}
+	return ThreadKey{ck.Team, ck.Channel, t.ts}, s
+}
+
+// add merges the thread k, s into ts; k's strings and s's office must be
+// stable.
+func (ts *threads) add(k ThreadKey, s *ThreadStats) {
+	ts.put(threadID{ts.channel(ChannelKey{k.Team, k.Channel}), k.TS}, s)
+}
+
+// put merges s into the thread id.
+func (ts *threads) put(id threadID, s *ThreadStats) {
+	t, isNew := ts.lookup(id)
+	ts.set(t, isNew, s)
+}
+
+// set merges s into t, which is new or not.
+func (ts *threads) set(t *thread, isNew bool, s *ThreadStats) {
+	if isNew {
+		t.office, t.text = ts.officeNum(s.Office), ts.textNum(s.Text)
+		t.parentSeen, t.question, t.replies, t.firstReply = s.ParentSeen, s.Question, s.Replies, s.FirstReply
+		return
+	}
+	_, cur := ts.stats(t)
+	old := cur.Text
+	cur.merge(s)
+	if cur.Text != old {
+		t.text = ts.textNum(cur.Text)
+	}
+	t.office = ts.officeNum(cur.Office)
+	t.parentSeen, t.question, t.replies, t.firstReply = cur.ParentSeen, cur.Question, cur.Replies, cur.FirstReply
+}
+
+// merge adds the threads of o: its channels and offices are numbered in
+// ts once each, not once per thread.
+func (ts *threads) merge(o *threads) {
+	if o.Len() == 0 {
+		return
+	}
+	chans := make([]uint32, len(o.channels))
+	for i, k := range o.channels {
+		chans[i] = ts.channel(k)
+	}
+	offices := make([]uint32, len(o.offices)+1)
+	for i, name := range o.offices {
+		offices[i+1] = ts.officeNum(name)
+	}
+	for i := range o.Len() {
+		e := o.entries.at(i)
+		id := threadID{chans[e.ch], e.ts}
+		t, isNew := ts.lookup(id)
+		if isNew && e.text == 0 {
+			*t = *e
+			t.threadID, t.office = id, offices[e.office]
+			continue
+		}
+		_, s := o.stats(e)
+		ts.set(t, isNew, &s)
+	}
+}
+
+// all yields every thread, in no particular order.
+func (ts *threads) all(yield func(ThreadKey, ThreadStats) bool) {
+	for i := range ts.Len() {
+		if !yield(ts.stats(ts.entries.at(i))) {
+			return
+		}
+	}
+}
+
+// Threads yields the questions and replied threads seen (see ThreadKey),
+// in no particular order.
+func (a *Aggregate) Threads() iter.Seq2[ThreadKey, ThreadStats] { return a.threads.all }
+
+// ThreadCount is how many threads Threads yields.
+func (a *Aggregate) ThreadCount() int { return a.threads.Len() }
+
 // observeThread adds what message o says about threads: a reply counts in
-// its thread, a question that starts no thread opens one. channel is the
-// aggregate's own copy of the channel id, text the one copy of the
-// message's text (nil without text).
-func (a *Aggregate) observeThread(o *Observation, channel string, text *string) {
-	team := o.Team
+// its thread, a question that starts no thread opens one. cs is the
+// message's channel in a, channel its own copy of the id, text the one
+// copy of the message's text (nil without text).
+func (a *Aggregate) observeThread(o *Observation, cs *ChannelStats, channel string, text *string) {
 	ts := o.Time.UnixMicro()
+	if cs.threadCh == 0 {
+		team := o.Team
+		if !o.StableIDs {
+			team = strings.Clone(team)
+		}
+		cs.threadCh = a.threads.channel(ChannelKey{team, channel}) + 1
+	}
+	ch := cs.threadCh - 1
 	switch {
 	case o.ThreadParent != 0 && o.ThreadParent != ts:
-		t := a.thread(ThreadKey{team, channel, o.ThreadParent}, o.StableIDs)
-		t.Replies++
-		if t.FirstReply == 0 || ts < t.FirstReply {
-			t.FirstReply = ts
+		t := a.threads.entry(threadID{ch, o.ThreadParent})
+		t.replies++
+		if t.firstReply == 0 || ts < t.firstReply {
+			t.firstReply = ts
 		}
 		// Offices, like the author's, are the caller's stable strings.
-		if !t.ParentSeen && o.ParentOffice != "" && (t.Office == "" || o.ParentOffice < t.Office) {
-			t.Office = o.ParentOffice
+		if !t.parentSeen && o.ParentOffice != "" {
+			if cur := a.threads.officeName(t.office); cur == "" || o.ParentOffice < cur {
+				t.office = a.threads.officeNum(o.ParentOffice)
+			}
 		}
 	case o.Question:
-		t := a.thread(ThreadKey{team, channel, ts}, o.StableIDs)
+		t := a.threads.entry(threadID{ch, ts})
 		office := o.Office
 		if office == "" {
 			office = Unassigned
 		}
-		t.Office, t.ParentSeen, t.Question, t.Text = office, true, true, text
+		t.office, t.parentSeen, t.question, t.text = a.threads.officeNum(office), true, true, a.threads.textNum(text)
 	}
-}
-
-// thread returns the entry of k, made if new; unless stable, k's team is
-// copied before it becomes a map key.
-func (a *Aggregate) thread(k ThreadKey, stable bool) *ThreadStats {
-	t := a.Threads[k]
-	if t == nil {
-		if !stable {
-			k.Team = strings.Clone(k.Team)
-		}
-		t = &ThreadStats{}
-		a.Threads[k] = t
-	}
-	return t
 }
 
 // ThreadRow is a row of the threads table: what one day's messages say of
@@ -119,9 +319,9 @@ type ThreadTextRow struct {
 	QuestionText string `parquet:"question_text"`
 }
 
-func threadRows(threads map[ThreadKey]*ThreadStats) []ThreadRow {
-	rows := make([]ThreadRow, 0, len(threads))
-	for k, t := range threads {
+func threadRows(threads *threads) []ThreadRow {
+	rows := make([]ThreadRow, 0, threads.Len())
+	for k, t := range threads.all {
 		r := ThreadRow{TeamID: k.Team, ChannelID: k.Channel, ThreadTS: Ref{TS: k.TS}.SlackTS(),
 			Office: t.Office, ParentSeen: t.ParentSeen, Question: t.Question, Replies: t.Replies}
 		if t.FirstReply != 0 {
@@ -145,7 +345,7 @@ func parseTS(s string) (int64, bool) {
 	return r.TS, ok
 }
 
-func threadsOf(rows []ThreadRow, threads map[ThreadKey]*ThreadStats) {
+func threadsOf(rows []ThreadRow, threads *threads) {
 	for _, r := range rows {
 		ts, ok := parseTS(r.ThreadTS)
 		if !ok {
@@ -159,11 +359,6 @@ func threadsOf(rows []ThreadRow, threads map[ThreadKey]*ThreadStats) {
 			text := r.QuestionText
 			t.Text = &text
 		}
-		k := ThreadKey{r.TeamID, r.ChannelID, ts}
-		if s := threads[k]; s != nil {
-			s.merge(t)
-		} else {
-			threads[k] = t
-		}
+		threads.add(ThreadKey{r.TeamID, r.ChannelID, ts}, t)
 	}
 }
