@@ -176,8 +176,8 @@ func logger(io *IO, verbose bool) *slog.Logger {
 // endpoint and tuning, when any of locations is on S3: every store the
 // command then opens (source, roster, output, side files) shares its
 // connections, retryer and credentials. Local-only commands build none.
-func shareS3Client(ctx context.Context, o *archive.S3Options, locations ...string) error {
-	if o.Client != nil || !slices.ContainsFunc(locations, archive.IsS3URL) {
+func shareS3Client(ctx context.Context, o *archive.S3Options, locations ...archive.Location) error {
+	if o.Client != nil || !slices.ContainsFunc(locations, archive.Location.IsS3) {
 		return nil
 	}
 	c, err := archive.NewS3Client(ctx, *o)
