@@ -312,7 +312,7 @@ func TestS3OutputsNightly(t *testing.T) {
 	// --state may name an S3 object elsewhere.
 	elsewhere := "s3://" + bucket + "/states/nightly.json"
 	other := opts
-	other.Out = loctest.Parse(t, "s3://" + bucket + "/out2/")
+	other.Out = loctest.Parse(t, "s3://"+bucket+"/out2/")
 	if _, err := jobs.Nightly(ctx, other, loctest.Parse(t, elsewhere)); err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func TestServeS3(t *testing.T) {
 	// The Lambda: signed API Gateway events answered from summary.json.
 	h := &slashcmd.Handler{
 		Secret: slackSecret, Now: func() time.Time { return slackNow },
-		Source:   &slashcmd.SummaryObject{Client: client, Bucket: bucket, Key: "out/summary.json"},
+		Source:   &slashcmd.SummaryObject{Client: client, At: loctest.Parse(t, "s3://"+bucket+"/out/summary.json")},
 		AckAfter: 2500 * time.Millisecond, Timeout: 2500 * time.Millisecond,
 		AllowResponseURL: func(*url.URL) bool { return false },
 	}
