@@ -95,7 +95,7 @@ func backfillCmd(ctx context.Context, io *IO, args []string) error {
 }
 
 func printBackfill(io *IO, export, archiveLoc string, st backfill.Stats, took time.Duration) {
-	w := io.Out
+	w := io.Err
 	fmt.Fprintf(w, "Backfilled %s (team %s) into %s in %.1fs.\n", export, st.Team, archiveLoc, took.Seconds())
 	fmt.Fprintf(w, "  messages read %d = written %d + already in the archive %d + not messages %d + invalid %d\n",
 		st.Read, st.Written, st.Duplicates, st.NonMessages, st.Invalid)

@@ -43,23 +43,35 @@ type command struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, io *IO, args []string) error
+	// interrupted says what an interrupted run of the command left, true
+	// for that command: "" when there is nothing to say.
+	interrupted string
 }
+
+// Messages of interrupted commands.
+const (
+	nothingPublished = "nothing was published; the previous outputs stand"
+)
 
 func commands() []command {
 	return []command{
-		{"run", "analyse a time range of the archive into Parquet tables and a summary", runCmd},
-		{"query", "answer a range of days from the daily partitions, not the archive", queryCmd},
-		{"nightly", "process only what is new in the archive since the last nightly run", nightlyCmd},
-		{"merge", "combine the shards of a sharded run", mergeCmd},
-		{"serve", "serve the dashboard, its JSON feed and the Slack slash command", serveCmd},
-		{"report", "write the dashboard of a range as one self-contained HTML file", reportCmd},
-		{"status", "show what an output folder covers, what is stale and what failed", statusCmd},
-		{"prune", "remove the daily partitions before a day (retention), published atomically", pruneCmd},
-		{"gen", "generate a synthetic archive in the Firehose layout", genCmd},
-		{"ingest", "receive Slack's messages into a local archive: ingest serve", ingestCmd},
-		{"backfill", "convert a Slack workspace export into archive objects", backfillCmd},
-		{"score", "show sentiment, sarcasm cues, tokens and topics of texts, one per line", scoreCmd},
-		{"version", "print the version", versionCmd},
+		{"run", "analyse a time range of the archive into Parquet tables and a summary", runCmd, nothingPublished},
+		{"query", "answer a range of days from the daily partitions, not the archive", queryCmd, ""},
+		{"nightly", "process only what is new in the archive since the last nightly run", nightlyCmd,
+			nothingPublished + " and the state is unchanged: the next run redoes the work"},
+		{"merge", "combine the shards of a sharded run", mergeCmd, nothingPublished},
+		{"serve", "serve the dashboard, its JSON feed and the Slack slash command", serveCmd, ""},
+		{"report", "write the dashboard of a range as one self-contained HTML file", reportCmd, "no report was written"},
+		{"status", "show what an output folder covers, what is stale and what failed", statusCmd, ""},
+		{"prune", "remove the daily partitions before a day (retention), published atomically", pruneCmd,
+			"nothing was removed; the previous outputs stand"},
+		{"gen", "generate a synthetic archive in the Firehose layout", genCmd,
+			"the archive is incomplete: run the same command again (the same flags write the same bytes)"},
+		{"ingest", "receive Slack's messages into an archive: ingest serve", ingestCmd, ""},
+		{"backfill", "convert a Slack workspace export into archive objects", backfillCmd,
+			"run the same command again to resume"},
+		{"score", "show sentiment, sarcasm cues, tokens and topics of texts, one per line", scoreCmd, ""},
+		{"version", "print the version", versionCmd, ""},
 	}
 }
 
@@ -112,7 +124,11 @@ func Main(ctx context.Context, io *IO, args []string) int {
 			fmt.Fprintf(io.Err, "wiretap %s: %v\nRun 'wiretap %s --help' for usage.\n", c.name, err, c.name)
 			return ExitUsage
 		case errors.Is(err, context.Canceled):
-			fmt.Fprintf(io.Err, "wiretap %s: interrupted; nothing was published\n", c.name)
+			if c.interrupted != "" {
+				fmt.Fprintf(io.Err, "wiretap %s: interrupted; %s\n", c.name, c.interrupted)
+			} else {
+				fmt.Fprintf(io.Err, "wiretap %s: interrupted\n", c.name)
+			}
 			return ExitError
 		default:
 			fmt.Fprintf(io.Err, "wiretap %s: %v\n", c.name, err)

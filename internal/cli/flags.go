@@ -15,13 +15,23 @@ import (
 // means and says the same wherever it appears.
 
 // Help texts of the location flags: DIR|s3://... wherever both work.
+// The name between backquotes is what -help shows after the flag.
 const (
-	sourceUsage  = "the archive: a folder, file:///path or s3://bucket/prefix"
-	outUsage     = "the outputs: a folder or s3://bucket/prefix"
-	archiveUsage = "the archive: a folder (created if missing), file:///path or s3://bucket/prefix (required)"
-	rosterUsage  = "roster CSV user_id,office[,timezone[,from]], a file or s3://bucket/key; users not in it\n" +
-		"count as unassigned; several dated rows (from: YYYY-MM-DD) for a person who moved"
+	archiveUsage = "the archive, a folder (created if missing) or an S3 prefix: `DIR|s3://bucket/prefix` (required)"
+	rosterUsage  = "roster CSV user_id,office[,timezone[,from]], a file or an S3 object: `FILE|s3://bucket/key`;\n" +
+		"users not in it count as unassigned; several dated rows (from: YYYY-MM-DD) for a person who moved"
+	stateUsage = "the nightly state, a file or an S3 object: `FILE|s3://bucket/key` (default: OUT/" + jobs.StateFile + ")"
 )
+
+// sourceUsage is the help of an archive to read: "the archive" and what.
+func sourceUsage(what string) string {
+	return "the archive" + what + ", a folder (or file:///path) or an S3 prefix: `DIR|s3://bucket/prefix`"
+}
+
+// outUsage is the help of an output location: "the outputs" and what.
+func outUsage(what string) string {
+	return "the outputs" + what + ", a folder or an S3 prefix: `DIR|s3://bucket/prefix`"
+}
 
 // addS3Endpoint adds --s3-endpoint, for every command that reaches S3.
 func addS3Endpoint(fs *flag.FlagSet, o *archive.S3Options) {
@@ -40,8 +50,8 @@ type archiveRunFlags struct {
 // in its synopsis (keep the analysis flags the same every night).
 func (r *archiveRunFlags) add(fs *flag.FlagSet) {
 	o := &r.opts
-	fs.Var(&o.Source, "source", sourceUsage+" (required)")
-	fs.Var(&o.Out, "out", outUsage+" (required)")
+	fs.Var(&o.Source, "source", sourceUsage("")+" (required)")
+	fs.Var(&o.Out, "out", outUsage("")+" (required)")
 	fs.Var(&o.Roster, "roster", rosterUsage)
 	fs.DurationVar(&o.Margin, "margin", time.Hour, "how late after its message hour a record may arrive and count (whole hours)")
 	fs.Var(editWindowFlag{&o.EditWindow}, "edit-window", editWindowUsage)

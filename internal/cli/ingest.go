@@ -143,20 +143,20 @@ func ingestServeCmd(ctx context.Context, io *IO, args []string) error {
 		source = archiveLoc.Join(strings.TrimSuffix(prefix, "/")).String()
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	fmt.Fprintf(io.Out, "Listening on http://%s%s, archiving into %s (an object every %s or %d bytes).\n",
+	fmt.Fprintf(io.Err, "Listening on http://%s%s, archiving into %s (an object every %s or %d bytes).\n",
 		ln.Addr(), ingest.EventsPath, store.Locate(prefix), opts.FlushInterval, opts.FlushBytes)
-	fmt.Fprintf(io.Out, "Stop with Ctrl-C; then analyse what arrived, e.g. today's messages:\n  %s\n",
+	fmt.Fprintf(io.Err, "Stop with Ctrl-C; then analyse what arrived, e.g. today's messages:\n  %s\n",
 		runCommand(source, today, today.AddDate(0, 0, 1)))
 
 	serveErr := ingest.Serve(ctx, opts)
 	objects, bytes, first, last := written.stats()
-	fmt.Fprintf(io.Out, "Stopped: wrote %d objects (%d bytes) to %s.\n", objects, bytes, store.Locate(prefix))
+	fmt.Fprintf(io.Err, "Stopped: wrote %d objects (%d bytes) to %s.\n", objects, bytes, store.Locate(prefix))
 	if objects > 0 {
 		// Live messages are filed under the hour they arrived in, which is
 		// (about) their own: the days of the objects are the days to read.
 		from := first.Truncate(24 * time.Hour)
 		to := last.Truncate(24*time.Hour).AddDate(0, 0, 1)
-		fmt.Fprintf(io.Out, "Analyse them with:\n  %s\n", runCommand(source, from, to))
+		fmt.Fprintf(io.Err, "Analyse them with:\n  %s\n", runCommand(source, from, to))
 	}
 	return serveErr
 }

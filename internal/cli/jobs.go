@@ -2,12 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"strconv"
+	"slices"
+	"strings"
 
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
@@ -27,13 +26,13 @@ func queryCmd(ctx context.Context, io *IO, args []string) error {
 	fs := newFlagSet(io, "query --out DIR|s3://bucket/prefix --from DAY --to DAY [flags]",
 		"Answers a range of whole UTC days from the daily partitions alone (never the archive).\n"+
 			"The JSON answer is the summary.json a run over the same range writes, byte for byte.\n", queryExamples)
-	fs.Var(&opts.Out, "out", outUsage+" of earlier runs (required)")
+	fs.Var(&opts.Out, "out", outUsage(" of earlier runs")+" (required)")
 	fs.Var(timeFlag{&opts.From}, "from", "first day (required)")
 	fs.Var(timeFlag{&opts.To}, "to", "day after the last (required)")
 	fs.StringVar(&opts.Office, "office", "", "only this office: its people, topics, activity and channels")
 	addMinGroup(fs, &opts.MinGroup)
 	fs.StringVar(&format, "format", "json", "json (the summary), table (a report) or csv (one table's rows)")
-	fs.StringVar(&table, "table", "offices", "with --format csv: offices, users, channels or topics, merged over the range")
+	fs.StringVar(&table, "table", jobs.TableOffices, "with --format csv: the table whose rows, merged over the range, to write:\n"+strings.Join(jobs.Tables, ", "))
 	addS3Endpoint(fs, &opts.S3)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -46,6 +45,9 @@ func queryCmd(ctx context.Context, io *IO, args []string) error {
 	}
 	if format != "json" && format != "table" && format != "csv" {
 		return usageErrorf("--format %q: want json, table or csv", format)
+	}
+	if format == "csv" && !slices.Contains(jobs.Tables, table) {
+		return usageErrorf("--table %q: want one of %s", table, strings.Join(jobs.Tables, ", "))
 	}
 	if err := shareS3Client(ctx, &opts.S3, opts.Out); err != nil {
 		return err
@@ -69,45 +71,6 @@ func queryCmd(ctx context.Context, io *IO, args []string) error {
 	return writeCSV(io, res.Aggregate.Tables(), table)
 }
 
-func writeCSV(io *IO, t *aggregate.Tables, table string) error {
-	w := csv.NewWriter(io.Out)
-	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
-	f64 := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
-	sent := []string{"sentiment_n", "sentiment_sum", "sentiment_sumsq", "positive", "neutral", "negative"}
-	sentCols := func(s aggregate.SentimentColumns) []string {
-		return []string{i64(s.SentimentN), f64(s.SentimentSum), f64(s.SentimentSumSq), i64(s.Positive), i64(s.Neutral), i64(s.Negative)}
-	}
-	var rows [][]string
-	switch table {
-	case "offices":
-		rows = append(rows, append([]string{"office", "messages", "active_users", "words", "thread_replies", "mentions_received"}, sent...))
-		for _, r := range t.Offices {
-			rows = append(rows, append([]string{r.Office, i64(r.Messages), i64(r.ActiveUsers), i64(r.Words), i64(r.ThreadReplies), i64(r.MentionsReceived)}, sentCols(r.SentimentColumns)...))
-		}
-	case "users":
-		rows = append(rows, append([]string{"team_id", "user_id", "user_name", "office", "messages", "words", "thread_replies", "mentions_received"}, sent...))
-		for _, r := range t.Users {
-			rows = append(rows, append([]string{r.TeamID, r.UserID, r.UserName, r.Office, i64(r.Messages), i64(r.Words), i64(r.ThreadReplies), i64(r.MentionsReceived)}, sentCols(r.SentimentColumns)...))
-		}
-	case "channels":
-		rows = append(rows, append([]string{"team_id", "channel_id", "channel_name", "messages", "active_users", "words", "thread_replies"}, sent...))
-		for _, r := range t.Channels {
-			rows = append(rows, append([]string{r.TeamID, r.ChannelID, r.ChannelName, i64(r.Messages), i64(r.ActiveUsers), i64(r.Words), i64(r.ThreadReplies)}, sentCols(r.SentimentColumns)...))
-		}
-	case "topics":
-		rows = append(rows, append([]string{"office", "topic", "messages"}, sent...))
-		for _, r := range t.Topics {
-			rows = append(rows, append([]string{r.Office, r.Topic, i64(r.Messages)}, sentCols(r.SentimentColumns)...))
-		}
-	default:
-		return usageErrorf("--table %q: want offices, users, channels or topics", table)
-	}
-	if err := w.WriteAll(rows); err != nil {
-		return err
-	}
-	return w.Error()
-}
-
 const nightlyExamples = `  # Bring ./out up to date with everything new in the archive since the last night:
   wiretap nightly --source s3://acme-slack-archive/slack/ --roster roster.csv --out ./out
 
@@ -125,7 +88,7 @@ func nightlyCmd(ctx context.Context, io *IO, args []string) error {
 			"Keep --source, --margin, --edit-window and --include-text the same every night: the state\n"+
 			"records them, and a change is refused rather than mixed into days computed before.\n", nightlyExamples)
 	rf.add(fs)
-	fs.Var(&state, "state", "the nightly state: a file or s3://bucket/key (default: OUT/"+jobs.StateFile+")")
+	fs.Var(&state, "state", stateUsage)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -152,7 +115,7 @@ func mergeCmd(ctx context.Context, io *IO, args []string) error {
 			"shard is in: the summary, the quarantine and the manifest of the whole range.\n",
 		"  for i in 0 1 2 3; do wiretap run --shard $i/4 --source ... --from ... --to ... --out ./out; done\n"+
 			"  wiretap merge --out ./out --shards 4\n")
-	fs.Var(&opts.Out, "out", outUsage+" the shards wrote to (required)")
+	fs.Var(&opts.Out, "out", outUsage(" the shards wrote to")+" (required)")
 	fs.IntVar(&opts.Shards, "shards", 0, "shards expected (default: as the shard manifests say)")
 	addS3Endpoint(fs, &opts.S3)
 	if err := parse(fs, args); err != nil {
@@ -178,9 +141,9 @@ func statusCmd(ctx context.Context, io *IO, args []string) error {
 		"Prints what an output folder covers: the last run, the days with partitions and the gaps,\n"+
 			"shards, the nightly state, what is stale (with --source) and the last failure.\n",
 		"  wiretap status --out ./out\n  wiretap status --out ./out --source s3://acme-slack-archive/slack/\n")
-	fs.Var(&opts.Out, "out", outUsage+" (required)")
-	fs.Var(&opts.Source, "source", sourceUsage+", to compare with the nightly state")
-	fs.Var(&opts.State, "state", "the nightly state: a file or s3://bucket/key (default: OUT/"+jobs.StateFile+")")
+	fs.Var(&opts.Out, "out", outUsage("")+" (required)")
+	fs.Var(&opts.Source, "source", sourceUsage(" to compare with the nightly state"))
+	fs.Var(&opts.State, "state", stateUsage)
 	addS3Endpoint(fs, &opts.S3)
 	if err := parse(fs, args); err != nil {
 		return err

@@ -19,7 +19,7 @@ type privacyFlags struct {
 }
 
 func (p *privacyFlags) add(fs *flag.FlagSet) {
-	fs.Var(&p.optOut, "opt-out", "a file or s3://bucket/key of user ids, one a line, # comments: their messages are left\nout of every output and they are named in none")
+	fs.Var(&p.optOut, "opt-out", "user ids, one a line, # comments, in a file or an S3 object: `FILE|s3://bucket/key`;\ntheir messages are left out of every output and they are named in none")
 	addMinGroup(fs, &p.minGroup)
 	fs.BoolVar(&p.pseudonymize, "pseudonymize", false, "replace user ids by keyed pseudonyms and drop names in every output; the key\ncomes from $"+privacy.KeyEnv+" (required with this flag)")
 }
@@ -59,7 +59,7 @@ func pruneCmd(ctx context.Context, io *IO, args []string) error {
 			"leaves the previous outputs. Nightly never recomputes a pruned day. The archive itself is\n"+
 			"not touched (give its prefixes a lifecycle rule).\n",
 		"  # Keep a year:\n  wiretap prune --out s3://acme-wiretap/out --before $(date -u -d '1 year ago' +%F)\n")
-	fs.Var(&opts.Out, "out", outUsage+" (required)")
+	fs.Var(&opts.Out, "out", outUsage("")+" (required)")
 	fs.Var(timeFlag{&opts.Before}, "before", "first day kept, YYYY-MM-DD (required)")
 	addS3Endpoint(fs, &opts.S3)
 	if err := parse(fs, args); err != nil {

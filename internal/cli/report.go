@@ -26,7 +26,7 @@ func reportCmd(ctx context.Context, io *IO, args []string) error {
 	fs := newFlagSet(io, "report --out DIR|s3://bucket/prefix --from DAY --to DAY [--office NAME] --html FILE",
 		"Writes the dashboard of a range as one self-contained HTML file: styles and charts inline,\n"+
 			"no script, nothing loaded from elsewhere. Open it in any browser or attach it to a mail.\n", reportExamples)
-	fs.Var(&out, "out", outUsage+" of earlier runs (required)")
+	fs.Var(&out, "out", outUsage(" of earlier runs")+" (required)")
 	fs.Var(timeFlag{&q.From}, "from", "first day (required)")
 	fs.Var(timeFlag{&q.To}, "to", "day after the last (required)")
 	fs.StringVar(&office, "office", "", "only this office")

@@ -49,7 +49,7 @@ func serveCmd(ctx context.Context, io *IO, args []string) error {
 			"the same bytes as wiretap query --format json), GET /healthz, and the Slack slash command\n"+
 			"(POST /slack/commands, when SLACK_SIGNING_SECRET is set), from what has been published only.\n"+
 			"A newly published run is picked up without a restart. SIGINT or SIGTERM stop it gracefully.\n", serveExamples)
-	fs.Var(&out, "out", outUsage+" of earlier runs (required)")
+	fs.Var(&out, "out", outUsage(" of earlier runs")+" (required)")
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on; other than loopback needs --auth")
 	fs.StringVar(&auth, "auth", "", "token (a bearer token from $WIRETAP_AUTH_TOKEN) or basic ($WIRETAP_AUTH_USER and $WIRETAP_AUTH_PASSWORD)")
 	fs.DurationVar(&grace, "shutdown-timeout", 10*time.Second, "how long requests in flight may finish on shutdown")
