@@ -1,6 +1,16 @@
 // Package cli is the wiretap command line: it parses flags into the options
 // of a job, runs the job, and turns its outcome into output and an exit
 // code. It holds no analysis logic; that lives in jobs.
+//
+// The commands behave alike, so that scripts can rely on them:
+//   - flags several commands share are bound by one binder (flags.go), so
+//     they read the same everywhere; locations are archive.Location flags,
+//     parsed when the command line is;
+//   - stdout carries data (answers, a run's report), stderr everything
+//     else: progress, logs, what a tool wrote and where;
+//   - the first SIGINT or SIGTERM stops the job cleanly, the second exits
+//     at once (NotifyContext), and an interrupted command says what it
+//     left, which differs between commands.
 package cli
 
 import (

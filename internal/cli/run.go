@@ -352,10 +352,10 @@ func parseShardFlag(io *IO, v string) (jobs.Shard, error) {
 
 // tuneGC sets the collector for a batch run, unless GOGC or GOMEMLIMIT say
 // otherwise. The live heap is small (the aggregates of the days in flight)
-// and churns fast, so the default of collecting at every 100 % of growth
-// spends a fifth of the CPU on it. Collecting at 400 % with a soft memory
-// limit of 400 MiB cut CPU by about a tenth on the 1 GB benchmark and
-// kept peak RSS under 512 MiB (without the limit it reached 576 MiB).
+// and churns fast, so collecting at every doubling spends CPU for little;
+// collecting less often, under a soft memory limit that keeps the peak
+// bounded, is the better trade (README.md, "How it works", has the
+// measurement).
 func tuneGC(io *IO) {
 	if io.Getenv == nil {
 		return
