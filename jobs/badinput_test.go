@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
@@ -163,7 +164,7 @@ func runBad(t *testing.T, src string) (*pipeline.Counts, []pipeline.QuarantineEn
 	t.Helper()
 	out := t.TempDir()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: src, Out: out, From: badDay, To: badDay.Add(24 * time.Hour), Workers: 2, MaxBadRatio: -1,
+		Source: loctest.Parse(t, src), Out: loctest.Parse(t, out), From: badDay, To: badDay.Add(24 * time.Hour), Workers: 2, MaxBadRatio: -1,
 	})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
@@ -593,9 +594,9 @@ func fivePercentBad(t *testing.T) string {
 // summary of the reasons, and publishes nothing.
 func TestMaxBadRatio(t *testing.T) {
 	src := fivePercentBad(t)
-	opts := jobs.RunOptions{Source: src, From: badDay, To: badDay.Add(24 * time.Hour), Workers: 2}
+	opts := jobs.RunOptions{Source: loctest.Parse(t, src), From: badDay, To: badDay.Add(24 * time.Hour), Workers: 2}
 
-	opts.Out, opts.MaxBadRatio = t.TempDir(), 0.01
+	opts.Out, opts.MaxBadRatio = loctest.Parse(t, t.TempDir()), 0.01
 	_, err := jobs.Run(context.Background(), opts)
 	if !errors.Is(err, jobs.ErrTooManyBad) {
 		t.Fatalf("Run with 5%% bad records and --max-bad-ratio 0.01: err = %v, want ErrTooManyBad", err)
@@ -607,11 +608,11 @@ func TestMaxBadRatio(t *testing.T) {
 	}
 	// Nothing published, nothing staged; only the failure note.
 	var left []string
-	err = filepath.WalkDir(opts.Out, func(p string, d os.DirEntry, err error) error {
-		if err != nil || p == opts.Out {
+	err = filepath.WalkDir(opts.Out.String(), func(p string, d os.DirEntry, err error) error {
+		if err != nil || p == opts.Out.String() {
 			return err
 		}
-		rel, _ := filepath.Rel(opts.Out, p)
+		rel, _ := filepath.Rel(opts.Out.String(), p)
 		left = append(left, filepath.ToSlash(rel))
 		return nil
 	})
@@ -621,13 +622,13 @@ func TestMaxBadRatio(t *testing.T) {
 	if want := []string{"_state", jobs.FailureFile}; !slices.Equal(left, want) {
 		t.Errorf("failed run left %v in its output folder, want only %v", left, want)
 	}
-	data, err := os.ReadFile(filepath.Join(opts.Out, jobs.FailureFile))
+	data, err := os.ReadFile(filepath.Join(opts.Out.String(), jobs.FailureFile))
 	if err != nil || !bytes.Contains(data, []byte("too many bad records")) {
 		t.Errorf("failure note %s: %v", data, err)
 	}
 
 	// At the limit is not over it.
-	opts.Out, opts.MaxBadRatio = t.TempDir(), 5.0/101
+	opts.Out, opts.MaxBadRatio = loctest.Parse(t, t.TempDir()), 5.0/101
 	res, err := jobs.Run(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("Run at exactly the limit: %v", err)
@@ -636,7 +637,7 @@ func TestMaxBadRatio(t *testing.T) {
 		t.Errorf("counts %+v", c)
 	}
 	// Disabled.
-	opts.Out, opts.MaxBadRatio = t.TempDir(), -1
+	opts.Out, opts.MaxBadRatio = loctest.Parse(t, t.TempDir()), -1
 	if _, err := jobs.Run(context.Background(), opts); err != nil {
 		t.Fatalf("Run with the check disabled: %v", err)
 	}
@@ -650,7 +651,7 @@ func realS3Archive(t *testing.T, dir string, gone map[string]bool) (bucket strin
 	t.Helper()
 	endpoint := s3test.Endpoint(t)
 	bucket = s3test.NewBucket(t, endpoint)
-	store, err := archive.NewS3(context.Background(), "s3://"+bucket, archive.S3Options{Endpoint: endpoint})
+	store, err := archive.NewS3(context.Background(), loctest.Parse(t, "s3://"+bucket), archive.S3Options{Endpoint: endpoint})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -702,7 +703,7 @@ func TestBadInputObjectVanishes(t *testing.T) {
 	bucket, proxy := realS3Archive(t, dir, map[string]bool{keys["gone"]: true})
 	out := t.TempDir()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: "s3://" + bucket + "/", Out: out, From: badDay, To: badDay.Add(24 * time.Hour), Workers: 2, MaxBadRatio: -1,
+		Source: loctest.Parse(t, "s3://"+bucket+"/"), Out: loctest.Parse(t, out), From: badDay, To: badDay.Add(24 * time.Hour), Workers: 2, MaxBadRatio: -1,
 		S3: archive.S3Options{Endpoint: proxy.URL, MaxAttempts: 1},
 	})
 	if err != nil {

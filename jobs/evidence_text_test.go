@@ -20,8 +20,10 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
 )
 
@@ -248,10 +250,10 @@ func TestEvidenceText(t *testing.T) {
 	shardOut := t.TempDir()
 	for i := range 2 {
 		runRange(t, dir, roster, facts.Start, facts.End, func(o *jobs.RunOptions) {
-			o.Out, o.Shard, o.IncludeText = shardOut, jobs.Shard{Index: i, Count: 2}, true
+			o.Out, o.Shard, o.IncludeText = loctest.Parse(t, shardOut), jobs.Shard{Index: i, Count: 2}, true
 		})
 	}
-	merged, err := jobs.Merge(context.Background(), jobs.MergeOptions{Out: shardOut, Shards: 2})
+	merged, err := jobs.Merge(context.Background(), jobs.MergeOptions{Out: loctest.Parse(t, shardOut), Shards: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +262,7 @@ func TestEvidenceText(t *testing.T) {
 		t.Error("merged manifest of shards with text does not say so")
 	}
 	// A query reads the texts back from the partitions.
-	q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: textOut, From: facts.Start, To: facts.End})
+	q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, textOut), From: facts.Start, To: facts.End})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,10 +274,10 @@ func TestEvidenceText(t *testing.T) {
 	mixed := t.TempDir()
 	for i := range 2 {
 		runRange(t, dir, roster, facts.Start, facts.End, func(o *jobs.RunOptions) {
-			o.Out, o.Shard, o.IncludeText = mixed, jobs.Shard{Index: i, Count: 2}, i == 0
+			o.Out, o.Shard, o.IncludeText = loctest.Parse(t, mixed), jobs.Shard{Index: i, Count: 2}, i == 0
 		})
 	}
-	if _, err := jobs.Merge(context.Background(), jobs.MergeOptions{Out: mixed, Shards: 2}); err == nil || !strings.Contains(err.Error(), "include-text") {
+	if _, err := jobs.Merge(context.Background(), jobs.MergeOptions{Out: loctest.Parse(t, mixed), Shards: 2}); err == nil || !strings.Contains(err.Error(), "include-text") {
 		t.Errorf("merge of shards with and without text: err = %v", err)
 	}
 }
@@ -284,8 +286,8 @@ func TestEvidenceText(t *testing.T) {
 // or off over outputs it maintains: it would recompute only changed days.
 func TestNightlyKeepsIncludeText(t *testing.T) {
 	dir, roster, _ := genArchive(t, func(c *generator.Config) { c.Messages = 1000; c.Days = 1; c.Users = 10 })
-	opts := jobs.RunOptions{Source: dir, Out: t.TempDir(), Roster: roster, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio, IncludeText: true}
-	first, err := jobs.Nightly(context.Background(), opts, "")
+	opts := jobs.RunOptions{Source: loctest.Parse(t, dir), Out: loctest.Parse(t, t.TempDir()), Roster: loctest.Parse(t, roster), Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio, IncludeText: true}
+	first, err := jobs.Nightly(context.Background(), opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +295,7 @@ func TestNightlyKeepsIncludeText(t *testing.T) {
 		t.Fatalf("first nightly: %+v", first.Manifest)
 	}
 	opts.IncludeText = false
-	if _, err := jobs.Nightly(context.Background(), opts, ""); err == nil || !strings.Contains(err.Error(), "include-text") {
+	if _, err := jobs.Nightly(context.Background(), opts, archive.Location{}); err == nil || !strings.Contains(err.Error(), "include-text") {
 		t.Errorf("nightly without text over a state with text: err = %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
@@ -41,10 +42,7 @@ func TestRunSurvivesS3Faults(t *testing.T) {
 	ep := s3test.Endpoint(t)
 	cfg := faultArchive()
 	s3Src, s3Roster, _, _, facts := s3Archive(t, ep, cfg)
-	bucket, _, err := archive.ParseS3URL(s3Src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bucket := loctest.Parse(t, s3Src).Bucket()
 
 	clean := t.TempDir()
 	start := time.Now()
@@ -76,7 +74,7 @@ func TestRunSurvivesS3Faults(t *testing.T) {
 	// More readers than the clean run: the outputs must not depend on it,
 	// and they keep the run short while many requests wait in backoff.
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: s3Src, Out: out, Roster: s3Roster, From: facts.Start, To: facts.End,
+		Source: loctest.Parse(t, s3Src), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, s3Roster), From: facts.Start, To: facts.End,
 		Workers: 12, MaxBadRatio: jobs.DefaultMaxBadRatio, S3: opts,
 	})
 	if err != nil {
@@ -100,10 +98,7 @@ func TestRunFailsWhenS3StaysDown(t *testing.T) {
 	cfg := faultArchive()
 	cfg.Messages, cfg.Days = 500, 1
 	s3Src, _, dirSrc, dirRoster, facts := s3Archive(t, ep, cfg)
-	bucket, _, err := archive.ParseS3URL(s3Src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bucket := loctest.Parse(t, s3Src).Bucket()
 
 	// A port that was just free: nothing listens there.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -136,7 +131,7 @@ func TestRunFailsWhenS3StaysDown(t *testing.T) {
 			}
 			start := time.Now()
 			_, err := jobs.Run(context.Background(), jobs.RunOptions{
-				Source: src, Out: out, Roster: roster, From: facts.Start, To: facts.End,
+				Source: loctest.Parse(t, src), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), From: facts.Start, To: facts.End,
 				Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio,
 				S3: archive.S3Options{Endpoint: tc.endpoint, MaxAttempts: 3, ReadTimeout: 2 * time.Second},
 			})

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 )
@@ -107,7 +108,7 @@ func TestInsightsAgainstFacts(t *testing.T) {
 	t.Run("unanswered", func(t *testing.T) {
 		// Narrowed to the planted office, the unanswered questions are the
 		// planted ones: their evidence is exactly the earliest ten.
-		q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: out, From: facts.Start, To: facts.End, Office: p.Office})
+		q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, out), From: facts.Start, To: facts.End, Office: p.Office})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +140,7 @@ func TestInsightsAgainstFacts(t *testing.T) {
 		if facts.End.Sub(mid) != mid.Sub(facts.Start) {
 			t.Fatalf("the test wants an even number of days, got %d", facts.Days)
 		}
-		q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: out, From: mid, To: facts.End})
+		q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, out), From: mid, To: facts.End})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +205,7 @@ func TestInsightsAgainstFacts(t *testing.T) {
 			t.Errorf("quiet channels\n got %+v\nwant %+v", q.Summary.QuietChannels, wantQuiet)
 		}
 		// Without the previous window, nothing is claimed.
-		if q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: out, From: facts.Start, To: facts.End}); err != nil {
+		if q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, out), From: facts.Start, To: facts.End}); err != nil {
 			t.Fatal(err)
 		} else if q.Summary.NewPeople != nil || q.Summary.LapsedPeople != nil || q.Summary.QuietChannels != nil {
 			t.Error("new, lapsed or quiet computed without the previous window")

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -24,10 +23,10 @@ import (
 // MergeOptions say which shards to combine.
 type MergeOptions struct {
 	// Out is the output the shards wrote to: a folder, where every shard
-	// publishes, or s3://bucket/prefix, where each shard publishes its own
-	// S3 output below shards/<i>-of-<n>/ (or, one shard at a time, the
-	// output itself).
-	Out string
+	// publishes, or an S3 prefix, where each shard publishes its own S3
+	// output below shards/<i>-of-<n>/ (or, one shard at a time, the output
+	// itself).
+	Out archive.Location
 	// Shards is the number of shards expected; 0 takes it from the shard
 	// manifests found, which must all agree.
 	Shards int
@@ -66,7 +65,7 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 		for _, sh := range order {
 			found = append(found, shardFile{name: sh.file(ShardDir, ".json"), r: shardOuts[sh]})
 		}
-		where := strings.TrimSuffix(opts.Out, "/") + "/" + shardOutputsDir + "/"
+		where := opts.Out.Join(shardOutputsDir + "/").String()
 		if manifests, from, err = pickShards(ctx, found, opts.Shards, where); err != nil {
 			return nil, err
 		}
@@ -80,7 +79,7 @@ func Merge(ctx context.Context, opts MergeOptions) (res *Result, err error) {
 	total := &pipeline.Counts{}
 	var entries []pipeline.QuarantineEntry
 	m := &Manifest{
-		Schema: ManifestSchema, Version: Version, Command: "merge", Source: first.Source, Out: opts.Out,
+		Schema: ManifestSchema, Version: Version, Command: "merge", Source: first.Source, Out: opts.Out.String(),
 		Roster: first.Roster, MarginHours: first.MarginHours, EditWindowHours: first.EditWindowHours, Tables: Tables, Quarantine: QuarantineFile,
 		Partitions: []string{}, IncludeText: first.IncludeText, OptOut: first.OptOut, Pseudonyms: first.Pseudonyms,
 		MinGroup: first.MinGroup,

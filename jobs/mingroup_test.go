@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
@@ -142,7 +143,7 @@ func TestMinGroup(t *testing.T) {
 
 	// query = run, byte for byte, over the range and a part of it.
 	want := publishedFiles(t, out)[jobs.SummaryFile]
-	q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: out, From: facts.Start, To: facts.End, MinGroup: n})
+	q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, out), From: facts.Start, To: facts.End, MinGroup: n})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,11 +151,11 @@ func TestMinGroup(t *testing.T) {
 		t.Error("query --min-group differs from the run's summary")
 	}
 	from, to := facts.Start.AddDate(0, 0, 1), facts.Start.AddDate(0, 0, 3)
-	q, err = jobs.Query(context.Background(), jobs.QueryOptions{Out: out, From: from, To: to, MinGroup: n})
+	q, err = jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, out), From: from, To: to, MinGroup: n})
 	if err != nil {
 		t.Fatal(err)
 	}
-	part, _ := runRange(t, dir, roster, from, to, func(o *jobs.RunOptions) { o.Out, o.MinGroup = out, n })
+	part, _ := runRange(t, dir, roster, from, to, func(o *jobs.RunOptions) { o.Out, o.MinGroup = loctest.Parse(t, out), n })
 	if got := summaryJSON(t, q.Summary); !bytes.Equal(got, publishedFiles(t, part)[jobs.SummaryFile]) {
 		t.Error("query --min-group over two days differs from a run over them")
 	}
@@ -163,10 +164,10 @@ func TestMinGroup(t *testing.T) {
 	sharded := t.TempDir()
 	for i := range 3 {
 		runRange(t, dir, roster, facts.Start, facts.End, func(o *jobs.RunOptions) {
-			o.Out, o.Shard, o.MinGroup = sharded, jobs.Shard{Index: i, Count: 3}, n
+			o.Out, o.Shard, o.MinGroup = loctest.Parse(t, sharded), jobs.Shard{Index: i, Count: 3}, n
 		})
 	}
-	if _, err := jobs.Merge(context.Background(), jobs.MergeOptions{Out: sharded, Shards: 3}); err != nil {
+	if _, err := jobs.Merge(context.Background(), jobs.MergeOptions{Out: loctest.Parse(t, sharded), Shards: 3}); err != nil {
 		t.Fatal(err)
 	}
 	full, _ := runRange(t, dir, roster, facts.Start, facts.End, func(o *jobs.RunOptions) { o.MinGroup = n })

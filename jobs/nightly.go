@@ -72,7 +72,7 @@ type NightlyResult struct {
 //
 // A run that fails or is killed leaves the previous state, so the next run
 // redoes its work; a run with nothing new changes nothing.
-func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *NightlyResult, err error) {
+func Nightly(ctx context.Context, opts RunOptions, statePath archive.Location) (res *NightlyResult, err error) {
 	defer func() {
 		if err != nil {
 			recordFailureAt(ctx, opts.Out, opts.S3, "nightly", err)
@@ -86,10 +86,10 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	if err != nil {
 		return nil, err
 	}
-	if !archive.IsS3URL(opts.Out) {
+	if !opts.Out.IsS3() {
 		_, err := output.LocalRoot(opts.Out)
 		if errors.Is(err, fs.ErrNotExist) {
-			if err = os.MkdirAll(output.LocalPath(opts.Out), 0o755); err == nil {
+			if err = os.MkdirAll(opts.Out.Path(), 0o755); err == nil {
 				_, err = output.LocalRoot(opts.Out)
 			}
 		}
@@ -97,7 +97,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 			return nil, err
 		}
 	}
-	if statePath == "" {
+	if statePath.IsZero() {
 		statePath = output.SideLocation(opts.Out, StateFile)
 	}
 	prev, err := readState(ctx, statePath, opts.S3)
@@ -113,7 +113,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		return nil, fmt.Errorf("state %s was made with an edit window of %dh; this run has %dh: use another --state or --out",
 			statePath, *prev.EditWindowHours, window)
 	}
-	if prev != nil && (prev.Source != opts.Source || prev.MarginHours != int(opts.Margin/time.Hour)) {
+	if prev != nil && (prev.Source != opts.Source.String() || prev.MarginHours != int(opts.Margin/time.Hour)) {
 		return nil, fmt.Errorf("state %s was made from %s with margin %dh; this run reads %s with margin %v: use another --state or --out",
 			statePath, prev.Source, prev.MarginHours, opts.Source, opts.Margin)
 	}
@@ -212,7 +212,7 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 		out.Abort()
 		return nil, err
 	}
-	state := &NightlyState{Schema: StateSchema, Source: opts.Source, MarginHours: int(opts.Margin / time.Hour),
+	state := &NightlyState{Schema: StateSchema, Source: opts.Source.String(), MarginHours: int(opts.Margin / time.Hour),
 		EditWindowHours: &window, IncludeText: opts.IncludeText, Privacy: e.privacyFingerprint(), UpdatedAt: time.Now().UTC().Format(time.RFC3339), Hours: map[string][]ObjectRef{}}
 	for h, objs := range cur {
 		state.Hours[h.Format(archive.HourLayout)] = objs
@@ -223,9 +223,9 @@ func Nightly(ctx context.Context, opts RunOptions, statePath string) (res *Night
 	return res, nil
 }
 
-// readState reads the nightly state at a path or s3:// URL; nil when there
+// readState reads the nightly state at a local or S3 location; nil when there
 // is none yet.
-func readState(ctx context.Context, location string, opts archive.S3Options) (*NightlyState, error) {
+func readState(ctx context.Context, location archive.Location, opts archive.S3Options) (*NightlyState, error) {
 	data, err := output.ReadSide(ctx, location, opts)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -247,7 +247,7 @@ func readState(ctx context.Context, location string, opts archive.S3Options) (*N
 // temporary file and renaming it, on S3 with one PUT, which S3 applies
 // atomically. A reader, and the next run, sees the old state or the new
 // one, never a part of either.
-func writeState(ctx context.Context, location string, opts archive.S3Options, s *NightlyState) error {
+func writeState(ctx context.Context, location archive.Location, opts archive.S3Options, s *NightlyState) error {
 	data, err := json.MarshalIndent(s, "", " ")
 	if err != nil {
 		return err
@@ -352,7 +352,7 @@ func (e *env) privacyFingerprint() string {
 
 // prunedBefore is the retention horizon the published manifest records
 // (wiretap prune), zero when there is none.
-func prunedBefore(ctx context.Context, out string, opts archive.S3Options) (time.Time, error) {
+func prunedBefore(ctx context.Context, out archive.Location, opts archive.S3Options) (time.Time, error) {
 	r, err := output.OpenReader(ctx, out, opts)
 	if err != nil {
 		return time.Time{}, err

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
@@ -70,7 +71,7 @@ func sameOutputs(t *testing.T, what string, got, want map[string][]byte) {
 
 func runRange(t *testing.T, src, roster string, from, to time.Time, mutate func(*jobs.RunOptions)) (string, *jobs.Result) {
 	t.Helper()
-	opts := jobs.RunOptions{Source: src, Out: t.TempDir(), Roster: roster, From: from, To: to, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio}
+	opts := jobs.RunOptions{Source: loctest.Parse(t, src), Out: loctest.Parse(t, t.TempDir()), Roster: loctest.Parse(t, roster), From: from, To: to, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio}
 	if mutate != nil {
 		mutate(&opts)
 	}
@@ -78,7 +79,7 @@ func runRange(t *testing.T, src, roster string, from, to time.Time, mutate func(
 	if err != nil {
 		t.Fatal(err)
 	}
-	return opts.Out, res
+	return opts.Out.String(), res
 }
 
 func summaryJSON(t *testing.T, s *jobs.Summary) []byte {
@@ -101,14 +102,14 @@ func TestQueryEqualsRun(t *testing.T) {
 		b := a + 1 + rng.IntN(facts.Days-a)
 		from, to := facts.Start.AddDate(0, 0, a), facts.Start.AddDate(0, 0, b)
 		t.Run(from.Format("0102")+"-"+to.Format("0102"), func(t *testing.T) {
-			q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: full, From: from, To: to})
+			q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, full), From: from, To: to})
 			if err != nil {
 				t.Fatal(err)
 			}
 			// The run writes into the same folder, so that it sees the same
 			// previous window for trending topics; its partitions are the
 			// same bytes as those already there.
-			out, _ := runRange(t, dir, roster, from, to, func(o *jobs.RunOptions) { o.Out = full })
+			out, _ := runRange(t, dir, roster, from, to, func(o *jobs.RunOptions) { o.Out = loctest.Parse(t, full) })
 			want, err := os.ReadFile(filepath.Join(out, jobs.SummaryFile))
 			if err != nil {
 				t.Fatal(err)
@@ -121,13 +122,13 @@ func TestQueryEqualsRun(t *testing.T) {
 			}
 		})
 	}
-	if _, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: full, From: facts.Start, To: facts.End.AddDate(0, 0, 1)}); err == nil {
+	if _, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, full), From: facts.Start, To: facts.End.AddDate(0, 0, 1)}); err == nil {
 		t.Error("query over a day without partitions succeeded")
 	}
-	if _, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: full, From: facts.Start.Add(time.Hour), To: facts.End}); err == nil {
+	if _, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, full), From: facts.Start.Add(time.Hour), To: facts.End}); err == nil {
 		t.Error("query over a range that is not whole days succeeded")
 	}
-	q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: full, From: facts.Start, To: facts.End, Office: facts.TopicOffice})
+	q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, full), From: facts.Start, To: facts.End, Office: facts.TopicOffice})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,10 +156,10 @@ func TestShardsMergeToSingleRun(t *testing.T) {
 		out := t.TempDir()
 		for i := range n {
 			runRange(t, dir, roster, facts.Start, facts.End, func(o *jobs.RunOptions) {
-				o.Out, o.Shard = out, jobs.Shard{Index: i, Count: n}
+				o.Out, o.Shard = loctest.Parse(t, out), jobs.Shard{Index: i, Count: n}
 			})
 		}
-		merged, err := jobs.Merge(context.Background(), jobs.MergeOptions{Out: out, Shards: n})
+		merged, err := jobs.Merge(context.Background(), jobs.MergeOptions{Out: loctest.Parse(t, out), Shards: n})
 		if err != nil {
 			t.Fatalf("n=%d: %v", n, err)
 		}
@@ -180,8 +181,8 @@ func TestShardsMergeToSingleRun(t *testing.T) {
 	}
 	// A merge with a shard missing refuses.
 	out := t.TempDir()
-	runRange(t, dir, roster, facts.Start, facts.End, func(o *jobs.RunOptions) { o.Out, o.Shard = out, jobs.Shard{Index: 0, Count: 2} })
-	if _, err := jobs.Merge(context.Background(), jobs.MergeOptions{Out: out}); err == nil || !strings.Contains(err.Error(), "[1]") {
+	runRange(t, dir, roster, facts.Start, facts.End, func(o *jobs.RunOptions) { o.Out, o.Shard = loctest.Parse(t, out), jobs.Shard{Index: 0, Count: 2} })
+	if _, err := jobs.Merge(context.Background(), jobs.MergeOptions{Out: loctest.Parse(t, out)}); err == nil || !strings.Contains(err.Error(), "[1]") {
 		t.Errorf("merge with shard 1 of 2 missing: err = %v", err)
 	}
 }
@@ -191,8 +192,8 @@ func TestShardsMergeToSingleRun(t *testing.T) {
 func TestNightly(t *testing.T) {
 	dir, roster, facts := genArchive(t, func(c *generator.Config) { c.Messages = 8000; c.Days = 4 })
 	out := t.TempDir()
-	opts := jobs.RunOptions{Source: dir, Out: out, Roster: roster, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio}
-	first, err := jobs.Nightly(context.Background(), opts, "")
+	opts := jobs.RunOptions{Source: loctest.Parse(t, dir), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio}
+	first, err := jobs.Nightly(context.Background(), opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +201,7 @@ func TestNightly(t *testing.T) {
 		t.Fatalf("first nightly recomputed %d days", len(first.Days))
 	}
 	before := publishedFiles(t, out)
-	second, err := jobs.Nightly(context.Background(), opts, "")
+	second, err := jobs.Nightly(context.Background(), opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +234,7 @@ func TestNightly(t *testing.T) {
 	// The late object's records are day 2's; an edit or reaction filed
 	// with them could reach back the edit window, into day 1.
 	reached := []string{facts.Start.Format(time.DateOnly), day2.Format(time.DateOnly)}
-	third, err := jobs.Nightly(context.Background(), opts, "")
+	third, err := jobs.Nightly(context.Background(), opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,8 +20,8 @@ const sideTimeout = 30 * time.Second
 
 // recordFailureAt notes a failed run beside the outputs, local or S3, best
 // effort: the failure itself is what the caller reports.
-func recordFailureAt(ctx context.Context, out string, opts archive.S3Options, command string, err error) {
-	if out == "" || err == nil || errors.Is(err, context.Canceled) {
+func recordFailureAt(ctx context.Context, out archive.Location, opts archive.S3Options, command string, err error) {
+	if out.IsZero() || err == nil || errors.Is(err, context.Canceled) {
 		return
 	}
 	data, _ := json.MarshalIndent(Failure{Command: command, At: time.Now().UTC().Format(time.RFC3339), Error: err.Error()}, "", "  ")
@@ -32,8 +32,8 @@ func recordFailureAt(ctx context.Context, out string, opts archive.S3Options, co
 }
 
 // clearFailureAt removes the last failure beside the outputs, best effort.
-func clearFailureAt(ctx context.Context, out string, opts archive.S3Options) {
-	if out == "" {
+func clearFailureAt(ctx context.Context, out archive.Location, opts archive.S3Options) {
+	if out.IsZero() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sideTimeout)
@@ -52,22 +52,22 @@ const shardOutputsDir = "shards"
 // takes every shard (their partitions are disjoint and each is published
 // by its own renames), an S3 output gives each shard its own output below
 // shards/. A location that already names the shard's own output is kept.
-func shardOutput(out string, sh Shard) string {
-	if sh.Count == 0 || !archive.IsS3URL(out) {
+func shardOutput(out archive.Location, sh Shard) archive.Location {
+	if sh.Count == 0 || !out.IsS3() {
 		return out
 	}
-	own := "/" + sh.file(shardOutputsDir, "")
-	if strings.HasSuffix(strings.TrimSuffix(out, "/"), own) {
+	own := sh.file(shardOutputsDir, "")
+	if p := out.Prefix(); p == own+"/" || strings.HasSuffix(p, "/"+own+"/") {
 		return out
 	}
-	return strings.TrimSuffix(out, "/") + own + "/"
+	return out.Join(own + "/")
 }
 
 // shardOutputs opens the shard outputs below an S3 output (shards/<i>-of-<n>/
 // with a manifest), by shard, in the order of their names. It returns none
 // for a local output.
-func shardOutputs(ctx context.Context, out string, opts archive.S3Options) (map[Shard]*output.S3Reader, []Shard, error) {
-	if !archive.IsS3URL(out) {
+func shardOutputs(ctx context.Context, out archive.Location, opts archive.S3Options) (map[Shard]*output.S3Reader, []Shard, error) {
+	if !out.IsS3() {
 		return nil, nil, nil
 	}
 	s, err := archive.NewS3(ctx, out, opts)

@@ -13,7 +13,9 @@ import (
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
 	"github.com/wiretap-hq/wiretap/internal/testutil/leaks"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/pipeline/output"
 	"github.com/wiretap-hq/wiretap/privacy"
 )
@@ -77,7 +79,7 @@ func TestOptOut(t *testing.T) {
 	gone := []string{facts.MostMentionedUser, mostActive(facts)}
 	list := writeOptOut(t, gone...)
 	out, res := runRange(t, dir, roster, facts.Start, facts.End, func(o *jobs.RunOptions) {
-		o.OptOut, o.IncludeText = list, true
+		o.OptOut, o.IncludeText = loctest.Parse(t, list), true
 	})
 	words := slices.Clone(gone)
 	for _, id := range gone {
@@ -111,7 +113,7 @@ func TestOptOut(t *testing.T) {
 	}
 
 	// query over the partitions is the run's summary, byte for byte.
-	q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: out, From: facts.Start, To: facts.End})
+	q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, out), From: facts.Start, To: facts.End})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,8 +138,8 @@ func TestOptOutQuarantine(t *testing.T) {
 	)}}
 	src, _ := buildArchive(t, objs)
 	out := t.TempDir()
-	_, err := jobs.Run(context.Background(), jobs.RunOptions{Source: src, Out: out, From: badDay, To: badDay.AddDate(0, 0, 1),
-		MaxBadRatio: -1, OptOut: writeOptOut(t, gone), IncludeText: true})
+	_, err := jobs.Run(context.Background(), jobs.RunOptions{Source: loctest.Parse(t, src), Out: loctest.Parse(t, out), From: badDay, To: badDay.AddDate(0, 0, 1),
+		MaxBadRatio: -1, OptOut: loctest.Parse(t, writeOptOut(t, gone)), IncludeText: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,14 +170,14 @@ func TestParseOptOutFile(t *testing.T) {
 func TestNightlyOptOutRecomputes(t *testing.T) {
 	dir, roster, facts := genArchive(t, func(c *generator.Config) { c.Messages = 6000; c.Days = 3 })
 	out := t.TempDir()
-	opts := jobs.RunOptions{Source: dir, Out: out, Roster: roster, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio}
-	first, err := jobs.Nightly(context.Background(), opts, "")
+	opts := jobs.RunOptions{Source: loctest.Parse(t, dir), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio}
+	first, err := jobs.Nightly(context.Background(), opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	gone := facts.MostMentionedUser
-	opts.OptOut = writeOptOut(t, gone)
-	second, err := jobs.Nightly(context.Background(), opts, "")
+	opts.OptOut = loctest.Parse(t, writeOptOut(t, gone))
+	second, err := jobs.Nightly(context.Background(), opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +185,7 @@ func TestNightlyOptOutRecomputes(t *testing.T) {
 		t.Errorf("after the list changed nightly recomputed %d days of %d", len(second.Days), len(first.Days))
 	}
 	checkNoLeaks(t, out, []string{gone, facts.Users[gone].Name})
-	third, err := jobs.Nightly(context.Background(), opts, "")
+	third, err := jobs.Nightly(context.Background(), opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +259,7 @@ func TestPseudonymize(t *testing.T) {
 			t.Errorf("office %+v under pseudonyms, %+v without", o, p)
 		}
 	}
-	q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: a1, From: facts.Start, To: facts.End})
+	q, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, a1), From: facts.Start, To: facts.End})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 
 // PruneOptions say what retention removes.
 type PruneOptions struct {
-	Out string // a folder or s3://bucket/prefix
+	Out archive.Location // a folder or an S3 prefix
 	// Before is the first day kept: every day before it loses its
 	// partitions in every table, evidence (and its text) included.
 	Before time.Time

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
@@ -24,13 +25,13 @@ import (
 func TestPrune(t *testing.T) {
 	dir, roster, facts := genArchive(t, func(c *generator.Config) { c.Messages = 8000; c.Days = 4 })
 	out := t.TempDir()
-	opts := jobs.RunOptions{Source: dir, Out: out, Roster: roster, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio,
+	opts := jobs.RunOptions{Source: loctest.Parse(t, dir), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio,
 		IncludeText: true, MinGroup: 5}
-	if _, err := jobs.Nightly(context.Background(), opts, ""); err != nil {
+	if _, err := jobs.Nightly(context.Background(), opts, archive.Location{}); err != nil {
 		t.Fatal(err)
 	}
 	before := facts.Start.AddDate(0, 0, 2)
-	res, err := jobs.Prune(context.Background(), jobs.PruneOptions{Out: out, Before: before})
+	res, err := jobs.Prune(context.Background(), jobs.PruneOptions{Out: loctest.Parse(t, out), Before: before})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +56,14 @@ func TestPrune(t *testing.T) {
 	if err != nil || !bytes.Contains(m, []byte(`"pruned_before": "`+before.Format(time.DateOnly)+`"`)) {
 		t.Errorf("manifest lacks the horizon (%v):\n%s", err, m)
 	}
-	if _, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: out, From: facts.Start, To: before}); !errors.Is(err, jobs.ErrMissingDay) {
+	if _, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, out), From: facts.Start, To: before}); !errors.Is(err, jobs.ErrMissingDay) {
 		t.Errorf("query over pruned days: %v", err)
 	}
 	// A nightly run after new data recomputes nothing before the horizon.
 	if err := os.Remove(filepath.Join(out, jobs.StateFile)); err != nil {
 		t.Fatal(err)
 	}
-	n, err := jobs.Nightly(context.Background(), opts, "")
+	n, err := jobs.Nightly(context.Background(), opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,10 +75,10 @@ func TestPrune(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, jobs.TableOffices, "date="+facts.Start.Format(time.DateOnly))); !errors.Is(err, os.ErrNotExist) {
 		t.Error("nightly brought back a pruned day")
 	}
-	if again, err := jobs.Prune(context.Background(), jobs.PruneOptions{Out: out, Before: before}); err != nil || len(again.Removed) != 0 {
+	if again, err := jobs.Prune(context.Background(), jobs.PruneOptions{Out: loctest.Parse(t, out), Before: before}); err != nil || len(again.Removed) != 0 {
 		t.Errorf("second prune: %v, removed %v", err, again.Removed)
 	}
-	if _, err := jobs.Prune(context.Background(), jobs.PruneOptions{Out: out, Before: facts.End.AddDate(0, 0, 1)}); err == nil {
+	if _, err := jobs.Prune(context.Background(), jobs.PruneOptions{Out: loctest.Parse(t, out), Before: facts.End.AddDate(0, 0, 1)}); err == nil {
 		t.Error("a prune of every day succeeded")
 	}
 }
@@ -93,12 +94,12 @@ func TestPruneS3(t *testing.T) {
 	runWith(t, src, roster, out, facts.Start, facts.End, s3opts, jobs.Shard{})
 	_, oldPub := s3Files(t, out, s3opts)
 	before := facts.Start.AddDate(0, 0, 1)
-	if _, err := jobs.Prune(ctx, jobs.PruneOptions{Out: out, Before: before, S3: s3opts}); err != nil {
+	if _, err := jobs.Prune(ctx, jobs.PruneOptions{Out: loctest.Parse(t, out), Before: before, S3: s3opts}); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := s3Files(t, out, s3opts)
 	gone := "date=" + facts.Start.Format(time.DateOnly)
-	root, err := archive.NewS3(ctx, out, s3opts)
+	root, err := archive.NewS3(ctx, loctest.Parse(t, out), s3opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestPruneS3(t *testing.T) {
 	if removed != len(jobs.Tables) {
 		t.Errorf("the first day had %d published partitions, want %d", removed, len(jobs.Tables))
 	}
-	q, err := jobs.Query(ctx, jobs.QueryOptions{Out: out, From: before, To: facts.End, S3: s3opts})
+	q, err := jobs.Query(ctx, jobs.QueryOptions{Out: loctest.Parse(t, out), From: before, To: facts.End, S3: s3opts})
 	if err != nil {
 		t.Fatal(err)
 	}

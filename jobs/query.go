@@ -13,7 +13,7 @@ import (
 
 // QueryOptions say which range of the daily partitions to answer.
 type QueryOptions struct {
-	Out  string // the outputs of earlier runs: a folder or s3://bucket/prefix
+	Out  archive.Location // the outputs of earlier runs: a folder or an S3 prefix
 	From time.Time
 	To   time.Time
 	// Office, when set, narrows the answer to one office: its row, its
@@ -116,7 +116,7 @@ func previousWindow(ctx context.Context, r output.Reader, from, to time.Time) *a
 }
 
 // previousWindowAt is previousWindow for an output location, local or S3.
-func previousWindowAt(ctx context.Context, out string, opts archive.S3Options, from, to time.Time) *aggregate.Aggregate {
+func previousWindowAt(ctx context.Context, out archive.Location, opts archive.S3Options, from, to time.Time) *aggregate.Aggregate {
 	r, err := output.OpenReader(ctx, out, opts)
 	if err != nil {
 		return nil

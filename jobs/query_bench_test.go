@@ -10,6 +10,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/jobs"
 
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/internal/testutil/yearout"
 )
 
@@ -41,7 +42,7 @@ func BenchmarkQueryYear(b *testing.B) {
 	var days int
 	cpu0 := cpuTime()
 	for b.Loop() {
-		res, err := jobs.Query(ctx, jobs.QueryOptions{Out: out, From: from, To: to})
+		res, err := jobs.Query(ctx, jobs.QueryOptions{Out: loctest.Parse(b, out), From: from, To: to})
 		if err != nil {
 			b.Fatal(err)
 		}

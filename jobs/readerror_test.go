@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 )
 
@@ -47,7 +48,7 @@ func TestQueryCorruptPartition(t *testing.T) {
 			if err := os.WriteFile(topics, tt.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: out, From: facts.Start, To: facts.End})
+			_, err := jobs.Query(context.Background(), jobs.QueryOptions{Out: loctest.Parse(t, out), From: facts.Start, To: facts.End})
 			if err == nil || !strings.Contains(err.Error(), topics) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got error %v, want one naming %s and saying %q", err, topics, tt.want)
 			}

@@ -26,9 +26,9 @@ var Version = "dev"
 
 // RunOptions are the inputs of an analysis run.
 type RunOptions struct {
-	Source string // archive: local folder, file:// or s3://bucket/prefix
-	Out    string // output folder
-	Roster string // roster CSV (local or s3://); empty: everyone is unassigned
+	Source archive.Location // the archive: a local folder or an S3 prefix
+	Out    archive.Location // the output: a local folder or an S3 prefix
+	Roster archive.Location // roster CSV (local or S3); none: everyone is unassigned
 	From   time.Time
 	To     time.Time
 	// Margin is how late after its message hour a record may arrive and
@@ -54,9 +54,9 @@ type RunOptions struct {
 	// the messages' text (the evidence_text columns, "text" in the
 	// summary's refs). Off, no message text reaches the outputs.
 	IncludeText bool
-	// OptOut is a file (local or s3://) of user ids, one a line, whose
+	// OptOut is a file (local or S3) of user ids, one a line, whose
 	// messages are left out of every output and who are named in none.
-	OptOut string
+	OptOut archive.Location
 	// PseudonymKey, when set, makes every user id in the outputs a keyed
 	// pseudonym (privacy.Pseudonymizer) and drops names. The command line
 	// takes it from WIRETAP_PSEUDONYM_KEY.
@@ -77,7 +77,7 @@ const DefaultMaxBadRatio = 0.01
 type Result struct {
 	Manifest *Manifest
 	Summary  *Summary
-	Out      string
+	Out      archive.Location
 }
 
 // ErrTooManyBad is wrapped by Run's error when the bad-record ratio is
@@ -179,7 +179,7 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 	if err := (archive.Range{From: opts.From, To: opts.To}).Validate(); err != nil {
 		return nil, err
 	}
-	if opts.Out == "" {
+	if opts.Out.IsZero() {
 		return nil, errors.New("no output folder (--out)")
 	}
 	if err := opts.Shard.Validate(); err != nil {
@@ -209,7 +209,7 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 	if e.src, err = archive.OpenStore(ctx, opts.Source, opts.S3); err != nil {
 		return nil, err
 	}
-	if opts.Roster != "" {
+	if !opts.Roster.IsZero() {
 		if e.roster, err = parseLocation(ctx, opts.Roster, opts.S3, "roster", pipeline.ParseRoster); err != nil {
 			return nil, err
 		}
@@ -226,9 +226,9 @@ func newEnv(ctx context.Context, opts *RunOptions) (*env, error) {
 	return e, nil
 }
 
-// parseLocation reads a small input file (local or s3://) and parses it;
+// parseLocation reads a small input file (local or S3) and parses it;
 // errors name what it is and where.
-func parseLocation[T any](ctx context.Context, loc string, opts archive.S3Options, what string, parse func(io.Reader) (T, error)) (T, error) {
+func parseLocation[T any](ctx context.Context, loc archive.Location, opts archive.S3Options, what string, parse func(io.Reader) (T, error)) (T, error) {
 	var zero T
 	data, err := archive.ReadLocation(ctx, loc, opts)
 	if err != nil {
@@ -244,7 +244,7 @@ func parseLocation[T any](ctx context.Context, loc string, opts archive.S3Option
 // openPrivacy reads the opt-out list and checks the pseudonym key.
 func openPrivacy(ctx context.Context, opts *RunOptions) (*privacy.Policy, error) {
 	p := &privacy.Policy{}
-	if opts.OptOut != "" {
+	if !opts.OptOut.IsZero() {
 		var err error
 		if p.OptOut, err = parseLocation(ctx, opts.OptOut, opts.S3, "opt-out list", privacy.ParseOptOut); err != nil {
 			return nil, err
@@ -283,7 +283,7 @@ func (e *env) manifest(command string, rng archive.Range, started time.Time, cou
 	finished := time.Now()
 	m := &Manifest{
 		Schema: ManifestSchema, Version: Version, Command: command,
-		Source: e.opts.Source, Out: e.opts.Out, Roster: e.opts.Roster,
+		Source: e.opts.Source.String(), Out: e.opts.Out.String(), Roster: e.opts.Roster.String(),
 		From: rng.From.Format(time.RFC3339), To: rng.To.Format(time.RFC3339),
 		MarginHours: int(e.opts.Margin / time.Hour), EditWindowHours: editWindowHours(e.opts.EditWindow), Workers: e.opts.Workers, IncludeText: e.opts.IncludeText,
 		StartedAt: started.UTC().Format(time.RFC3339Nano), FinishedAt: finished.UTC().Format(time.RFC3339Nano),

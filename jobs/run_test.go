@@ -25,6 +25,7 @@ import (
 	"github.com/wiretap-hq/wiretap/pipeline/output"
 
 	"github.com/wiretap-hq/wiretap/internal/testutil/golden"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -56,7 +57,7 @@ func run(t *testing.T, src, roster string, facts *generator.Facts, workers int) 
 	t.Helper()
 	out := t.TempDir()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: src, Out: out, Roster: roster, From: facts.Start, To: facts.End,
+		Source: loctest.Parse(t, src), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), From: facts.Start, To: facts.End,
 		Workers: workers, MaxBadRatio: jobs.DefaultMaxBadRatio,
 	})
 	if err != nil {
@@ -383,7 +384,7 @@ func TestRunFailsWithoutPublishing(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = jobs.Run(context.Background(), jobs.RunOptions{
-		Source: dir, Out: out, Roster: roster, From: facts.Start, To: facts.End, MaxBadRatio: 0,
+		Source: loctest.Parse(t, dir), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), From: facts.Start, To: facts.End, MaxBadRatio: 0,
 	})
 	if err == nil || !strings.Contains(err.Error(), "quarantined") {
 		t.Fatalf("run with no bad records tolerated: err = %v", err)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
@@ -30,7 +31,7 @@ func s3Archive(t *testing.T, ep string, cfg generator.Config) (s3Src, s3Roster, 
 	t.Helper()
 	ctx := context.Background()
 	bucket := s3test.NewBucket(t, ep)
-	store, err := archive.NewS3(ctx, "s3://"+bucket, archive.S3Options{Endpoint: ep})
+	store, err := archive.NewS3(ctx, loctest.Parse(t, "s3://"+bucket), archive.S3Options{Endpoint: ep})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func smallS3Config() generator.Config {
 func runTo(t *testing.T, src, roster, out string, facts *generator.Facts, opts archive.S3Options) *jobs.Result {
 	t.Helper()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: src, Out: out, Roster: roster, From: facts.Start, To: facts.End,
+		Source: loctest.Parse(t, src), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), From: facts.Start, To: facts.End,
 		Workers: 3, MaxBadRatio: jobs.DefaultMaxBadRatio, S3: opts,
 	})
 	if err != nil {
@@ -104,11 +105,11 @@ func localFiles(t *testing.T, out string) map[string][]byte {
 func s3Files(t *testing.T, out string, opts archive.S3Options) (map[string][]byte, *output.Publication) {
 	t.Helper()
 	ctx := context.Background()
-	pub, err := output.ReadPublication(ctx, out, opts)
+	pub, err := output.ReadPublication(ctx, loctest.Parse(t, out), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := archive.NewS3(ctx, out, opts)
+	root, err := archive.NewS3(ctx, loctest.Parse(t, out), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,10 +217,7 @@ func TestRunToS3Output(t *testing.T) {
 	cfg.Gzip, cfg.Prefix = true, "slack/"
 	s3Src, s3Roster, dirSrc, dirRoster, facts := s3Archive(t, ep, cfg)
 	opts := archive.S3Options{Endpoint: ep}
-	bucket, _, err := archive.ParseS3URL(s3Src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bucket := loctest.Parse(t, s3Src).Bucket()
 	out := "s3://" + bucket + "/out/"
 
 	localOut := t.TempDir()
@@ -245,7 +243,7 @@ func TestRunToS3Output(t *testing.T) {
 
 	// The top-level manifest is the job's, plus the publication; the
 	// top-level summary.json is a copy for dashboards.
-	root, err := archive.NewS3(context.Background(), out, opts)
+	root, err := archive.NewS3(context.Background(), loctest.Parse(t, out), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
@@ -38,7 +39,7 @@ func s3JobsArchive(t *testing.T, ep string, mutate func(*generator.Config)) (buc
 		mutate(&cfg)
 	}
 	bucket = s3test.NewBucket(t, ep)
-	store, err := archive.NewS3(ctx, "s3://"+bucket, archive.S3Options{Endpoint: ep})
+	store, err := archive.NewS3(ctx, loctest.Parse(t, "s3://"+bucket), archive.S3Options{Endpoint: ep})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func s3JobsArchive(t *testing.T, ep string, mutate func(*generator.Config)) (buc
 func runWith(t *testing.T, src, roster, out string, from, to time.Time, opts archive.S3Options, shard jobs.Shard) *jobs.Result {
 	t.Helper()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: src, Out: out, Roster: roster, From: from, To: to,
+		Source: loctest.Parse(t, src), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), From: from, To: to,
 		Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio, S3: opts, Shard: shard,
 	})
 	if err != nil {
@@ -79,7 +80,7 @@ func withoutQuarantineAndState(files map[string][]byte) map[string][]byte {
 // point, which changes with every publication.
 func topManifest(t *testing.T, out string, opts archive.S3Options) []byte {
 	t.Helper()
-	root, err := archive.NewS3(context.Background(), out, opts)
+	root, err := archive.NewS3(context.Background(), loctest.Parse(t, out), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,11 +110,11 @@ func TestS3OutputsQuery(t *testing.T) {
 		if rng.IntN(3) == 0 {
 			office = facts.TopicOffice
 		}
-		fromS3, err := jobs.Query(ctx, jobs.QueryOptions{Out: out, From: from, To: to, Office: office, S3: opts})
+		fromS3, err := jobs.Query(ctx, jobs.QueryOptions{Out: loctest.Parse(t, out), From: from, To: to, Office: office, S3: opts})
 		if err != nil {
 			t.Fatal(err)
 		}
-		fromDir, err := jobs.Query(ctx, jobs.QueryOptions{Out: local, From: from, To: to, Office: office})
+		fromDir, err := jobs.Query(ctx, jobs.QueryOptions{Out: loctest.Parse(t, local), From: from, To: to, Office: office})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +129,7 @@ func TestS3OutputsQuery(t *testing.T) {
 		t.Log("no range had a full previous window: trending topics were not compared")
 	}
 	// The query of the whole range is the summary the run published.
-	q, err := jobs.Query(ctx, jobs.QueryOptions{Out: out, From: facts.Start, To: facts.End, S3: opts})
+	q, err := jobs.Query(ctx, jobs.QueryOptions{Out: loctest.Parse(t, out), From: facts.Start, To: facts.End, S3: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,18 +137,18 @@ func TestS3OutputsQuery(t *testing.T) {
 	if !bytes.Equal(summaryJSON(t, q.Summary), files[jobs.SummaryFile]) {
 		t.Error("query over the run's range differs from the summary the run published to S3")
 	}
-	if _, err := jobs.Query(ctx, jobs.QueryOptions{Out: out, From: facts.Start, To: facts.End.AddDate(0, 0, 1), S3: opts}); !errors.Is(err, jobs.ErrMissingDay) {
+	if _, err := jobs.Query(ctx, jobs.QueryOptions{Out: loctest.Parse(t, out), From: facts.Start, To: facts.End.AddDate(0, 0, 1), S3: opts}); !errors.Is(err, jobs.ErrMissingDay) {
 		t.Errorf("query past the last day: err = %v, want ErrMissingDay", err)
 	}
-	if _, err := jobs.Query(ctx, jobs.QueryOptions{Out: "s3://" + bucket + "/nothing/", From: facts.Start, To: facts.End, S3: opts}); !errors.Is(err, jobs.ErrMissingDay) {
+	if _, err := jobs.Query(ctx, jobs.QueryOptions{Out: loctest.Parse(t, "s3://"+bucket+"/nothing/"), From: facts.Start, To: facts.End, S3: opts}); !errors.Is(err, jobs.ErrMissingDay) {
 		t.Errorf("query of an empty S3 output: err = %v, want ErrMissingDay", err)
 	}
 
-	st, err := jobs.GetStatus(ctx, jobs.StatusOptions{Out: out, Source: src, S3: opts})
+	st, err := jobs.GetStatus(ctx, jobs.StatusOptions{Out: loctest.Parse(t, out), Source: loctest.Parse(t, src), S3: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := jobs.GetStatus(ctx, jobs.StatusOptions{Out: local, Source: src, S3: opts})
+	want, err := jobs.GetStatus(ctx, jobs.StatusOptions{Out: loctest.Parse(t, local), Source: loctest.Parse(t, src), S3: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,16 +185,16 @@ func TestS3OutputsNightly(t *testing.T) {
 	ctx := context.Background()
 	bucket, src, roster, facts := s3JobsArchive(t, ep, nil)
 	out := "s3://" + bucket + "/out/"
-	opts := jobs.RunOptions{Source: src, Out: out, Roster: roster, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio, S3: s3opts}
+	opts := jobs.RunOptions{Source: loctest.Parse(t, src), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio, S3: s3opts}
 
-	first, err := jobs.Nightly(ctx, opts, "")
+	first, err := jobs.Nightly(ctx, opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.Summary == nil || len(first.Days) < facts.Days {
 		t.Fatalf("first nightly recomputed %d days", len(first.Days))
 	}
-	root, err := archive.NewS3(ctx, out, s3opts)
+	root, err := archive.NewS3(ctx, loctest.Parse(t, out), s3opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestS3OutputsNightly(t *testing.T) {
 		}
 	}
 
-	second, err := jobs.Nightly(ctx, opts, "")
+	second, err := jobs.Nightly(ctx, opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +238,7 @@ func TestS3OutputsNightly(t *testing.T) {
 			TS: schema.FormatTS(at), Text: "a late and great message about the kubernetes migration", Source: schema.SourceCanonical,
 		})
 	}
-	store, err := archive.NewS3(ctx, src, s3opts)
+	store, err := archive.NewS3(ctx, loctest.Parse(t, src), s3opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +246,7 @@ func TestS3OutputsNightly(t *testing.T) {
 	if err := store.Put(ctx, archive.ObjectKey("", facts.Stream, 1, late, "0badc0de-0000-4000-8000-00000000late", false), body); err != nil {
 		t.Fatal(err)
 	}
-	st, err := jobs.GetStatus(ctx, jobs.StatusOptions{Out: out, Source: src, S3: s3opts})
+	st, err := jobs.GetStatus(ctx, jobs.StatusOptions{Out: loctest.Parse(t, out), Source: loctest.Parse(t, src), S3: s3opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +256,7 @@ func TestS3OutputsNightly(t *testing.T) {
 	if st.State == nil || fmt.Sprint(st.StaleDays) != fmt.Sprint(reached) {
 		t.Errorf("status before the third nightly: state %v, stale days %v", st.State != nil, st.StaleDays)
 	}
-	third, err := jobs.Nightly(ctx, opts, "")
+	third, err := jobs.Nightly(ctx, opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +277,7 @@ func TestS3OutputsNightly(t *testing.T) {
 	if err := root.Delete(ctx, jobs.StateFile); err != nil {
 		t.Fatal(err)
 	}
-	redo, err := jobs.Nightly(ctx, opts, "")
+	redo, err := jobs.Nightly(ctx, opts, archive.Location{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,10 +290,10 @@ func TestS3OutputsNightly(t *testing.T) {
 	// A failure is recorded beside the output, and the next success clears it.
 	bad := opts
 	bad.Margin = 2 * time.Hour
-	if _, err := jobs.Nightly(ctx, bad, ""); err == nil {
+	if _, err := jobs.Nightly(ctx, bad, archive.Location{}); err == nil {
 		t.Fatal("nightly with another margin than its state's succeeded")
 	}
-	st, err = jobs.GetStatus(ctx, jobs.StatusOptions{Out: out, S3: s3opts})
+	st, err = jobs.GetStatus(ctx, jobs.StatusOptions{Out: loctest.Parse(t, out), S3: s3opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,21 +302,21 @@ func TestS3OutputsNightly(t *testing.T) {
 	if st.LastFailure == nil || st.LastFailure.Command != "nightly" || !equalDays(st.Days, redo.Days) || st.State == nil {
 		t.Errorf("status after a failed nightly: failure %+v, days %v, state %v", st.LastFailure, st.Days, st.State != nil)
 	}
-	if _, err := jobs.Nightly(ctx, opts, ""); err != nil {
+	if _, err := jobs.Nightly(ctx, opts, archive.Location{}); err != nil {
 		t.Fatal(err)
 	}
-	if st, err = jobs.GetStatus(ctx, jobs.StatusOptions{Out: out, S3: s3opts}); err != nil || st.LastFailure != nil {
+	if st, err = jobs.GetStatus(ctx, jobs.StatusOptions{Out: loctest.Parse(t, out), S3: s3opts}); err != nil || st.LastFailure != nil {
 		t.Errorf("status after a successful nightly: failure %+v, err %v", st.LastFailure, err)
 	}
 
 	// --state may name an S3 object elsewhere.
 	elsewhere := "s3://" + bucket + "/states/nightly.json"
 	other := opts
-	other.Out = "s3://" + bucket + "/out2/"
-	if _, err := jobs.Nightly(ctx, other, elsewhere); err != nil {
+	other.Out = loctest.Parse(t, "s3://"+bucket+"/out2/")
+	if _, err := jobs.Nightly(ctx, other, loctest.Parse(t, elsewhere)); err != nil {
 		t.Fatal(err)
 	}
-	if again, err := jobs.Nightly(ctx, other, elsewhere); err != nil || len(again.Days) != 0 {
+	if again, err := jobs.Nightly(ctx, other, loctest.Parse(t, elsewhere)); err != nil || len(again.Days) != 0 {
 		t.Errorf("second nightly with --state %s: %d days, err %v", elsewhere, len(again.Days), err)
 	}
 	if keys := s3test.Keys(t, ep, bucket, "out2/_state/"); len(keys) != 0 {
@@ -358,7 +359,7 @@ func TestS3OutputsShardsMerge(t *testing.T) {
 		if m.InRange != c.InRange || m.Authored != c.Authored {
 			t.Errorf("n=%d: merged in_range %d authored %d, single run %d %d", n, m.InRange, m.Authored, c.InRange, c.Authored)
 		}
-		st, err := jobs.GetStatus(ctx, jobs.StatusOptions{Out: out, S3: opts})
+		st, err := jobs.GetStatus(ctx, jobs.StatusOptions{Out: loctest.Parse(t, out), S3: opts})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -373,7 +374,7 @@ func TestS3OutputsShardsMerge(t *testing.T) {
 			var names []string
 			for i := range n {
 				runWith(t, src, roster, out, facts.Start, facts.End, opts, jobs.Shard{Index: i, Count: n})
-				pub, err := output.ReadPublication(ctx, out, opts)
+				pub, err := output.ReadPublication(ctx, loctest.Parse(t, out), opts)
 				if errors.Is(err, archive.ErrNotExist) {
 					continue // run publishes each shard to out/shards/<i>-of-<n>/: nothing to carry forward
 				}
@@ -390,7 +391,7 @@ func TestS3OutputsShardsMerge(t *testing.T) {
 					names = append(names, name)
 				}
 			}
-			merged, err := jobs.Merge(ctx, jobs.MergeOptions{Out: out, Shards: n, S3: opts})
+			merged, err := jobs.Merge(ctx, jobs.MergeOptions{Out: loctest.Parse(t, out), Shards: n, S3: opts})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -405,7 +406,7 @@ func TestS3OutputsShardsMerge(t *testing.T) {
 				shardOut := out + "shards/" + shardName(i, n) + "/"
 				wg.Go(func() {
 					_, errs[i] = jobs.Run(ctx, jobs.RunOptions{
-						Source: src, Out: shardOut, Roster: roster, From: facts.Start, To: facts.End,
+						Source: loctest.Parse(t, src), Out: loctest.Parse(t, shardOut), Roster: loctest.Parse(t, roster), From: facts.Start, To: facts.End,
 						Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio, S3: opts, Shard: jobs.Shard{Index: i, Count: n},
 					})
 				})
@@ -414,20 +415,20 @@ func TestS3OutputsShardsMerge(t *testing.T) {
 			if err := errors.Join(errs...); err != nil {
 				t.Fatal(err)
 			}
-			st, err := jobs.GetStatus(ctx, jobs.StatusOptions{Out: out, S3: opts})
+			st, err := jobs.GetStatus(ctx, jobs.StatusOptions{Out: loctest.Parse(t, out), S3: opts})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(st.Shards) != n || st.Manifest != nil {
 				t.Errorf("status before the merge: shards %v, manifest %v", st.Shards, st.Manifest != nil)
 			}
-			merged, err := jobs.Merge(ctx, jobs.MergeOptions{Out: out, S3: opts})
+			merged, err := jobs.Merge(ctx, jobs.MergeOptions{Out: loctest.Parse(t, out), S3: opts})
 			if err != nil {
 				t.Fatal(err)
 			}
 			check(t, out, n, merged)
 			// A query over the merged output equals the single run's summary.
-			q, err := jobs.Query(ctx, jobs.QueryOptions{Out: out, From: facts.Start, To: facts.End, S3: opts})
+			q, err := jobs.Query(ctx, jobs.QueryOptions{Out: loctest.Parse(t, out), From: facts.Start, To: facts.End, S3: opts})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -439,7 +440,7 @@ func TestS3OutputsShardsMerge(t *testing.T) {
 	// A merge with a shard missing refuses.
 	out := "s3://" + bucket + "/missing/"
 	runWith(t, src, roster, out+"shards/0-of-2/", facts.Start, facts.End, opts, jobs.Shard{Index: 0, Count: 2})
-	if _, err := jobs.Merge(ctx, jobs.MergeOptions{Out: out, S3: opts}); err == nil || !strings.Contains(err.Error(), "[1]") {
+	if _, err := jobs.Merge(ctx, jobs.MergeOptions{Out: loctest.Parse(t, out), S3: opts}); err == nil || !strings.Contains(err.Error(), "[1]") {
 		t.Errorf("merge with shard 1 of 2 missing: err = %v", err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/pipeline/output"
@@ -90,17 +91,17 @@ func schemaArchive(t *testing.T) (dir, roster string, facts *generator.Facts) {
 // written.
 func schemaRun(t *testing.T, opts jobs.RunOptions) (summary, manifest []byte) {
 	t.Helper()
-	opts.Out = t.TempDir()
+	opts.Out = loctest.Parse(t, t.TempDir())
 	opts.Workers = 2
 	opts.MaxBadRatio = jobs.DefaultMaxBadRatio
 	if _, err := jobs.Run(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
-	summary, err := os.ReadFile(filepath.Join(opts.Out, "summary.json"))
+	summary, err := os.ReadFile(filepath.Join(opts.Out.String(), "summary.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	manifest, err = os.ReadFile(filepath.Join(opts.Out, output.ManifestName))
+	manifest, err = os.ReadFile(filepath.Join(opts.Out.String(), output.ManifestName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestSchemaRunOutputs(t *testing.T) {
 		{"empty-range", roster, facts.End.AddDate(1, 0, 0), facts.End.AddDate(1, 0, 1), 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			summary, manifest := schemaRun(t, jobs.RunOptions{Source: dir, Roster: tc.roster, From: tc.from, To: tc.to, MinGroup: tc.minGroup})
+			summary, manifest := schemaRun(t, jobs.RunOptions{Source: loctest.Parse(t, dir), Roster: loctest.Parse(t, tc.roster), From: tc.from, To: tc.to, MinGroup: tc.minGroup})
 			if tc.minGroup > 0 && !bytes.Contains(summary, []byte(`"suppressed": true`)) {
 				t.Error("the min-group case suppresses nothing: it validates nothing new")
 			}
@@ -148,7 +149,7 @@ func TestSchemaRejects(t *testing.T) {
 	summarySchema := compileSchema(t, summarySchemaFile)
 	manifestSchema := compileSchema(t, manifestSchemaFile)
 	dir, roster, facts := schemaArchive(t)
-	summary, manifest := schemaRun(t, jobs.RunOptions{Source: dir, Roster: roster, From: facts.Start, To: facts.End})
+	summary, manifest := schemaRun(t, jobs.RunOptions{Source: loctest.Parse(t, dir), Roster: loctest.Parse(t, roster), From: facts.Start, To: facts.End})
 
 	type mutation struct {
 		name   string

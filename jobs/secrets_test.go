@@ -17,6 +17,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline"
@@ -215,7 +216,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			logs.Reset()
 			out := t.TempDir()
 			_, err := jobs.Run(context.Background(), jobs.RunOptions{
-				Source: r.source, Out: out, From: from, To: to, Workers: 3, MaxBadRatio: -1,
+				Source: loctest.Parse(t, r.source), Out: loctest.Parse(t, out), From: from, To: to, Workers: 3, MaxBadRatio: -1,
 				Logger: logger, S3: archive.S3Options{Endpoint: proxy.URL, MaxAttempts: 1},
 			})
 			if (err != nil) != r.wantErr {
@@ -290,7 +291,7 @@ func TestSecretsErrorFromS3(t *testing.T) {
 	awsSecret := realS3Env(t)
 	out := t.TempDir()
 	_, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: "s3://wiretap-no-such-bucket-here/slack/", Out: out, From: badDay, To: badDay.Add(time.Hour),
+		Source: loctest.Parse(t, "s3://wiretap-no-such-bucket-here/slack/"), Out: loctest.Parse(t, out), From: badDay, To: badDay.Add(time.Hour),
 		S3: archive.S3Options{Endpoint: endpoint, MaxAttempts: 1},
 	})
 	if err == nil {

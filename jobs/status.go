@@ -32,11 +32,11 @@ type Failure struct {
 
 // StatusOptions say which outputs to describe.
 type StatusOptions struct {
-	Out string
+	Out archive.Location
 	// Source, when set, is listed to tell which hours changed since the
 	// last nightly run (what is stale).
-	Source string
-	State  string // nightly state file; default under Out
+	Source archive.Location
+	State  archive.Location // nightly state file; default under Out
 	S3     archive.S3Options
 }
 
@@ -120,14 +120,14 @@ func GetStatus(ctx context.Context, opts StatusOptions) (*Status, error) {
 		slices.Sort(st.Shards)
 	}
 	statePath := opts.State
-	if statePath == "" {
+	if statePath.IsZero() {
 		statePath = output.SideLocation(opts.Out, StateFile)
 	}
 	if st.State, err = readState(ctx, statePath, opts.S3); err != nil {
 		return nil, err
 	}
 	st.StateMissing = st.State == nil
-	if opts.Source != "" {
+	if !opts.Source.IsZero() {
 		src, err := archive.OpenStore(ctx, opts.Source, opts.S3)
 		if err != nil {
 			return nil, err

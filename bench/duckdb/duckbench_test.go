@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
@@ -32,7 +33,7 @@ func wiretapRun(t *testing.T) (dir, out string, facts *generator.Facts) {
 	if err := os.WriteFile(roster, facts.RosterCSV(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := jobs.Run(ctx, jobs.RunOptions{Source: dir, Out: out, Roster: roster,
+	if _, err := jobs.Run(ctx, jobs.RunOptions{Source: loctest.Parse(t, dir), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster),
 		From: facts.Start, To: facts.End, Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
@@ -23,12 +24,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/wiretap-hq/wiretap/internal/slashcmd"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/privacy"
 )
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	bucket, key, err := slashcmd.ParseSummaryURL(os.Getenv("WIRETAP_OUT"))
+	out, err := archive.ParseLocation(os.Getenv("WIRETAP_OUT"))
+	if err == nil && !out.IsS3() {
+		err = fmt.Errorf("WIRETAP_OUT %q: want s3://bucket/prefix", out)
+	}
 	if err != nil {
 		logger.Error("slash: cannot start", "err", err.Error())
 		os.Exit(1)
@@ -48,7 +53,7 @@ func main() {
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = os.Getenv("AWS_ENDPOINT_URL_S3") != "" })
 	h := &slashcmd.Handler{
 		Secret:     secret,
-		Source:     &slashcmd.SummaryObject{Client: client, Bucket: bucket, Key: key},
+		Source:     &slashcmd.SummaryObject{Client: client, At: out.Join("summary.json")},
 		RankPeople: os.Getenv("WIRETAP_RANK_PEOPLE") == "1",
 		Logger:     logger,
 		// Set when the summary carries pseudonyms: /wiretap me then finds

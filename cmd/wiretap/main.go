@@ -5,8 +5,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	// Office time zones must resolve on machines without a zoneinfo
 	// database, such as minimal containers and Lambda.
@@ -16,8 +14,9 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Main(ctx, cli.SystemIO(), os.Args[1:])
+	io := cli.SystemIO()
+	ctx, stop := cli.NotifyContext(context.Background(), io.Err)
+	code := cli.Main(ctx, io, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
@@ -191,7 +192,7 @@ func runJob(t *testing.T, dir string) (*jobs.Result, string) {
 	t.Helper()
 	out := t.TempDir()
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: dir, Out: out, From: time.Date(2016, 11, 14, 0, 0, 0, 0, time.UTC),
+		Source: loctest.Parse(t, dir), Out: loctest.Parse(t, out), From: time.Date(2016, 11, 14, 0, 0, 0, 0, time.UTC),
 		To: time.Date(2016, 11, 17, 0, 0, 0, 0, time.UTC), Workers: 2,
 	})
 	if err != nil {
@@ -593,7 +594,7 @@ func TestConvertS3(t *testing.T) {
 	bucket := s3test.NewBucket(t, ep)
 	ctx := context.Background()
 	loc := "s3://" + bucket + "/slack/"
-	store, err := archive.NewS3(ctx, loc, archive.S3Options{Endpoint: ep})
+	store, err := archive.NewS3(ctx, loctest.Parse(t, loc), archive.S3Options{Endpoint: ep})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -615,7 +616,7 @@ func TestConvertS3(t *testing.T) {
 		t.Errorf("rerun: %+v", again)
 	}
 	res, err := jobs.Run(ctx, jobs.RunOptions{
-		Source: loc, Out: t.TempDir(), S3: archive.S3Options{Endpoint: ep},
+		Source: loctest.Parse(t, loc), Out: loctest.Parse(t, t.TempDir()), S3: archive.S3Options{Endpoint: ep},
 		From: time.Date(2016, 11, 14, 0, 0, 0, 0, time.UTC), To: time.Date(2016, 11, 17, 0, 0, 0, 0, time.UTC),
 	})
 	if err != nil {

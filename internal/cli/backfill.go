@@ -29,9 +29,11 @@ var teamID = regexp.MustCompile(`^[TE][A-Z0-9]+$`)
 
 func backfillCmd(ctx context.Context, io *IO, args []string) error {
 	var (
-		opts                         backfill.Options
-		export, archiveLoc, endpoint string
-		verbose                      bool
+		opts       backfill.Options
+		export     string
+		archiveLoc archive.Location
+		s3         archive.S3Options
+		verbose    bool
 	)
 	fs := newFlagSet(io, "backfill --export export.zip --archive DIR|s3://bucket/prefix [--team T0001] [flags]",
 		"Converts a Slack workspace export (the zip of users.json, channels.json and one folder\n"+
@@ -41,11 +43,11 @@ func backfillCmd(ctx context.Context, io *IO, args []string) error {
 			"the hours a run would read them from are skipped, so live and exported copies of a\n"+
 			"message count once. The export is read a day at a time: its size does not matter.\n", backfillExamples)
 	fs.StringVar(&export, "export", "", "Slack workspace export zip (required)")
-	fs.StringVar(&archiveLoc, "archive", "", "archive: a local folder (created if missing), file:// or s3://bucket/prefix (required)")
+	fs.Var(&archiveLoc, "archive", archiveUsage)
 	fs.StringVar(&opts.Team, "team", "", "workspace id, as live records carry it (default: the team_id of the export's users.json)")
 	fs.BoolVar(&opts.Gzip, "gzip", false, "gzip the objects, as a Firehose stream with compression on")
 	fs.DurationVar(&opts.Margin, "margin", backfill.DefaultMargin, "look for live copies of a message this long after its hour: wiretap run's --margin (whole hours)")
-	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL, for S3-compatible servers (default: $AWS_ENDPOINT_URL_S3)")
+	addS3Endpoint(fs, &s3)
 	fs.BoolVar(&verbose, "v", false, "log progress even on a terminal")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -53,7 +55,7 @@ func backfillCmd(ctx context.Context, io *IO, args []string) error {
 	switch {
 	case export == "":
 		return usageErrorf("--export is required")
-	case archiveLoc == "":
+	case archiveLoc.IsZero():
 		return usageErrorf("--archive is required")
 	case opts.Team != "" && !teamID.MatchString(opts.Team):
 		return usageErrorf("--team %q: want a workspace id such as T0001", opts.Team)
@@ -69,12 +71,10 @@ func backfillCmd(ctx context.Context, io *IO, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !isURL(archiveLoc) {
-		if err := os.MkdirAll(archiveLoc, 0o755); err != nil {
-			return err
-		}
+	if err := createFolder(archiveLoc); err != nil {
+		return err
 	}
-	store, err := archive.OpenStore(ctx, archiveLoc, archive.S3Options{Endpoint: endpoint})
+	store, err := archive.OpenStore(ctx, archiveLoc, s3)
 	if err != nil {
 		return err
 	}
@@ -85,17 +85,17 @@ func backfillCmd(ctx context.Context, io *IO, args []string) error {
 	case errors.Is(err, backfill.ErrNoTeam):
 		return usageErrorf("the export's users.json names no team: give --team T…, the id live records carry")
 	case err != nil && ctx.Err() != nil:
-		printBackfill(io, export, archiveLoc, st, time.Since(began))
+		printBackfill(io, export, archiveLoc.String(), st, time.Since(began))
 		return fmt.Errorf("interrupted after %d objects; run the same command again to resume", st.Objects)
 	case err != nil:
 		return err
 	}
-	printBackfill(io, export, archiveLoc, st, time.Since(began))
+	printBackfill(io, export, archiveLoc.String(), st, time.Since(began))
 	return nil
 }
 
 func printBackfill(io *IO, export, archiveLoc string, st backfill.Stats, took time.Duration) {
-	w := io.Out
+	w := io.Err
 	fmt.Fprintf(w, "Backfilled %s (team %s) into %s in %.1fs.\n", export, st.Team, archiveLoc, took.Seconds())
 	fmt.Fprintf(w, "  messages read %d = written %d + already in the archive %d + not messages %d + invalid %d\n",
 		st.Read, st.Written, st.Duplicates, st.NonMessages, st.Invalid)

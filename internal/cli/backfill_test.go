@@ -53,14 +53,17 @@ func TestBackfillCommand(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
+	if out != "" {
+		t.Errorf("backfill printed status on stdout, which is for data:\n%s", out)
+	}
 	for _, want := range []string{
 		"(team T0001)",
 		"messages read 3 = written 2 + already in the archive 0 + not messages 0 + invalid 1",
 		"objects written 1",
 		"wiretap run --source " + archive + " --from 2016-11-14 --to 2016-11-15 --out ./out",
 	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, out)
+		if !strings.Contains(errb, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb)
 		}
 	}
 	files, _ := filepath.Glob(filepath.Join(archive, "2016", "11", "09", "*", "*"))
@@ -76,8 +79,8 @@ func TestBackfillCommand(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
-	if !strings.Contains(out, "written 0 + already in the archive 2") || !strings.Contains(out, "2 of those already in the archive were there from an earlier backfill") {
-		t.Errorf("rerun:\n%s", out)
+	if !strings.Contains(errb, "written 0 + already in the archive 2") || !strings.Contains(errb, "2 of those already in the archive were there from an earlier backfill") {
+		t.Errorf("rerun: stdout\n%s\nstderr\n%s", out, errb)
 	}
 }
 

@@ -1,6 +1,16 @@
 // Package cli is the wiretap command line: it parses flags into the options
 // of a job, runs the job, and turns its outcome into output and an exit
 // code. It holds no analysis logic; that lives in jobs.
+//
+// The commands behave alike, so that scripts can rely on them:
+//   - flags several commands share are bound by one binder (flags.go), so
+//     they read the same everywhere; locations are archive.Location flags,
+//     parsed when the command line is;
+//   - stdout carries data (answers, a run's report), stderr everything
+//     else: progress, logs, what a tool wrote and where;
+//   - the first SIGINT or SIGTERM stops the job cleanly, the second exits
+//     at once (NotifyContext), and an interrupted command says what it
+//     left, which differs between commands.
 package cli
 
 import (
@@ -43,23 +53,35 @@ type command struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, io *IO, args []string) error
+	// interrupted says what an interrupted run of the command left, true
+	// for that command: "" when there is nothing to say.
+	interrupted string
 }
+
+// Messages of interrupted commands.
+const (
+	nothingPublished = "nothing was published; the previous outputs stand"
+)
 
 func commands() []command {
 	return []command{
-		{"run", "analyse a time range of the archive into Parquet tables and a summary", runCmd},
-		{"query", "answer a range of days from the daily partitions, not the archive", queryCmd},
-		{"nightly", "process only what is new in the archive since the last nightly run", nightlyCmd},
-		{"merge", "combine the shards of a sharded run", mergeCmd},
-		{"serve", "serve the dashboard, its JSON feed and the Slack slash command", serveCmd},
-		{"report", "write the dashboard of a range as one self-contained HTML file", reportCmd},
-		{"status", "show what an output folder covers, what is stale and what failed", statusCmd},
-		{"prune", "remove the daily partitions before a day (retention), published atomically", pruneCmd},
-		{"gen", "generate a synthetic archive in the Firehose layout", genCmd},
-		{"ingest", "receive Slack's messages into a local archive: ingest serve", ingestCmd},
-		{"backfill", "convert a Slack workspace export into archive objects", backfillCmd},
-		{"score", "show sentiment, sarcasm cues, tokens and topics of texts, one per line", scoreCmd},
-		{"version", "print the version", versionCmd},
+		{"run", "analyse a time range of the archive into Parquet tables and a summary", runCmd, nothingPublished},
+		{"query", "answer a range of days from the daily partitions, not the archive", queryCmd, ""},
+		{"nightly", "process only what is new in the archive since the last nightly run", nightlyCmd,
+			nothingPublished + " and the state is unchanged: the next run redoes the work"},
+		{"merge", "combine the shards of a sharded run", mergeCmd, nothingPublished},
+		{"serve", "serve the dashboard, its JSON feed and the Slack slash command", serveCmd, ""},
+		{"report", "write the dashboard of a range as one self-contained HTML file", reportCmd, "no report was written"},
+		{"status", "show what an output folder covers, what is stale and what failed", statusCmd, ""},
+		{"prune", "remove the daily partitions before a day (retention), published atomically", pruneCmd,
+			"nothing was removed; the previous outputs stand"},
+		{"gen", "generate a synthetic archive in the Firehose layout", genCmd,
+			"the archive is incomplete: run the same command again (the same flags write the same bytes)"},
+		{"ingest", "receive Slack's messages into an archive: ingest serve", ingestCmd, ""},
+		{"backfill", "convert a Slack workspace export into archive objects", backfillCmd,
+			"run the same command again to resume"},
+		{"score", "show sentiment, sarcasm cues, tokens and topics of texts, one per line", scoreCmd, ""},
+		{"version", "print the version", versionCmd, ""},
 	}
 }
 
@@ -112,7 +134,11 @@ func Main(ctx context.Context, io *IO, args []string) int {
 			fmt.Fprintf(io.Err, "wiretap %s: %v\nRun 'wiretap %s --help' for usage.\n", c.name, err, c.name)
 			return ExitUsage
 		case errors.Is(err, context.Canceled):
-			fmt.Fprintf(io.Err, "wiretap %s: interrupted; nothing was published\n", c.name)
+			if c.interrupted != "" {
+				fmt.Fprintf(io.Err, "wiretap %s: interrupted; %s\n", c.name, c.interrupted)
+			} else {
+				fmt.Fprintf(io.Err, "wiretap %s: interrupted\n", c.name)
+			}
 			return ExitError
 		default:
 			fmt.Fprintf(io.Err, "wiretap %s: %v\n", c.name, err)
@@ -176,8 +202,8 @@ func logger(io *IO, verbose bool) *slog.Logger {
 // endpoint and tuning, when any of locations is on S3: every store the
 // command then opens (source, roster, output, side files) shares its
 // connections, retryer and credentials. Local-only commands build none.
-func shareS3Client(ctx context.Context, o *archive.S3Options, locations ...string) error {
-	if o.Client != nil || !slices.ContainsFunc(locations, archive.IsS3URL) {
+func shareS3Client(ctx context.Context, o *archive.S3Options, locations ...archive.Location) error {
+	if o.Client != nil || !slices.ContainsFunc(locations, archive.Location.IsS3) {
 		return nil
 	}
 	c, err := archive.NewS3Client(ctx, *o)

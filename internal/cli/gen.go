@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -32,8 +30,10 @@ func genCmd(ctx context.Context, io *IO, args []string) error {
 	// the flags are parsed twice: once to learn the profile, then into it.
 	profile := "default"
 	cfg := generator.DefaultConfig()
-	var out, start, endpoint string
-	fs := genFlags(io, &cfg, &profile, &out, &start, &endpoint)
+	var out archive.Location
+	var start string
+	var s3 archive.S3Options
+	fs := genFlags(io, &cfg, &profile, &out, &start, &s3)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -43,11 +43,11 @@ func genCmd(ctx context.Context, io *IO, args []string) error {
 			return usageErrorf("--profile: %v", err)
 		}
 		cfg = p
-		if err := parse(genFlags(io, &cfg, &profile, &out, &start, &endpoint), args); err != nil {
+		if err := parse(genFlags(io, &cfg, &profile, &out, &start, &s3), args); err != nil {
 			return err
 		}
 	}
-	if out == "" {
+	if out.IsZero() {
 		return usageErrorf("--out is required")
 	}
 	t, err := archive.ParseTime(start)
@@ -55,13 +55,11 @@ func genCmd(ctx context.Context, io *IO, args []string) error {
 		return usageErrorf("--start: %v", err)
 	}
 	cfg.Start = t
-	var store archive.Store
-	if filepath.IsAbs(out) || !isURL(out) {
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			return err
-		}
+	if err := createFolder(out); err != nil {
+		return err
 	}
-	if store, err = archive.OpenStore(ctx, out, archive.S3Options{Endpoint: endpoint}); err != nil {
+	store, err := archive.OpenStore(ctx, out, s3)
+	if err != nil {
 		return err
 	}
 	began := time.Now()
@@ -80,16 +78,16 @@ func genCmd(ctx context.Context, io *IO, args []string) error {
 		return err
 	}
 	end := cfg.Start.AddDate(0, 0, cfg.Days)
-	fmt.Fprintf(io.Out, "Generated %d records (%d authored messages) in %s in %.1fs.\n",
+	fmt.Fprintf(io.Err, "Generated %d records (%d authored messages) in %s in %.1fs.\n",
 		facts.RecordsRead, cfg.Messages, store.Locate(""), time.Since(began).Seconds())
-	fmt.Fprintf(io.Out, "Roster: %s\nFacts:  %s\nRange:  --from %s --to %s\n",
+	fmt.Fprintf(io.Err, "Roster: %s\nFacts:  %s\nRange:  --from %s --to %s\n",
 		store.Locate("roster.csv"), store.Locate("facts.json"), cfg.Start.Format(time.DateOnly), end.Format(time.DateOnly))
 	return nil
 }
 
 // genFlags binds gen's flags to cfg and the other variables, with cfg's
 // values as their defaults.
-func genFlags(io *IO, cfg *generator.Config, profile, out, start, endpoint *string) *flag.FlagSet {
+func genFlags(io *IO, cfg *generator.Config, profile *string, out *archive.Location, start *string, s3 *archive.S3Options) *flag.FlagSet {
 	fs := newFlagSet(io, "gen --out DIR|s3://bucket/prefix [flags]",
 		"Writes a deterministic synthetic archive in the Firehose layout (YYYY/MM/DD/HH/ keys,\n"+
 			"NDJSON objects in the three producer shapes), with duplicates, late arrivals and\n"+
@@ -97,7 +95,7 @@ func genFlags(io *IO, cfg *generator.Config, profile, out, start, endpoint *stri
 			"The same flags always give the same bytes.\n", genExamples)
 	fs.StringVar(profile, "profile", *profile, "named workload whose values the other flags override: "+
 		strings.Join(generator.Profiles, ", ")+"; large is a 1 GB week of 3 teams, 3,000 people, 1,500 channels and 20,000 words")
-	fs.StringVar(out, "out", *out, "archive folder or s3:// location (required)")
+	fs.Var(out, "out", archiveUsage)
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
 	fs.IntVar(&cfg.Messages, "messages", cfg.Messages, "unique authored messages")
 	fs.IntVar(&cfg.Days, "days", cfg.Days, "days of messages")
@@ -112,15 +110,6 @@ func genFlags(io *IO, cfg *generator.Config, profile, out, start, endpoint *stri
 	fs.Float64Var(&cfg.DuplicateRate, "duplicates", cfg.DuplicateRate, "share of records delivered more than once")
 	fs.Float64Var(&cfg.MalformedRate, "malformed", cfg.MalformedRate, "share of malformed lines")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "days generated at once (0: the number of CPUs)")
-	fs.StringVar(endpoint, "s3-endpoint", *endpoint, "S3 endpoint URL, for S3-compatible servers (default: $AWS_ENDPOINT_URL_S3)")
+	addS3Endpoint(fs, s3)
 	return fs
-}
-
-func isURL(s string) bool {
-	for i := 0; i+2 < len(s); i++ {
-		if s[i] == ':' && s[i+1] == '/' && s[i+2] == '/' {
-			return true
-		}
-	}
-	return false
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -65,9 +64,11 @@ Environment:
 
 func ingestServeCmd(ctx context.Context, io *IO, args []string) error {
 	var (
-		addr, archiveLoc, prefix, endpoint string
-		opts                               ingest.ServeOptions
-		verbose                            bool
+		addr, prefix string
+		archiveLoc   archive.Location
+		s3           archive.S3Options
+		opts         ingest.ServeOptions
+		verbose      bool
 	)
 	fs := newFlagSet(io, "ingest serve --archive DIR|s3://bucket/prefix [--addr 127.0.0.1:8080] [flags]",
 		"Runs the ingest Lambda's handler as a plain HTTP server at POST "+ingest.EventsPath+": it verifies\n"+
@@ -78,18 +79,18 @@ func ingestServeCmd(ctx context.Context, io *IO, args []string) error {
 			"as it reads one Firehose wrote. A request is answered 200 once its record is buffered;\n"+
 			"SIGINT or SIGTERM stops the server and writes the buffer, so nothing acknowledged is lost.\n", ingestServeExamples)
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "TCP address to listen on (port 0 picks a free port)")
-	fs.StringVar(&archiveLoc, "archive", "", "archive: a local folder (created if missing), file:// or s3://bucket/prefix (required)")
+	fs.Var(&archiveLoc, "archive", archiveUsage)
 	fs.StringVar(&prefix, "prefix", "", "custom key prefix before the hour prefix, as a Firehose stream's, e.g. slack/")
 	fs.IntVar(&opts.FlushBytes, "flush-bytes", ingest.DefaultFlushBytes, "write an object when the buffer holds this many bytes")
 	fs.DurationVar(&opts.FlushInterval, "flush-interval", ingest.DefaultFlushInterval, "write an object when the buffer's oldest record is this old")
 	fs.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "on shutdown, how long requests in flight may finish before the buffer is written")
-	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL, for S3-compatible servers (default: $AWS_ENDPOINT_URL_S3)")
+	addS3Endpoint(fs, &s3)
 	fs.BoolVar(&verbose, "v", false, "log every request, not only objects written and problems")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	switch {
-	case archiveLoc == "":
+	case archiveLoc.IsZero():
 		return usageErrorf("--archive is required")
 	case opts.FlushBytes <= 0:
 		return usageErrorf("--flush-bytes %d: want a positive size", opts.FlushBytes)
@@ -112,12 +113,10 @@ func ingestServeCmd(ctx context.Context, io *IO, args []string) error {
 			ingest.EnvSigningSecret)
 	}
 
-	if !isURL(archiveLoc) {
-		if err := os.MkdirAll(archiveLoc, 0o755); err != nil {
-			return err
-		}
+	if err := createFolder(archiveLoc); err != nil {
+		return err
 	}
-	store, err := archive.OpenStore(ctx, archiveLoc, archive.S3Options{Endpoint: endpoint})
+	store, err := archive.OpenStore(ctx, archiveLoc, s3)
 	if err != nil {
 		return err
 	}
@@ -139,25 +138,25 @@ func ingestServeCmd(ctx context.Context, io *IO, args []string) error {
 	opts.Prefix = prefix
 	opts.Logger = log
 
-	source := archiveLoc
+	source := archiveLoc.String()
 	if prefix != "" {
-		source = strings.TrimSuffix(archiveLoc, "/") + "/" + strings.TrimSuffix(prefix, "/")
+		source = archiveLoc.Join(strings.TrimSuffix(prefix, "/")).String()
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	fmt.Fprintf(io.Out, "Listening on http://%s%s, archiving into %s (an object every %s or %d bytes).\n",
+	fmt.Fprintf(io.Err, "Listening on http://%s%s, archiving into %s (an object every %s or %d bytes).\n",
 		ln.Addr(), ingest.EventsPath, store.Locate(prefix), opts.FlushInterval, opts.FlushBytes)
-	fmt.Fprintf(io.Out, "Stop with Ctrl-C; then analyse what arrived, e.g. today's messages:\n  %s\n",
+	fmt.Fprintf(io.Err, "Stop with Ctrl-C; then analyse what arrived, e.g. today's messages:\n  %s\n",
 		runCommand(source, today, today.AddDate(0, 0, 1)))
 
 	serveErr := ingest.Serve(ctx, opts)
 	objects, bytes, first, last := written.stats()
-	fmt.Fprintf(io.Out, "Stopped: wrote %d objects (%d bytes) to %s.\n", objects, bytes, store.Locate(prefix))
+	fmt.Fprintf(io.Err, "Stopped: wrote %d objects (%d bytes) to %s.\n", objects, bytes, store.Locate(prefix))
 	if objects > 0 {
 		// Live messages are filed under the hour they arrived in, which is
 		// (about) their own: the days of the objects are the days to read.
 		from := first.Truncate(24 * time.Hour)
 		to := last.Truncate(24*time.Hour).AddDate(0, 0, 1)
-		fmt.Fprintf(io.Out, "Analyse them with:\n  %s\n", runCommand(source, from, to))
+		fmt.Fprintf(io.Err, "Analyse them with:\n  %s\n", runCommand(source, from, to))
 	}
 	return serveErr
 }

@@ -98,7 +98,7 @@ func startIngest(t *testing.T, env map[string]string, args ...string) (url strin
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if m := listening.FindStringSubmatch(out.String()); m != nil {
+		if m := listening.FindStringSubmatch(errb.String()); m != nil {
 			url = m[1]
 			break
 		}
@@ -174,8 +174,11 @@ func TestIngestServe(t *testing.T) {
 	day := now.UTC().Format(time.DateOnly)
 	next := now.UTC().AddDate(0, 0, 1).Format(time.DateOnly)
 	wantRun := "wiretap run --source " + archive + "/slack --from " + day + " --to " + next
-	if s := out.String(); !strings.Contains(s, "Stopped: wrote 1 objects") || !strings.Contains(s, wantRun) {
-		t.Errorf("stdout lacks the report or %q:\n%s", wantRun, s)
+	if s := errb.String(); !strings.Contains(s, "Stopped: wrote 1 objects") || !strings.Contains(s, wantRun) {
+		t.Errorf("stderr lacks the report or %q:\n%s", wantRun, s)
+	}
+	if s := out.String(); s != "" {
+		t.Errorf("ingest serve printed status on stdout, which is for data:\n%s", s)
 	}
 	for _, s := range []string{testSigningSecret, token} {
 		if strings.Contains(out.String()+errb.String(), s) {

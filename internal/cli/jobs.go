@@ -2,13 +2,12 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"strconv"
-	"time"
+	"slices"
+	"strings"
 
 	"github.com/wiretap-hq/wiretap/jobs"
-	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 const queryExamples = `  # The summary of a week, from the daily partitions of earlier runs:
@@ -24,21 +23,21 @@ const queryExamples = `  # The summary of a week, from the daily partitions of e
 func queryCmd(ctx context.Context, io *IO, args []string) error {
 	var opts jobs.QueryOptions
 	var format, table string
-	fs := newFlagSet(io, "query --out DIR --from DAY --to DAY [flags]",
+	fs := newFlagSet(io, "query --out DIR|s3://bucket/prefix --from DAY --to DAY [flags]",
 		"Answers a range of whole UTC days from the daily partitions alone (never the archive).\n"+
 			"The JSON answer is the summary.json a run over the same range writes, byte for byte.\n", queryExamples)
-	fs.StringVar(&opts.Out, "out", "", "output folder or s3://bucket/prefix of earlier runs (required)")
+	fs.Var(&opts.Out, "out", outUsage(" of earlier runs")+" (required)")
 	fs.Var(timeFlag{&opts.From}, "from", "first day (required)")
 	fs.Var(timeFlag{&opts.To}, "to", "day after the last (required)")
 	fs.StringVar(&opts.Office, "office", "", "only this office: its people, topics, activity and channels")
 	addMinGroup(fs, &opts.MinGroup)
 	fs.StringVar(&format, "format", "json", "json (the summary), table (a report) or csv (one table's rows)")
-	fs.StringVar(&table, "table", "offices", "with --format csv: offices, users, channels or topics, merged over the range")
-	fs.StringVar(&opts.S3.Endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
+	fs.StringVar(&table, "table", jobs.TableOffices, "with --format csv: the table whose rows, merged over the range, to write:\n"+strings.Join(jobs.Tables, ", "))
+	addS3Endpoint(fs, &opts.S3)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if opts.Out == "" || opts.From.IsZero() || opts.To.IsZero() {
+	if opts.Out.IsZero() || opts.From.IsZero() || opts.To.IsZero() {
 		return usageErrorf("--out, --from and --to are required")
 	}
 	if err := jobs.CheckMinGroup(opts.MinGroup); err != nil {
@@ -46,6 +45,9 @@ func queryCmd(ctx context.Context, io *IO, args []string) error {
 	}
 	if format != "json" && format != "table" && format != "csv" {
 		return usageErrorf("--format %q: want json, table or csv", format)
+	}
+	if format == "csv" && !slices.Contains(jobs.Tables, table) {
+		return usageErrorf("--table %q: want one of %s", table, strings.Join(jobs.Tables, ", "))
 	}
 	if err := shareS3Client(ctx, &opts.S3, opts.Out); err != nil {
 		return err
@@ -69,45 +71,6 @@ func queryCmd(ctx context.Context, io *IO, args []string) error {
 	return writeCSV(io, res.Aggregate.Tables(), table)
 }
 
-func writeCSV(io *IO, t *aggregate.Tables, table string) error {
-	w := csv.NewWriter(io.Out)
-	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
-	f64 := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
-	sent := []string{"sentiment_n", "sentiment_sum", "sentiment_sumsq", "positive", "neutral", "negative"}
-	sentCols := func(s aggregate.SentimentColumns) []string {
-		return []string{i64(s.SentimentN), f64(s.SentimentSum), f64(s.SentimentSumSq), i64(s.Positive), i64(s.Neutral), i64(s.Negative)}
-	}
-	var rows [][]string
-	switch table {
-	case "offices":
-		rows = append(rows, append([]string{"office", "messages", "active_users", "words", "thread_replies", "mentions_received"}, sent...))
-		for _, r := range t.Offices {
-			rows = append(rows, append([]string{r.Office, i64(r.Messages), i64(r.ActiveUsers), i64(r.Words), i64(r.ThreadReplies), i64(r.MentionsReceived)}, sentCols(r.SentimentColumns)...))
-		}
-	case "users":
-		rows = append(rows, append([]string{"team_id", "user_id", "user_name", "office", "messages", "words", "thread_replies", "mentions_received"}, sent...))
-		for _, r := range t.Users {
-			rows = append(rows, append([]string{r.TeamID, r.UserID, r.UserName, r.Office, i64(r.Messages), i64(r.Words), i64(r.ThreadReplies), i64(r.MentionsReceived)}, sentCols(r.SentimentColumns)...))
-		}
-	case "channels":
-		rows = append(rows, append([]string{"team_id", "channel_id", "channel_name", "messages", "active_users", "words", "thread_replies"}, sent...))
-		for _, r := range t.Channels {
-			rows = append(rows, append([]string{r.TeamID, r.ChannelID, r.ChannelName, i64(r.Messages), i64(r.ActiveUsers), i64(r.Words), i64(r.ThreadReplies)}, sentCols(r.SentimentColumns)...))
-		}
-	case "topics":
-		rows = append(rows, append([]string{"office", "topic", "messages"}, sent...))
-		for _, r := range t.Topics {
-			rows = append(rows, append([]string{r.Office, r.Topic, i64(r.Messages)}, sentCols(r.SentimentColumns)...))
-		}
-	default:
-		return usageErrorf("--table %q: want offices, users, channels or topics", table)
-	}
-	if err := w.WriteAll(rows); err != nil {
-		return err
-	}
-	return w.Error()
-}
-
 const nightlyExamples = `  # Bring ./out up to date with everything new in the archive since the last night:
   wiretap nightly --source s3://acme-slack-archive/slack/ --roster roster.csv --out ./out
 
@@ -116,41 +79,23 @@ const nightlyExamples = `  # Bring ./out up to date with everything new in the a
 `
 
 func nightlyCmd(ctx context.Context, io *IO, args []string) error {
-	var opts jobs.RunOptions
-	var state, endpoint string
-	var verbose bool
-	fs := newFlagSet(io, "nightly --source DIR|s3://bucket/prefix --out DIR [flags]",
+	var rf archiveRunFlags
+	var state archive.Location
+	fs := newFlagSet(io, "nightly --source DIR|s3://bucket/prefix --out DIR|s3://bucket/prefix [flags]",
 		"Processes only the hour prefixes whose objects are new, changed or removed since the last\n"+
 			"successful nightly run, recomputes exactly the message days they can touch, and rewrites\n"+
-			"the summary over every day the archive covers. Running it twice changes nothing.\n", nightlyExamples)
-	fs.StringVar(&opts.Source, "source", "", "archive (required)")
-	fs.StringVar(&opts.Out, "out", "", "output folder (required)")
-	fs.StringVar(&opts.Roster, "roster", "", "roster CSV, local or s3://")
-	fs.StringVar(&state, "state", "", "state file (default: OUT/"+jobs.StateFile+")")
-	fs.DurationVar(&opts.Margin, "margin", time.Hour, "late-arrival margin (whole hours)")
-	fs.Var(editWindowFlag{&opts.EditWindow}, "edit-window", editWindowUsage+" (keep it the same every night)")
-	fs.IntVar(&opts.Workers, "workers", 0, "goroutines (default: the number of CPUs)")
-	fs.Float64Var(&opts.MaxBadRatio, "max-bad-ratio", jobs.DefaultMaxBadRatio, "fail when more than this share of records is malformed")
-	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
-	fs.BoolVar(&verbose, "v", false, "log progress even on a terminal")
-	fs.BoolVar(&opts.IncludeText, "include-text", false, "evidence carries the messages' text, as with run --include-text (keep it the same every night)")
-	var priv privacyFlags
-	priv.add(fs)
+			"the summary over every day the archive covers. Running it twice changes nothing.\n"+
+			"Keep --source, --margin, --edit-window and --include-text the same every night: the state\n"+
+			"records them, and a change is refused rather than mixed into days computed before.\n", nightlyExamples)
+	rf.add(fs)
+	fs.Var(&state, "state", stateUsage)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := priv.apply(io, &opts); err != nil {
+	if err := rf.apply(ctx, io, state); err != nil {
 		return err
 	}
-	if opts.Source == "" || opts.Out == "" {
-		return usageErrorf("--source and --out are required")
-	}
-	opts.S3.Endpoint = endpoint
-	opts.Logger = logger(io, verbose)
-	if err := shareS3Client(ctx, &opts.S3, opts.Source, opts.Out, opts.Roster, state); err != nil {
-		return err
-	}
-	res, err := jobs.Nightly(ctx, opts, state)
+	res, err := jobs.Nightly(ctx, rf.opts, state)
 	if err != nil {
 		return err
 	}
@@ -165,18 +110,18 @@ func nightlyCmd(ctx context.Context, io *IO, args []string) error {
 
 func mergeCmd(ctx context.Context, io *IO, args []string) error {
 	var opts jobs.MergeOptions
-	fs := newFlagSet(io, "merge --out DIR [--shards N]",
+	fs := newFlagSet(io, "merge --out DIR|s3://bucket/prefix [--shards N]",
 		"Combines the shards of a run (wiretap run --shard i/n, all into the same --out) once every\n"+
 			"shard is in: the summary, the quarantine and the manifest of the whole range.\n",
 		"  for i in 0 1 2 3; do wiretap run --shard $i/4 --source ... --from ... --to ... --out ./out; done\n"+
 			"  wiretap merge --out ./out --shards 4\n")
-	fs.StringVar(&opts.Out, "out", "", "output folder or s3://bucket/prefix the shards wrote to (required)")
+	fs.Var(&opts.Out, "out", outUsage(" the shards wrote to")+" (required)")
 	fs.IntVar(&opts.Shards, "shards", 0, "shards expected (default: as the shard manifests say)")
-	fs.StringVar(&opts.S3.Endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
+	addS3Endpoint(fs, &opts.S3)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if opts.Out == "" {
+	if opts.Out.IsZero() {
 		return usageErrorf("--out is required")
 	}
 	if err := shareS3Client(ctx, &opts.S3, opts.Out); err != nil {
@@ -192,22 +137,20 @@ func mergeCmd(ctx context.Context, io *IO, args []string) error {
 
 func statusCmd(ctx context.Context, io *IO, args []string) error {
 	var opts jobs.StatusOptions
-	var endpoint string
-	fs := newFlagSet(io, "status --out DIR [--source DIR|s3://...]",
+	fs := newFlagSet(io, "status --out DIR|s3://bucket/prefix [--source DIR|s3://bucket/prefix]",
 		"Prints what an output folder covers: the last run, the days with partitions and the gaps,\n"+
 			"shards, the nightly state, what is stale (with --source) and the last failure.\n",
 		"  wiretap status --out ./out\n  wiretap status --out ./out --source s3://acme-slack-archive/slack/\n")
-	fs.StringVar(&opts.Out, "out", "", "output folder (required)")
-	fs.StringVar(&opts.Source, "source", "", "archive to compare with the nightly state")
-	fs.StringVar(&opts.State, "state", "", "nightly state file (default: OUT/"+jobs.StateFile+")")
-	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
+	fs.Var(&opts.Out, "out", outUsage("")+" (required)")
+	fs.Var(&opts.Source, "source", sourceUsage(" to compare with the nightly state"))
+	fs.Var(&opts.State, "state", stateUsage)
+	addS3Endpoint(fs, &opts.S3)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if opts.Out == "" {
+	if opts.Out.IsZero() {
 		return usageErrorf("--out is required")
 	}
-	opts.S3.Endpoint = endpoint
 	if err := shareS3Client(ctx, &opts.S3, opts.Out, opts.Source, opts.State); err != nil {
 		return err
 	}

@@ -6,19 +6,20 @@ import (
 	"fmt"
 
 	"github.com/wiretap-hq/wiretap/jobs"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/privacy"
 )
 
 // privacyFlags are the privacy options of the jobs that read the archive
 // (run, run --shard, nightly).
 type privacyFlags struct {
-	optOut       string
+	optOut       archive.Location
 	pseudonymize bool
 	minGroup     int
 }
 
 func (p *privacyFlags) add(fs *flag.FlagSet) {
-	fs.StringVar(&p.optOut, "opt-out", "", "file (local or s3://) of user ids, one a line, # comments: their messages are left\nout of every output and they are named in none")
+	fs.Var(&p.optOut, "opt-out", "user ids, one a line, # comments, in a file or an S3 object: `FILE|s3://bucket/key`;\ntheir messages are left out of every output and they are named in none")
 	addMinGroup(fs, &p.minGroup)
 	fs.BoolVar(&p.pseudonymize, "pseudonymize", false, "replace user ids by keyed pseudonyms and drop names in every output; the key\ncomes from $"+privacy.KeyEnv+" (required with this flag)")
 }
@@ -52,20 +53,23 @@ func addMinGroup(fs *flag.FlagSet, n *int) {
 
 func pruneCmd(ctx context.Context, io *IO, args []string) error {
 	var opts jobs.PruneOptions
-	fs := newFlagSet(io, "prune --out DIR|s3://... --before DAY",
+	fs := newFlagSet(io, "prune --out DIR|s3://bucket/prefix --before DAY",
 		"Removes every table's partitions (and the evidence in them) of the days before --before,\n"+
 			"recomputes the summary over the days kept and publishes both like a run: a failed prune\n"+
 			"leaves the previous outputs. Nightly never recomputes a pruned day. The archive itself is\n"+
 			"not touched (give its prefixes a lifecycle rule).\n",
 		"  # Keep a year:\n  wiretap prune --out s3://acme-wiretap/out --before $(date -u -d '1 year ago' +%F)\n")
-	fs.StringVar(&opts.Out, "out", "", "output folder or s3://bucket/prefix (required)")
+	fs.Var(&opts.Out, "out", outUsage("")+" (required)")
 	fs.Var(timeFlag{&opts.Before}, "before", "first day kept, YYYY-MM-DD (required)")
-	fs.StringVar(&opts.S3.Endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
+	addS3Endpoint(fs, &opts.S3)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if opts.Out == "" || opts.Before.IsZero() {
+	if opts.Out.IsZero() || opts.Before.IsZero() {
 		return usageErrorf("--out and --before are required")
+	}
+	if err := shareS3Client(ctx, &opts.S3, opts.Out); err != nil {
+		return err
 	}
 	res, err := jobs.Prune(ctx, opts)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
@@ -142,27 +141,15 @@ Outputs (see README.md for every column):
 `
 
 func runCmd(ctx context.Context, io *IO, args []string) error {
-	var opts jobs.RunOptions
-	var verbose bool
-	var endpoint string
-	fs := newFlagSet(io, "run --source DIR|s3://bucket/prefix --from TIME --to TIME --out DIR [flags]",
+	var rf archiveRunFlags
+	opts := &rf.opts
+	fs := newFlagSet(io, "run --source DIR|s3://bucket/prefix --from TIME --to TIME --out DIR|s3://bucket/prefix [flags]",
 		"Reads the archive objects of the hour prefixes of [--from, --to) plus the late-arrival\n"+
 			"margin after it, keeps the records whose own message time is in the range, and writes\n"+
 			"per-day aggregates. Times are UTC: 2016-11-18, 2016-11-18T10 or RFC 3339.\n", runExamples)
-	fs.StringVar(&opts.Source, "source", "", "archive: a local folder, file:// or s3://bucket/prefix (required)")
-	fs.StringVar(&opts.Out, "out", "", "output folder or s3://bucket/prefix (required)")
-	fs.StringVar(&opts.Roster, "roster", "", "roster CSV user_id,office[,timezone[,from]], local or s3://; users not in it count as unassigned;\nseveral dated rows (from: YYYY-MM-DD) for a person who moved")
+	rf.add(fs)
 	fs.Var(timeFlag{&opts.From}, "from", "start of the range, inclusive (required)")
 	fs.Var(timeFlag{&opts.To}, "to", "end of the range, exclusive (required)")
-	fs.DurationVar(&opts.Margin, "margin", time.Hour, "how late after its message hour a record may arrive and count (whole hours)")
-	fs.Var(editWindowFlag{&opts.EditWindow}, "edit-window", editWindowUsage)
-	fs.IntVar(&opts.Workers, "workers", 0, "reading and analysing goroutines (default: the number of CPUs)")
-	fs.Float64Var(&opts.MaxBadRatio, "max-bad-ratio", jobs.DefaultMaxBadRatio, "fail when more than this share of records is malformed (negative: never)")
-	fs.StringVar(&endpoint, "s3-endpoint", "", "S3 endpoint URL, for S3-compatible servers (default: $AWS_ENDPOINT_URL_S3)")
-	fs.BoolVar(&verbose, "v", false, "log progress even on a terminal")
-	fs.BoolVar(&opts.IncludeText, "include-text", false, "evidence carries the messages' text (evidence_text columns, \"text\" in summary.json):\noutputs then hold message content, and are larger")
-	var priv privacyFlags
-	priv.add(fs)
 	var shard string
 	fs.StringVar(&shard, "shard", "", "run one shard i/n of the range's days (or n alone, with the index from\n$JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX); then wiretap merge")
 	var cpuProfile, memProfile, traceFile string
@@ -172,8 +159,14 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := priv.apply(io, &opts); err != nil {
+	if err := rf.apply(ctx, io); err != nil {
 		return err
+	}
+	switch {
+	case opts.From.IsZero() || opts.To.IsZero():
+		return usageErrorf("--from and --to are required")
+	case !opts.From.Before(opts.To):
+		return usageErrorf("--from %s is not before --to %s", opts.From.Format(time.RFC3339), opts.To.Format(time.RFC3339))
 	}
 	if shard != "" {
 		sh, err := parseShardFlag(io, shard)
@@ -199,28 +192,13 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 	if memProfile != "" {
 		defer writeHeapProfile(memProfile, io)
 	}
-	switch {
-	case opts.Source == "":
-		return usageErrorf("--source is required")
-	case opts.Out == "":
-		return usageErrorf("--out is required")
-	case opts.From.IsZero() || opts.To.IsZero():
-		return usageErrorf("--from and --to are required")
-	case !opts.From.Before(opts.To):
-		return usageErrorf("--from %s is not before --to %s", opts.From.Format(time.RFC3339), opts.To.Format(time.RFC3339))
-	}
 	tuneGC(io)
-	opts.S3.Endpoint = endpoint
-	opts.Logger = logger(io, verbose)
 	if io.Terminal {
 		opts.Progress = &pipeline.Progress{}
 		stop := startProgress(io.Err, opts.Progress)
 		defer stop()
 	}
-	if err := shareS3Client(ctx, &opts.S3, opts.Source, opts.Out, opts.Roster); err != nil {
-		return err
-	}
-	res, err := jobs.Run(ctx, opts)
+	res, err := jobs.Run(ctx, *opts)
 	if err != nil {
 		return err
 	}
@@ -233,11 +211,11 @@ func printRunReport(io *IO, res *jobs.Result) {
 	// join names an output file: a path for a folder; for S3 a URL whose
 	// name the manifest maps to the run's object.
 	out := res.Out
-	join := func(elem ...string) string { return strings.TrimSuffix(out, "/") + "/" + path.Join(elem...) }
-	if !strings.HasPrefix(out, "s3://") {
-		out, _ = filepath.Abs(res.Out)
-		join = func(elem ...string) string { return filepath.Join(append([]string{out}, elem...)...) }
+	if !out.IsS3() {
+		abs, _ := filepath.Abs(out.Path())
+		out = archive.LocalLocation(abs)
 	}
+	join := func(elem ...string) string { return out.Join(elem...).String() }
 	m, s := res.Manifest, res.Summary
 	c := m.Counts
 	w := io.Out
@@ -374,10 +352,10 @@ func parseShardFlag(io *IO, v string) (jobs.Shard, error) {
 
 // tuneGC sets the collector for a batch run, unless GOGC or GOMEMLIMIT say
 // otherwise. The live heap is small (the aggregates of the days in flight)
-// and churns fast, so the default of collecting at every 100 % of growth
-// spends a fifth of the CPU on it. Collecting at 400 % with a soft memory
-// limit of 400 MiB cut CPU by about a tenth on the 1 GB benchmark and
-// kept peak RSS under 512 MiB (without the limit it reached 576 MiB).
+// and churns fast, so collecting at every doubling spends CPU for little;
+// collecting less often, under a soft memory limit that keeps the peak
+// bounded, is the better trade (README.md, "How it works", has the
+// measurement).
 func tuneGC(io *IO) {
 	if io.Getenv == nil {
 		return

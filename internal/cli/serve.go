@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"net"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/wiretap-hq/wiretap/internal/dashboard"
 	"github.com/wiretap-hq/wiretap/internal/slashcmd"
 	"github.com/wiretap-hq/wiretap/jobs"
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/privacy"
 )
 
@@ -26,31 +28,28 @@ const serveExamples = `  # The dashboard over local outputs, on this machine onl
 
 // dashboardFlags are the options serve, report and the slash command share.
 type dashboardFlags struct {
-	opts     dashboard.Options
-	endpoint string
+	opts dashboard.Options
+	s3   archive.S3Options
 }
 
-func (d *dashboardFlags) register(fs interface {
-	BoolVar(*bool, string, bool, string)
-	IntVar(*int, string, int, string)
-	StringVar(*string, string, string, string)
-}) {
+func (d *dashboardFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&d.opts.RankPeople, "rank-people", false, "show rankings of people (most active, mentioned, sarcastic); off by default")
 	fs.IntVar(&d.opts.MinGroup, "min-group", jobs.DefaultMinGroup, "figures about fewer distinct authors (an office, a channel, a topic, an hour) are\nsuppressed and read \"fewer than N people\"; 0 shows everything")
 	fs.StringVar(&d.opts.SlackDomain, "slack-domain", "", "the team's Slack domain (acme for acme.slack.com): evidence links become Slack permalinks")
-	fs.StringVar(&d.endpoint, "s3-endpoint", "", "S3 endpoint URL (default: $AWS_ENDPOINT_URL_S3)")
+	addS3Endpoint(fs, &d.s3)
 }
 
 func serveCmd(ctx context.Context, io *IO, args []string) error {
-	var out, addr, auth string
+	var out archive.Location
+	var addr, auth string
 	var df dashboardFlags
 	var grace time.Duration
-	fs := newFlagSet(io, "serve --out DIR|s3://... [flags]",
+	fs := newFlagSet(io, "serve --out DIR|s3://bucket/prefix [flags]",
 		"Serves the dashboard (GET /), its JSON feed (GET /api/v1/summary?from=DAY&to=DAY[&office=NAME],\n"+
 			"the same bytes as wiretap query --format json), GET /healthz, and the Slack slash command\n"+
 			"(POST /slack/commands, when SLACK_SIGNING_SECRET is set), from what has been published only.\n"+
 			"A newly published run is picked up without a restart. SIGINT or SIGTERM stop it gracefully.\n", serveExamples)
-	fs.StringVar(&out, "out", "", "output folder or s3://bucket/prefix of earlier runs (required)")
+	fs.Var(&out, "out", outUsage(" of earlier runs")+" (required)")
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on; other than loopback needs --auth")
 	fs.StringVar(&auth, "auth", "", "token (a bearer token from $WIRETAP_AUTH_TOKEN) or basic ($WIRETAP_AUTH_USER and $WIRETAP_AUTH_PASSWORD)")
 	fs.DurationVar(&grace, "shutdown-timeout", 10*time.Second, "how long requests in flight may finish on shutdown")
@@ -60,7 +59,7 @@ func serveCmd(ctx context.Context, io *IO, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if out == "" {
+	if out.IsZero() {
 		return usageErrorf("--out is required")
 	}
 	var key []byte
@@ -92,8 +91,7 @@ func serveCmd(ctx context.Context, io *IO, args []string) error {
 		return usageErrorf("--addr %s is reachable from other machines and the page shows people: add --auth token or --auth basic", addr)
 	}
 	log := logger(io, true)
-	src := &dashboard.Source{Out: out, MinGroup: df.opts.MinGroup}
-	src.S3.Endpoint = df.endpoint
+	src := &dashboard.Source{Out: out, MinGroup: df.opts.MinGroup, S3: df.s3}
 	if err := shareS3Client(ctx, &src.S3, out); err != nil {
 		return err
 	}

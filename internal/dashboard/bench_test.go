@@ -14,6 +14,7 @@ import (
 	"github.com/wiretap-hq/wiretap/internal/dashboard"
 	"github.com/wiretap-hq/wiretap/internal/slackverify"
 	"github.com/wiretap-hq/wiretap/internal/slashcmd"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/internal/testutil/yearout"
 )
 
@@ -36,7 +37,7 @@ func BenchmarkSummaryAt200rps(b *testing.B) {
 	out := yearOut(b)
 	cfg := yearout.Config()
 	last := cfg.Start.AddDate(0, 0, cfg.Days)
-	srv := httptest.NewServer((&dashboard.Server{Source: &dashboard.Source{Out: out}}).Handler())
+	srv := httptest.NewServer((&dashboard.Server{Source: &dashboard.Source{Out: loctest.Parse(b, out)}}).Handler())
 	defer srv.Close()
 	url := srv.URL + "/api/v1/summary?from=" + last.AddDate(0, 0, -30).Format(time.DateOnly) + "&to=" + last.Format(time.DateOnly)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
@@ -115,7 +116,7 @@ func BenchmarkSlashYear(b *testing.B) {
 		}
 	}
 	newServer := func() *httptest.Server {
-		src := &dashboard.Source{Out: out}
+		src := &dashboard.Source{Out: loctest.Parse(b, out)}
 		h := &slashcmd.Handler{Secret: secret, Source: &dashboard.SlashSource{Source: src}, AckAfter: time.Minute}
 		return httptest.NewServer((&dashboard.Server{Source: src, Slash: h}).Handler())
 	}

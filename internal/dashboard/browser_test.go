@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/wiretap-hq/wiretap/internal/dashboard"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 )
 
@@ -106,7 +107,7 @@ func TestBrowser(t *testing.T) {
 		t.Skipf("chromium is missing at %s: install it (apt-get install -y chromium) or run make test as root", chromiumPath)
 	}
 	out, facts, _, _ := fixture(t)
-	source := &dashboard.Source{Out: out}
+	source := &dashboard.Source{Out: loctest.Parse(t, out)}
 	opts := dashboard.Options{RankPeople: true}
 	srv := httptest.NewServer((&dashboard.Server{Source: source, Options: opts}).Handler())
 	defer srv.Close()

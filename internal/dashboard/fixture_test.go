@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wiretap-hq/wiretap/bench/generator"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
@@ -73,7 +74,7 @@ func fixture(t testing.TB) (out string, facts *generator.Facts, src, roster stri
 func runOnce(t testing.TB, src, roster, out string, facts *generator.Facts) {
 	t.Helper()
 	_, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: src, Out: out, Roster: roster, From: facts.Start, To: facts.End,
+		Source: loctest.Parse(t, src), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), From: facts.Start, To: facts.End,
 		Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio, IncludeText: true,
 	})
 	if err != nil {

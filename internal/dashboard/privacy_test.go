@@ -14,6 +14,7 @@ import (
 	"github.com/wiretap-hq/wiretap/internal/dashboard"
 	"github.com/wiretap-hq/wiretap/internal/slashcmd"
 	"github.com/wiretap-hq/wiretap/internal/testutil/leaks"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
@@ -42,8 +43,8 @@ func TestPrivateOutputsEndToEnd(t *testing.T) {
 	}
 	key := []byte("dashboard-test-key-0123456789")
 	out := t.TempDir()
-	if _, err := jobs.Run(ctx, jobs.RunOptions{Source: src, Out: out, Roster: roster, From: facts.Start, To: facts.End,
-		MaxBadRatio: jobs.DefaultMaxBadRatio, OptOut: list, PseudonymKey: key, IncludeText: true, MinGroup: jobs.DefaultMinGroup}); err != nil {
+	if _, err := jobs.Run(ctx, jobs.RunOptions{Source: loctest.Parse(t, src), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), From: facts.Start, To: facts.End,
+		MaxBadRatio: jobs.DefaultMaxBadRatio, OptOut: loctest.Parse(t, list), PseudonymKey: key, IncludeText: true, MinGroup: jobs.DefaultMinGroup}); err != nil {
 		t.Fatal(err)
 	}
 	var words []string
@@ -59,7 +60,7 @@ func TestPrivateOutputsEndToEnd(t *testing.T) {
 	}
 
 	opts := dashboard.Options{RankPeople: true, MinGroup: jobs.DefaultMinGroup}
-	source := &dashboard.Source{Out: out, MinGroup: opts.MinGroup}
+	source := &dashboard.Source{Out: loctest.Parse(t, out), MinGroup: opts.MinGroup}
 	var html bytes.Buffer
 	q := dashboard.Query{From: facts.Start, To: facts.End}
 	if err := dashboard.WriteReport(ctx, source, q, opts, &html); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/wiretap-hq/wiretap/internal/dashboard"
 	"github.com/wiretap-hq/wiretap/internal/slackverify"
 	"github.com/wiretap-hq/wiretap/internal/slashcmd"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/internal/testutil/s3test"
 	"github.com/wiretap-hq/wiretap/jobs"
 )
@@ -35,13 +36,13 @@ func TestServeS3(t *testing.T) {
 	_, facts, src, roster := fixture(t)
 	out := "s3://" + bucket + "/out"
 	if _, err := jobs.Run(t.Context(), jobs.RunOptions{
-		Source: src, Out: out, Roster: roster, From: facts.Start, To: facts.End,
+		Source: loctest.Parse(t, src), Out: loctest.Parse(t, out), Roster: loctest.Parse(t, roster), From: facts.Start, To: facts.End,
 		Workers: 2, MaxBadRatio: jobs.DefaultMaxBadRatio, IncludeText: true,
 	}); err != nil {
 		t.Fatal(err)
 	}
 	// As serve makes it: with the minimum group query applies by default.
-	srv := start(t, &dashboard.Server{Source: &dashboard.Source{Out: out, MinGroup: jobs.DefaultMinGroup}})
+	srv := start(t, &dashboard.Server{Source: &dashboard.Source{Out: loctest.Parse(t, out), MinGroup: jobs.DefaultMinGroup}})
 	from, to := facts.Start.AddDate(0, 0, 4).Format(time.DateOnly), facts.End.Format(time.DateOnly)
 	resp, body := get(t, srv, "/api/v1/summary?from="+from+"&to="+to+"&office=berlin")
 	if resp.StatusCode != 200 {
@@ -57,7 +58,7 @@ func TestServeS3(t *testing.T) {
 	// The Lambda: signed API Gateway events answered from summary.json.
 	h := &slashcmd.Handler{
 		Secret: slackSecret, Now: func() time.Time { return slackNow },
-		Source:   &slashcmd.SummaryObject{Client: client, Bucket: bucket, Key: "out/summary.json"},
+		Source:   &slashcmd.SummaryObject{Client: client, At: loctest.Parse(t, "s3://"+bucket+"/out/summary.json")},
 		AckAfter: 2500 * time.Millisecond, Timeout: 2500 * time.Millisecond,
 		AllowResponseURL: func(*url.URL) bool { return false },
 	}

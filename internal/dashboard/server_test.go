@@ -17,6 +17,7 @@ import (
 
 	"github.com/wiretap-hq/wiretap/internal/cli"
 	"github.com/wiretap-hq/wiretap/internal/dashboard"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 )
 
@@ -64,7 +65,7 @@ func queryCLI(t *testing.T, args ...string) []byte {
 func TestServe(t *testing.T) {
 	out, facts, src, roster := fixture(t)
 	// As serve makes it: with the minimum group query applies by default.
-	source := &dashboard.Source{Out: out, ManifestTTL: time.Nanosecond, MaxEntries: 2, MinGroup: jobs.DefaultMinGroup}
+	source := &dashboard.Source{Out: loctest.Parse(t, out), ManifestTTL: time.Nanosecond, MaxEntries: 2, MinGroup: jobs.DefaultMinGroup}
 	srv := start(t, &dashboard.Server{Source: source, Options: dashboard.Options{RankPeople: true}})
 	day := func(d int) string { return facts.Start.AddDate(0, 0, d).Format(time.DateOnly) }
 
@@ -155,7 +156,7 @@ func TestServe(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), "ok manifest ") {
 			t.Errorf("healthz: %s %q", resp.Status, body)
 		}
-		empty := start(t, &dashboard.Server{Source: &dashboard.Source{Out: t.TempDir()}})
+		empty := start(t, &dashboard.Server{Source: &dashboard.Source{Out: loctest.Parse(t, t.TempDir())}})
 		if resp, _ := get(t, empty, "/healthz"); resp.StatusCode != http.StatusServiceUnavailable {
 			t.Errorf("healthz without a manifest: %s, want 503", resp.Status)
 		}
@@ -196,7 +197,7 @@ func TestServe(t *testing.T) {
 // reaches the page.
 func TestPeopleOffByDefault(t *testing.T) {
 	out, _, _, _ := fixture(t)
-	srv := start(t, &dashboard.Server{Source: &dashboard.Source{Out: out}})
+	srv := start(t, &dashboard.Server{Source: &dashboard.Source{Out: loctest.Parse(t, out)}})
 	_, body := get(t, srv, "/?days=90")
 	page := string(body)
 	if strings.Contains(page, "onerror=alert(1)") || strings.Contains(page, xssUser) {
@@ -223,7 +224,7 @@ func TestAuth(t *testing.T) {
 		{"none", dashboard.Auth{}, nil, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := start(t, &dashboard.Server{Source: &dashboard.Source{Out: out}, Auth: tc.auth})
+			srv := start(t, &dashboard.Server{Source: &dashboard.Source{Out: loctest.Parse(t, out)}, Auth: tc.auth})
 			resp, _ := get(t, srv, "/", tc.header...)
 			if resp.StatusCode != tc.want {
 				t.Errorf("%s, want %d", resp.Status, tc.want)
@@ -337,7 +338,7 @@ func TestListenAndServeShutdown(t *testing.T) {
 	done := make(chan error, 1)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	srv := &dashboard.Server{Source: &dashboard.Source{Out: out}, Logger: log}
+	srv := &dashboard.Server{Source: &dashboard.Source{Out: loctest.Parse(t, out)}, Logger: log}
 	go func() {
 		done <- dashboard.ListenAndServe(ctx, "127.0.0.1:0", srv.Handler(), log, 5*time.Second, func(a net.Addr) { addr <- a.String() })
 	}()

@@ -14,6 +14,7 @@ import (
 	"github.com/wiretap-hq/wiretap/internal/dashboard"
 	"github.com/wiretap-hq/wiretap/internal/slackverify"
 	"github.com/wiretap-hq/wiretap/internal/slashcmd"
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 )
 
 const slackSecret = "8f742231b10e8888abcd99yyyzzz85a5" // Slack's documented example secret
@@ -61,7 +62,7 @@ func postSlash(t *testing.T, srv *httptest.Server, body string, ts time.Time, si
 
 func TestSlashCommand(t *testing.T) {
 	out, _, _, _ := fixture(t)
-	source := &dashboard.Source{Out: out}
+	source := &dashboard.Source{Out: loctest.Parse(t, out)}
 	// Slack's side: the response_url endpoint late answers go to.
 	posted := make(chan slashcmd.Message, 4)
 	slack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -6,10 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"strings"
+	"io/fs"
 	"sync"
 	"time"
 
@@ -51,7 +48,7 @@ type Answer struct {
 // manifest (checked at most every ManifestTTL) and drops what it cached for
 // the old one. Safe for concurrent use.
 type Source struct {
-	Out string
+	Out archive.Location // the published outputs: a folder or an S3 prefix
 	S3  archive.S3Options
 	// ManifestTTL is how long a read of the manifest is trusted; zero
 	// means one second.
@@ -206,7 +203,7 @@ func (s *Source) Len() int {
 	return len(s.entries)
 }
 
-func compute(ctx context.Context, out string, s3 archive.S3Options, minGroup int, q Query) (*Answer, error) {
+func compute(ctx context.Context, out archive.Location, s3 archive.S3Options, minGroup int, q Query) (*Answer, error) {
 	series := newSeries(minGroup)
 	res, err := jobs.Query(ctx, jobs.QueryOptions{
 		Out: out, From: q.From, To: q.To, Office: q.Office, S3: s3, EachDay: series.add, MinGroup: minGroup,
@@ -228,30 +225,11 @@ func compute(ctx context.Context, out string, s3 archive.S3Options, minGroup int
 
 // readManifest reads the published manifest's bytes: the commit point of
 // both local and S3 outputs, so its hash names one publication.
-func readManifest(ctx context.Context, out string, opts archive.S3Options) ([]byte, error) {
-	if !strings.HasPrefix(out, "s3://") {
-		data, err := os.ReadFile(filepath.Join(out, output.ManifestName))
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %w", out, ErrNotPublished)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read the manifest of %s: %w", out, err)
-		}
-		return data, nil
+func readManifest(ctx context.Context, out archive.Location, opts archive.S3Options) ([]byte, error) {
+	data, err := output.ReadSide(ctx, output.SideLocation(out, output.ManifestName), opts)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", out, ErrNotPublished)
 	}
-	st, err := archive.NewS3(ctx, out, opts)
-	if err != nil {
-		return nil, err
-	}
-	body, err := st.Open(ctx, output.ManifestName)
-	if err != nil {
-		if errors.Is(err, archive.ErrNotExist) || errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %w", out, ErrNotPublished)
-		}
-		return nil, fmt.Errorf("read the manifest of %s: %w", out, err)
-	}
-	defer body.Close()
-	data, err := io.ReadAll(io.LimitReader(body, 64<<20))
 	if err != nil {
 		return nil, fmt.Errorf("read the manifest of %s: %w", out, err)
 	}

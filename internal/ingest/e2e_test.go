@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiretap-hq/wiretap/internal/testutil/loctest"
 	"github.com/wiretap-hq/wiretap/jobs"
 	"github.com/wiretap-hq/wiretap/pipeline/archive"
 	"github.com/wiretap-hq/wiretap/schema"
@@ -229,7 +230,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	res, err := jobs.Run(context.Background(), jobs.RunOptions{
-		Source: dir, Out: t.TempDir(), From: start, To: start.AddDate(0, 0, 3), MaxBadRatio: 0.01, Workers: 2,
+		Source: loctest.Parse(t, dir), Out: loctest.Parse(t, t.TempDir()), From: start, To: start.AddDate(0, 0, 3), MaxBadRatio: 0.01, Workers: 2,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/wiretap-hq/wiretap/pipeline/archive"
 )
 
 // SummaryObject answers from the summary.json a run or nightly publishes
@@ -20,28 +20,14 @@ import (
 // summary's, all the covered days; `serve` answers over the last week.
 type SummaryObject struct {
 	Client *s3.Client
-	Bucket string
-	Key    string
+	// At is the summary's object: OUT/summary.json of an S3 output.
+	At archive.Location
 	// TTL is how long a read summary is reused; zero means a minute.
 	TTL time.Duration
 
 	mu   sync.Mutex
 	at   time.Time
 	data *Summary
-}
-
-// ParseSummaryURL splits s3://bucket/prefix into the bucket and the key of
-// the output's summary.json.
-func ParseSummaryURL(raw string) (bucket, key string, err error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "s3" || u.Host == "" {
-		return "", "", fmt.Errorf("output %q: want s3://bucket/prefix", raw)
-	}
-	prefix := strings.Trim(u.Path, "/")
-	if prefix != "" {
-		prefix += "/"
-	}
-	return u.Host, prefix + "summary.json", nil
 }
 
 func (o *SummaryObject) load(ctx context.Context) (*Summary, error) {
@@ -54,14 +40,14 @@ func (o *SummaryObject) load(ctx context.Context) (*Summary, error) {
 	if o.data != nil && time.Since(o.at) < ttl {
 		return o.data, nil
 	}
-	out, err := o.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(o.Bucket), Key: aws.String(o.Key)})
+	out, err := o.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(o.At.Bucket()), Key: aws.String(o.At.Key())})
 	if err != nil {
-		return nil, fmt.Errorf("read s3://%s/%s: %w", o.Bucket, o.Key, err)
+		return nil, fmt.Errorf("read %s: %w", o.At, err)
 	}
 	defer out.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(out.Body, 64<<20))
 	if err != nil {
-		return nil, fmt.Errorf("read s3://%s/%s: %w", o.Bucket, o.Key, err)
+		return nil, fmt.Errorf("read %s: %w", o.At, err)
 	}
 	s, err := DecodeSummary(data)
 	if err != nil {

@@ -124,8 +124,8 @@ func taggerFields(toks []nlp.Token) []field {
 
 // maxPunctRunes bounds a punctuation field. prose strips leading "(["$
 // and trailing ),"]!;.?:' one character per pass, rescanning the rest of
-// the field each time, so a long run costs quadratic time (64 KiB of "("
-// took 21 s). Three runes keep "...", "?!" and emoticons as context for
+// the field each time, so a long run costs quadratic time: a field of
+// thousands of "(" stalls the tagger. Three runes keep "...", "?!" and emoticons as context for
 // the tagger.
 const maxPunctRunes = 3
 

@@ -108,37 +108,6 @@ var (
 	_ Putter = (*S3)(nil)
 )
 
-// s3Scheme starts every S3 location.
-const s3Scheme = "s3://"
-
-// IsS3URL reports whether location names S3 rather than a local folder.
-func IsS3URL(location string) bool { return strings.HasPrefix(location, s3Scheme) }
-
-// ParseS3URL splits "s3://bucket" or "s3://bucket/some/prefix/" into the
-// bucket and the key prefix. A non-empty prefix names a folder: a missing
-// trailing slash is added, so "s3://b/slack" and "s3://b/slack/" both hold
-// keys below "slack/".
-func ParseS3URL(raw string) (bucket, prefix string, err error) {
-	rest, ok := strings.CutPrefix(raw, s3Scheme)
-	if !ok {
-		return "", "", fmt.Errorf("parse S3 URL %q: want s3://bucket[/prefix/]", raw)
-	}
-	bucket, prefix, _ = strings.Cut(rest, "/")
-	if bucket == "" {
-		return "", "", fmt.Errorf("parse S3 URL %q: no bucket name", raw)
-	}
-	if err := validBucketName(bucket); err != nil {
-		return "", "", fmt.Errorf("parse S3 URL %q: %w", raw, err)
-	}
-	if strings.HasPrefix(prefix, "/") {
-		return "", "", fmt.Errorf("parse S3 URL %q: prefix starts with a slash (double slash after the bucket?)", raw)
-	}
-	if prefix != "" && !strings.HasSuffix(prefix, "/") {
-		prefix += "/"
-	}
-	return bucket, prefix, nil
-}
-
 // validBucketName checks the general-purpose bucket naming rules, so that a
 // typo fails at startup with a clear message rather than as a signature or
 // DNS error on the first request.
@@ -163,23 +132,22 @@ func validBucketName(b string) error {
 
 func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
-// NewS3 returns an S3 store for rawURL ("s3://bucket" or
-// "s3://bucket/some/prefix/"), on opts.Client when set, else on a client of
-// its own built by NewS3Client.
-func NewS3(ctx context.Context, rawURL string, opts S3Options) (*S3, error) {
-	bucket, prefix, err := ParseS3URL(rawURL)
-	if err != nil {
-		return nil, err
+// NewS3 returns an S3 store for the folder loc (a bucket, or a key prefix
+// in it), on opts.Client when set, else on a client of its own built by
+// NewS3Client.
+func NewS3(ctx context.Context, loc Location, opts S3Options) (*S3, error) {
+	if !loc.IsS3() {
+		return nil, fmt.Errorf("%q is not an S3 location", loc)
 	}
 	client := opts.Client
 	if client == nil {
 		c, err := NewS3Client(ctx, opts)
 		if err != nil {
-			return nil, fmt.Errorf("s3://%s: %w", bucket, err)
+			return nil, fmt.Errorf("%s: %w", loc, err)
 		}
 		client = c
 	}
-	return &S3{client: client, bucket: bucket, prefix: prefix, readTimeout: readTimeout(opts)}, nil
+	return &S3{client: client, bucket: loc.Bucket(), prefix: loc.Prefix(), readTimeout: readTimeout(opts)}, nil
 }
 
 func readTimeout(opts S3Options) time.Duration {
@@ -254,15 +222,11 @@ func NewS3Client(ctx context.Context, opts S3Options) (*s3.Client, error) {
 	}), nil
 }
 
-// Locate returns the s3:// URL of key, for error messages and logs.
-func (s *S3) Locate(key string) string {
-	return "s3://" + s.bucket + "/" + s.prefix + key
-}
+// Locate returns the URL of key, for error messages and logs.
+func (s *S3) Locate(key string) string { return s3URL(s.bucket, s.prefix+key) }
 
-// String returns the store's root URL, "s3://bucket/prefix/".
-func (s *S3) String() string {
-	return "s3://" + s.bucket + "/" + s.prefix
-}
+// String returns the store's root URL, with the prefix's trailing slash.
+func (s *S3) String() string { return s3URL(s.bucket, s.prefix) }
 
 // fullKey maps a relative key to the object key. Empty keys and keys with a
 // leading slash are refused: they are almost always a path-joining bug, and

@@ -34,7 +34,7 @@ import (
 func newTestS3(t *testing.T, endpoint, rawURL string, opts S3Options) *S3 {
 	t.Helper()
 	opts.Endpoint = endpoint
-	s, err := NewS3(t.Context(), rawURL, opts)
+	s, err := NewS3(t.Context(), mustLocation(t, rawURL), opts)
 	if err != nil {
 		t.Fatalf("NewS3(%q): %v", rawURL, err)
 	}
@@ -393,7 +393,7 @@ func TestS3Options(t *testing.T) {
 	t.Setenv("AWS_CONFIG_FILE", os.DevNull) // ignore the developer's ~/.aws/config
 	ctx := t.Context()
 
-	s, err := NewS3(ctx, "s3://bucket/x/", S3Options{})
+	s, err := NewS3(ctx, mustLocation(t, "s3://bucket/x/"), S3Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,7 +410,7 @@ func TestS3Options(t *testing.T) {
 
 	t.Setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:1")
 	t.Setenv("AWS_REGION", "eu-west-3")
-	s, err = NewS3(ctx, "s3://bucket", S3Options{MaxAttempts: 4})
+	s, err = NewS3(ctx, mustLocation(t, "s3://bucket"), S3Options{MaxAttempts: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +419,7 @@ func TestS3Options(t *testing.T) {
 		t.Errorf("from env: UsePathStyle=%v BaseEndpoint=%q Region=%q MaxAttempts=%d", o.UsePathStyle, aws.ToString(o.BaseEndpoint), o.Region, o.Retryer.MaxAttempts())
 	}
 
-	s, err = NewS3(ctx, "s3://bucket", S3Options{Endpoint: "http://127.0.0.1:2", PathStyle: aws.Bool(false), Region: "ap-south-1"})
+	s, err = NewS3(ctx, mustLocation(t, "s3://bucket"), S3Options{Endpoint: "http://127.0.0.1:2", PathStyle: aws.Bool(false), Region: "ap-south-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,47 +428,8 @@ func TestS3Options(t *testing.T) {
 		t.Errorf("explicit: UsePathStyle=%v BaseEndpoint=%q Region=%q", o.UsePathStyle, aws.ToString(o.BaseEndpoint), o.Region)
 	}
 
-	if _, err := NewS3(ctx, "s3://bucket", S3Options{Endpoint: "127.0.0.1:9000"}); err == nil {
+	if _, err := NewS3(ctx, mustLocation(t, "s3://bucket"), S3Options{Endpoint: "127.0.0.1:9000"}); err == nil {
 		t.Error("endpoint without scheme accepted")
-	}
-}
-
-func TestParseS3URL(t *testing.T) {
-	tests := []struct {
-		Name, Input, Bucket, Prefix string
-		Error                       string // substring; "" means no error
-	}{
-		{Name: "bucket", Input: "s3://my-bucket", Bucket: "my-bucket"},
-		{Name: "bucket slash", Input: "s3://my-bucket/", Bucket: "my-bucket"},
-		{Name: "prefix", Input: "s3://my-bucket/some/prefix/", Bucket: "my-bucket", Prefix: "some/prefix/"},
-		{Name: "prefix without slash", Input: "s3://my-bucket/slack", Bucket: "my-bucket", Prefix: "slack/"},
-		{Name: "hive prefix", Input: "s3://b.example.com/dt=2016-11-18/", Bucket: "b.example.com", Prefix: "dt=2016-11-18/"},
-		{Name: "no scheme", Input: "my-bucket/x", Error: "want s3://bucket"},
-		{Name: "https", Input: "https://my-bucket.s3.amazonaws.com/x", Error: "want s3://bucket"},
-		{Name: "empty", Input: "s3://", Error: "no bucket"},
-		{Name: "no bucket", Input: "s3:///x", Error: "no bucket"},
-		{Name: "upper case", Input: "s3://My-Bucket", Error: "lowercase"},
-		{Name: "too short", Input: "s3://ab", Error: "3 to 63"},
-		{Name: "too long", Input: "s3://" + strings.Repeat("a", 64), Error: "3 to 63"},
-		{Name: "underscore", Input: "s3://my_bucket", Error: "lowercase"},
-		{Name: "port", Input: "s3://my-bucket:9000/x", Error: "lowercase"},
-		{Name: "trailing dash", Input: "s3://my-bucket-", Error: "begin and end"},
-		{Name: "double dot", Input: "s3://my..bucket", Error: "adjacent periods"},
-		{Name: "double slash", Input: "s3://my-bucket//x", Error: "starts with a slash"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.Name, func(t *testing.T) {
-			bucket, prefix, err := ParseS3URL(tt.Input)
-			if tt.Error != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.Error) || !strings.Contains(err.Error(), tt.Input) {
-					t.Fatalf("ParseS3URL(%q) error %v, want one containing %q and the URL", tt.Input, err, tt.Error)
-				}
-				return
-			}
-			if err != nil || bucket != tt.Bucket || prefix != tt.Prefix {
-				t.Fatalf("ParseS3URL(%q)\ngot  %q %q %v\nwant %q %q", tt.Input, bucket, prefix, err, tt.Bucket, tt.Prefix)
-			}
-		})
 	}
 }
 
@@ -483,11 +444,11 @@ func TestS3SharedClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := S3Options{Client: client}
-	a, err := NewS3(t.Context(), "s3://"+bucket+"/a/", opts)
+	a, err := NewS3(t.Context(), mustLocation(t, "s3://"+bucket+"/a/"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := NewS3(t.Context(), "s3://"+bucket, opts)
+	root, err := NewS3(t.Context(), mustLocation(t, "s3://"+bucket), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -45,28 +43,17 @@ type Reader interface {
 	Locate(name string) string
 }
 
-// OpenReader opens the outputs at location: "s3://bucket/prefix",
-// "file:///path" or a plain folder, which must exist.
-func OpenReader(ctx context.Context, location string, opts archive.S3Options) (Reader, error) {
-	if archive.IsS3URL(location) {
-		return OpenS3Reader(ctx, location, opts)
+// OpenReader opens the outputs at loc: an S3 output, or a local folder,
+// which must exist.
+func OpenReader(ctx context.Context, loc archive.Location, opts archive.S3Options) (Reader, error) {
+	if loc.IsS3() {
+		return OpenS3Reader(ctx, loc, opts)
 	}
-	root, err := LocalRoot(location)
+	root, err := LocalRoot(loc)
 	if err != nil {
 		return nil, err
 	}
 	return localReader{root: root}, nil
-}
-
-// LocalPath turns a "file://" location into its path; other locations are
-// returned as they are.
-func LocalPath(location string) string {
-	if strings.HasPrefix(location, "file://") {
-		if u, err := url.Parse(location); err == nil {
-			return u.Path
-		}
-	}
-	return location
 }
 
 // localReader reads an output folder.
@@ -122,8 +109,9 @@ type S3Reader struct {
 	pub      *Publication // nil when nothing is published
 }
 
-func OpenS3Reader(ctx context.Context, location string, opts archive.S3Options) (*S3Reader, error) {
-	s, err := archive.NewS3(ctx, location, opts)
+// OpenS3Reader opens the S3 output at loc and reads its publication.
+func OpenS3Reader(ctx context.Context, loc archive.Location, opts archive.S3Options) (*S3Reader, error) {
+	s, err := archive.NewS3(ctx, loc, opts)
 	if err != nil {
 		return nil, fmt.Errorf("outputs: %w", err)
 	}
@@ -234,22 +222,19 @@ func (ov Overlay) List(ctx context.Context, dir string) ([]string, error) {
 func (ov Overlay) Locate(name string) string { return ov[len(ov)-1].Locate(name) }
 
 // SideLocation returns where a file that lives beside the outputs but
-// outside their publication (StateFile, FailureFile) is: a path, or the
-// s3:// URL of an object below the output's prefix.
-func SideLocation(out, name string) string {
-	if archive.IsS3URL(out) {
-		return strings.TrimSuffix(out, "/") + "/" + name
-	}
-	return filepath.Join(LocalPath(out), filepath.FromSlash(name))
+// outside their publication (StateFile, FailureFile) is: a path below the
+// output folder, or an object below the output's prefix.
+func SideLocation(out archive.Location, name string) archive.Location {
+	return out.Join(name)
 }
 
-// ReadSide reads a whole file at a local path or s3:// URL; the error
+// ReadSide reads a whole file at a local path or S3 object; the error
 // wraps fs.ErrNotExist when it does not exist.
-func ReadSide(ctx context.Context, location string, opts archive.S3Options) ([]byte, error) {
-	if !archive.IsS3URL(location) {
-		return os.ReadFile(LocalPath(location))
+func ReadSide(ctx context.Context, loc archive.Location, opts archive.S3Options) ([]byte, error) {
+	if !loc.IsS3() {
+		return os.ReadFile(loc.Path())
 	}
-	s, key, err := sideObject(ctx, location, opts)
+	s, key, err := archive.OpenObject(ctx, loc, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -257,69 +242,50 @@ func ReadSide(ctx context.Context, location string, opts archive.S3Options) ([]b
 }
 
 // WriteSide replaces the file at a local path (written aside and renamed)
-// or s3:// URL (one PUT) at once: a reader sees the old or the new bytes.
-func WriteSide(ctx context.Context, location string, opts archive.S3Options, data []byte) error {
-	if !archive.IsS3URL(location) {
-		p := LocalPath(location)
+// or S3 object (one PUT) at once: a reader sees the old or the new bytes.
+func WriteSide(ctx context.Context, loc archive.Location, opts archive.S3Options, data []byte) error {
+	if !loc.IsS3() {
+		p := loc.Path()
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
 		return archive.WriteFileAtomic(p, data)
 	}
-	s, key, err := sideObject(ctx, location, opts)
+	s, key, err := archive.OpenObject(ctx, loc, opts)
 	if err != nil {
 		return err
 	}
 	return s.Put(ctx, key, data)
 }
 
-// RemoveSide removes the file at a local path or s3:// URL, if there.
-func RemoveSide(ctx context.Context, location string, opts archive.S3Options) error {
-	if !archive.IsS3URL(location) {
-		err := os.Remove(LocalPath(location))
+// RemoveSide removes the file at a local path or S3 object, if there.
+func RemoveSide(ctx context.Context, loc archive.Location, opts archive.S3Options) error {
+	if !loc.IsS3() {
+		err := os.Remove(loc.Path())
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
 		return err
 	}
-	s, key, err := sideObject(ctx, location, opts)
+	s, key, err := archive.OpenObject(ctx, loc, opts)
 	if err != nil {
 		return err
 	}
 	return s.Delete(ctx, key)
 }
 
-// sideObject splits an object's s3:// URL into a store for its bucket and
-// its key.
-func sideObject(ctx context.Context, location string, opts archive.S3Options) (*archive.S3, string, error) {
-	bucket, key, err := archive.ParseS3URL(location)
-	if err != nil {
-		return nil, "", err
-	}
-	key = strings.TrimSuffix(key, "/")
-	if key == "" || path.Clean(key) != key {
-		return nil, "", fmt.Errorf("%s: want the URL of an object", location)
-	}
-	s, err := archive.NewS3(ctx, "s3://"+bucket, opts)
-	if err != nil {
-		return nil, "", err
-	}
-	return s, key, nil
-}
-
-// LocalRoot returns the folder of a local output location (a path or a
-// file:// URL).
-func LocalRoot(out string) (string, error) {
-	if archive.IsS3URL(out) {
+// LocalRoot returns the folder of a local output location, which must
+// exist.
+func LocalRoot(out archive.Location) (string, error) {
+	if out.IsS3() {
 		return "", fmt.Errorf("%s: not a local output folder", out)
 	}
-	out = LocalPath(out)
-	fi, err := os.Stat(out)
+	fi, err := os.Stat(out.Path())
 	if err != nil {
 		return "", fmt.Errorf("outputs: %w", err)
 	}
 	if !fi.IsDir() {
-		return "", fmt.Errorf("outputs %s: not a folder", out)
+		return "", fmt.Errorf("outputs %s: not a folder", out.Path())
 	}
-	return out, nil
+	return out.Path(), nil
 }

@@ -13,7 +13,6 @@ import (
 	"maps"
 	"path"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -87,11 +86,11 @@ type S3Output struct {
 
 var _ Output = (*S3Output)(nil)
 
-// NewS3Output prepares to write below location ("s3://bucket/out/"). It
+// NewS3Output prepares to write below the S3 location loc. It
 // reads the current manifest once, so that a missing bucket or missing
 // permissions fail now rather than at the end of a long run.
-func NewS3Output(ctx context.Context, location string, opts archive.S3Options) (*S3Output, error) {
-	s, err := archive.NewS3(ctx, location, opts)
+func NewS3Output(ctx context.Context, loc archive.Location, opts archive.S3Options) (*S3Output, error) {
+	s, err := archive.NewS3(ctx, loc, opts)
 	if err != nil {
 		return nil, fmt.Errorf("output: %w", err)
 	}
@@ -109,7 +108,7 @@ func newRunID(now time.Time) string {
 	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-// Location is the output root, "s3://bucket/out/".
+// Location is the output root's URL, with the prefix's trailing slash.
 func (o *S3Output) Location() string { return o.s.String() }
 
 // Run is this run's id; its files are under runs/<id>/.
@@ -320,15 +319,14 @@ func readPublication(ctx context.Context, s *archive.S3) (*Publication, error) {
 	return m.Published, nil
 }
 
-// ReadPublication reads what the S3 output at location ("s3://bucket/out/")
-// publishes: the run and the object key of every file. It returns an error
+// ReadPublication reads what the S3 output at loc publishes: the run and the object key of every file. It returns an error
 // wrapping ErrNotExist when nothing was published there yet. Readers use it
 // to find a partition: the object at Files[name], relative to location.
-func ReadPublication(ctx context.Context, location string, opts archive.S3Options) (*Publication, error) {
-	if !strings.HasPrefix(location, "s3://") {
-		return nil, fmt.Errorf("read publication %q: not an s3:// location (a local output is read as a folder)", location)
+func ReadPublication(ctx context.Context, loc archive.Location, opts archive.S3Options) (*Publication, error) {
+	if !loc.IsS3() {
+		return nil, fmt.Errorf("read publication %q: not an S3 location (a local output is read as a folder)", loc)
 	}
-	s, err := archive.NewS3(ctx, location, opts)
+	s, err := archive.NewS3(ctx, loc, opts)
 	if err != nil {
 		return nil, err
 	}

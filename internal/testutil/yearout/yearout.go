@@ -75,7 +75,7 @@ var Outputs = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	if _, err := jobs.Run(ctx, jobs.RunOptions{
-		Source: archiveLoc, Out: out, Roster: roster, From: facts.Start, To: facts.End,
+		Source: archive.LocalLocation(archiveLoc), Out: archive.LocalLocation(out), Roster: archive.LocalLocation(roster), From: facts.Start, To: facts.End,
 		MaxBadRatio: jobs.DefaultMaxBadRatio,
 	}); err != nil {
 		return "", err
