@@ -48,14 +48,18 @@ func SuppressSmallGroups(s *Summary, a *aggregate.Aggregate, n int) {
 		return
 	}
 	active := a.ActiveUsers()
+	smallOffice := func(office string) bool { return active[office] < int64(n) }
+	smallChannel := func(team, channel string) bool {
+		cs := a.Channels[aggregate.ChannelKey{Team: team, Channel: channel}]
+		return cs == nil || len(cs.Users) < n
+	}
 	for i := range s.Offices {
-		if o := &s.Offices[i]; active[o.Office] < int64(n) {
+		if o := &s.Offices[i]; smallOffice(o.Office) {
 			*o = OfficeSummary{Office: o.Office, Suppressed: true, Evidence: []MessageRef{}}
 		}
 	}
 	for i := range s.TopChannels {
-		c := &s.TopChannels[i]
-		if cs := a.Channels[aggregate.ChannelKey{Team: c.TeamID, Channel: c.ChannelID}]; cs == nil || len(cs.Users) < n {
+		if c := &s.TopChannels[i]; smallChannel(c.TeamID, c.ChannelID) {
 			*c = ChannelSummary{TeamID: c.TeamID, ChannelID: c.ChannelID, ChannelName: c.ChannelName, Suppressed: true}
 		}
 	}
@@ -83,12 +87,7 @@ func SuppressSmallGroups(s *Summary, a *aggregate.Aggregate, n int) {
 	}
 	suppressTopics(s.TopTopics, n, workspace)
 	suppressTopics(s.TopEmoji, n, workspace)
-	smallOffice := func(office string) bool { return active[office] < int64(n) }
-	smallChannel := func(team, channel string) bool {
-		cs := a.Channels[aggregate.ChannelKey{Team: team, Channel: channel}]
-		return cs == nil || len(cs.Users) < n
-	}
-	suppressInsights(s, n, smallOffice, smallChannel)
+	suppressInsights(s, smallOffice, smallChannel)
 	for office, hours := range s.ActivityByHourOfWeek {
 		for h := range hours {
 			if hours[h] == 0 {
@@ -115,7 +114,7 @@ func suppressTopics(list []TopicSummary, n int, authors func(topic string) *priv
 
 // suppressInsights applies SuppressSmallGroups' rule to the threads,
 // unanswered questions, mood rankings and people changes.
-func suppressInsights(s *Summary, n int, smallOffice func(string) bool, smallChannel func(team, channel string) bool) {
+func suppressInsights(s *Summary, smallOffice func(string) bool, smallChannel func(team, channel string) bool) {
 	for _, list := range [][]MoodRank{s.MostPositiveOffices, s.MostNegativeOffices} {
 		for i := range list {
 			if r := &list[i]; smallOffice(r.Office) {
