@@ -135,6 +135,9 @@ type Cell struct {
 	Num        bool
 	Key, Raw   string
 	Suppressed bool
+	// Span is how many columns the cell covers when more than one: a
+	// suppressed group says "fewer than N people" once, not per figure.
+	Span int
 }
 
 // Evidence is a message behind a figure.
@@ -268,13 +271,10 @@ func (b builder) offices() Panel {
 }
 
 // suppressedRow is the row of an entry the summary suppressed: its name,
-// then n cells that read "fewer than N people", and no evidence.
+// then one cell over the n figure columns that reads "fewer than N
+// people", and no evidence.
 func suppressedRow(name string, n int) Row {
-	r := Row{Cells: []Cell{{Text: name}}}
-	for range n {
-		r.Cells = append(r.Cells, Cell{Num: true, Suppressed: true})
-	}
-	return r
+	return Row{Cells: []Cell{{Text: name}, {Suppressed: true, Span: n}}}
 }
 
 // people is a count of people.
