@@ -367,18 +367,25 @@ func TestMergeEqualsObserve(t *testing.T) {
 			t.Fatalf("degenerate test data: %+v", want)
 		}
 
-		for _, parts := range []int{1, 2, 3, 7} {
+		for _, parts := range []int{1, 2, 3, 7, 16} {
 			partials := make([]*aggregate.Aggregate, parts)
 			for i := range partials {
 				partials[i] = aggregate.New()
 			}
-			for i := range obs {
+			// Case 3 observes the second half after merging the first.
+			split := len(obs)
+			if seed%4 == 3 {
+				split = len(obs) / 2
+			}
+			for i := range obs[:split] {
 				partials[rng.IntN(parts)].Observe(&obs[i])
 			}
 			rng.Shuffle(len(partials), func(i, j int) { partials[i], partials[j] = partials[j], partials[i] })
-			// Merge into an empty one, or into the first partial, or as a tree.
+			// Merge into an empty one, or into the first partial, or as a
+			// tree, or into an empty one that is then read (its threads
+			// settled into one run) and observes the rest.
 			var got *aggregate.Aggregate
-			switch seed % 3 {
+			switch seed % 4 {
 			case 0:
 				got = aggregate.New()
 				for _, p := range partials {
@@ -396,6 +403,15 @@ func TestMergeEqualsObserve(t *testing.T) {
 					rng.Shuffle(len(partials), func(i, j int) { partials[i], partials[j] = partials[j], partials[i] })
 				}
 				got = partials[0]
+			case 3:
+				got = aggregate.New()
+				for _, p := range partials {
+					got.Merge(p)
+				}
+				got.Tables()
+				for i := range obs[split:] {
+					got.Observe(&obs[split+i])
+				}
 			}
 			if gt := got.Tables(); !reflect.DeepEqual(gt, want) {
 				t.Errorf("seed %d, %d partials: merged tables differ from observed ones\n got %+v\nwant %+v", seed, parts, gt, want)

@@ -62,9 +62,18 @@ func (t *ThreadStats) merge(o *ThreadStats) {
 // Strings held as *string and map keys holding strings made the entries of
 // a month-long run most of what every collection had to scan. The entries
 // are kept in blocks, so that a range's many are never copied to grow.
+//
+// Threads merged in from other aggregates (a range's total takes one day
+// after another) are not indexed: each merge adds a run, sorted by id with
+// ids unique, and runs are merged pairwise, like a binary counter, so that
+// a range's threads cost a sort and a few linear merges rather than a map
+// that grows to every thread of the range and is probed once per thread
+// and day.
 type threads struct {
 	index    map[threadID]int32 // into entries
 	entries  blocks[thread]
+	runs     [][]thread   // each sorted by id, ids unique; each run at least twice the next
+	inRuns   int          // entries in runs
 	channels []ChannelKey // by channel number
 	chanNum  map[ChannelKey]uint32
 	offices  []string // by office number - 1
@@ -92,8 +101,9 @@ func newThreads(n int) threads {
 		office: make(map[string]uint32)}
 }
 
-// Len is how many threads there are.
-func (ts *threads) Len() int { return ts.entries.len() }
+// Len is how many thread entries are held: an upper bound of how many
+// threads there are, since a thread can have an entry in several runs.
+func (ts *threads) Len() int { return ts.entries.len() + ts.inRuns }
 
 // blocks is a slice of T that grows by whole blocks, without copying.
 type blocks[T any] struct {
@@ -214,8 +224,8 @@ func (ts *threads) set(t *thread, isNew bool, s *ThreadStats) {
 	t.parentSeen, t.question, t.replies, t.firstReply = cur.ParentSeen, cur.Question, cur.Replies, cur.FirstReply
 }
 
-// merge adds the threads of o: its channels and offices are numbered in
-// ts once each, not once per thread.
+// merge adds the threads of o as a run: its channels, offices and texts
+// are numbered in ts once each, not once per thread.
 func (ts *threads) merge(o *threads) {
 	if o.Len() == 0 {
 		return
@@ -228,25 +238,128 @@ func (ts *threads) merge(o *threads) {
 	for i, name := range o.offices {
 		offices[i+1] = ts.officeNum(name)
 	}
-	for i := range o.Len() {
-		e := o.entries.at(i)
-		id := threadID{chans[e.ch], e.ts}
-		t, isNew := ts.lookup(id)
-		if isNew && e.text == 0 {
-			*t = *e
-			t.threadID, t.office = id, offices[e.office]
-			continue
+	run := make([]thread, 0, o.Len())
+	o.raw(func(e *thread) {
+		t := *e
+		t.ch, t.office = chans[e.ch], offices[e.office]
+		if e.text != 0 {
+			t.text = ts.textNum(o.texts[e.text-1])
 		}
-		_, s := o.stats(e)
-		ts.set(t, isNew, &s)
+		run = append(run, t)
+	})
+	slices.SortFunc(run, compareThreads)
+	ts.push(ts.combine(run))
+}
+
+// raw calls f with every entry held, in no particular order: a thread
+// with entries in several runs is seen once per entry.
+func (ts *threads) raw(f func(*thread)) {
+	for i := range ts.entries.len() {
+		f(ts.entries.at(i))
+	}
+	for _, run := range ts.runs {
+		for i := range run {
+			f(&run[i])
+		}
 	}
 }
 
-// all yields every thread, in no particular order.
+func compareThreads(x, y thread) int {
+	return cmp.Or(cmp.Compare(x.ch, y.ch), cmp.Compare(x.ts, y.ts))
+}
+
+// combine merges the adjacent entries of the sorted run that have the same
+// id, in place, and returns the shortened run.
+func (ts *threads) combine(run []thread) []thread {
+	out := run[:0]
+	for i := range run {
+		if n := len(out); n > 0 && out[n-1].threadID == run[i].threadID {
+			ts.fold(&out[n-1], &run[i])
+			continue
+		}
+		out = append(out, run[i])
+	}
+	return out
+}
+
+// fold merges the entry e into t, an entry of the same thread.
+func (ts *threads) fold(t, e *thread) {
+	_, s := ts.stats(e)
+	ts.set(t, false, &s)
+}
+
+// push adds a sorted run of unique ids, then merges runs while the last
+// is not less than half the one before, so that there are few runs and
+// each entry is merged a logarithmic number of times.
+func (ts *threads) push(run []thread) {
+	ts.runs = append(ts.runs, run)
+	ts.inRuns += len(run)
+	for n := len(ts.runs); n > 1 && 2*len(ts.runs[n-1]) >= len(ts.runs[n-2]); n = len(ts.runs) {
+		ts.inRuns -= len(ts.runs[n-2]) + len(ts.runs[n-1])
+		merged := ts.mergeRuns(ts.runs[n-2], ts.runs[n-1])
+		ts.runs[n-2], ts.runs[n-1] = merged, nil
+		ts.runs = ts.runs[:n-1]
+		ts.inRuns += len(merged)
+	}
+}
+
+// mergeRuns merges two sorted runs of unique ids into a new one.
+func (ts *threads) mergeRuns(x, y []thread) []thread {
+	out := make([]thread, 0, len(x)+len(y))
+	for len(x) > 0 && len(y) > 0 {
+		switch c := compareThreads(x[0], y[0]); {
+		case c < 0:
+			out, x = append(out, x[0]), x[1:]
+		case c > 0:
+			out, y = append(out, y[0]), y[1:]
+		default:
+			t := x[0]
+			ts.fold(&t, &y[0])
+			out, x, y = append(out, t), x[1:], y[1:]
+		}
+	}
+	out = append(out, x...)
+	return append(out, y...)
+}
+
+// settle makes every thread held have exactly one entry: the indexed
+// entries and all runs become a single run.
+func (ts *threads) settle() {
+	if len(ts.runs) == 0 || (len(ts.runs) == 1 && ts.entries.len() == 0) {
+		return
+	}
+	if ts.entries.len() > 0 {
+		run := make([]thread, 0, ts.entries.len())
+		for i := range ts.entries.len() {
+			run = append(run, *ts.entries.at(i))
+		}
+		slices.SortFunc(run, compareThreads)
+		ts.runs = append(ts.runs, run)
+		ts.inRuns += len(run)
+		ts.index, ts.entries = make(map[threadID]int32), blocks[thread]{}
+	}
+	for len(ts.runs) > 1 {
+		n := len(ts.runs)
+		ts.runs[n-2] = ts.mergeRuns(ts.runs[n-2], ts.runs[n-1])
+		ts.runs = ts.runs[:n-1]
+	}
+	ts.inRuns = len(ts.runs[0])
+}
+
+// all yields every thread, in no particular order. It first settles ts, so
+// that each thread is yielded once.
 func (ts *threads) all(yield func(ThreadKey, ThreadStats) bool) {
-	for i := range ts.Len() {
+	ts.settle()
+	for i := range ts.entries.len() {
 		if !yield(ts.stats(ts.entries.at(i))) {
 			return
+		}
+	}
+	for _, run := range ts.runs {
+		for i := range run {
+			if !yield(ts.stats(&run[i])) {
+				return
+			}
 		}
 	}
 }
@@ -254,9 +367,6 @@ func (ts *threads) all(yield func(ThreadKey, ThreadStats) bool) {
 // Threads yields the questions and replied threads seen (see ThreadKey),
 // in no particular order.
 func (a *Aggregate) Threads() iter.Seq2[ThreadKey, ThreadStats] { return a.threads.all }
-
-// ThreadCount is how many threads Threads yields.
-func (a *Aggregate) ThreadCount() int { return a.threads.Len() }
 
 // observeThread adds what message o says about threads: a reply counts in
 // its thread, a question that starts no thread opens one. cs is the
