@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -23,20 +24,23 @@ import (
 // rather than analysing at once is what lets an edit replace, and a
 // deletion remove, a message's whole contribution: nothing is added that
 // would have to be taken out again.
+//
+// The held batches are the run's, not the worker's (see heldDays): a final
+// day is analysed whole by the one worker that claims it, while the others
+// go on reading.
 type analyst struct {
 	nlp       *nlp.Analyzer
 	roster    *pipeline.Roster
 	revisions *pipeline.Revisions
 	sink      *collector
+	held      *heldDays
 	text      bool // evidence carries message text
 
-	// held are the batches of each day not yet final, retained: a batch
-	// of an object spanning midnight is held for both days.
-	held     map[aggregate.Day][]arrow.RecordBatch
-	msg      schema.Message
-	analysis nlp.Analysis
-	obs      aggregate.Observation
-	topicBuf []string
+	batchDays []aggregate.Day // the days of the batch being held
+	msg       schema.Message
+	analysis  nlp.Analysis
+	obs       aggregate.Observation
+	topicBuf  []string
 	// labels caches the topic labels of emoji and channel names, so that
 	// building ":tada:" or "#general" allocates once per name, not per
 	// message. It grows with distinct names only.
@@ -148,20 +152,13 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 	}
 	// A batch is one object's: its rows span an hour or two, so one or
 	// two days.
-	var last aggregate.Day = -1
+	a.batchDays = a.batchDays[:0]
 	for i := range rows.Len() {
-		day := aggregate.DayOf(rows.Time(i))
-		if day == last {
-			continue
+		if day := aggregate.DayOf(rows.Time(i)); !slices.Contains(a.batchDays, day) {
+			a.batchDays = append(a.batchDays, day)
 		}
-		last = day
-		held := a.held[day]
-		if len(held) > 0 && held[len(held)-1] == rec {
-			continue
-		}
-		rec.Retain()
-		a.held[day] = append(held, rec)
 	}
+	a.held.hold(a.batchDays, rec)
 	return nil
 }
 
@@ -275,21 +272,19 @@ func (a *analyst) topics(m *schema.Message) []string {
 	return a.topicBuf
 }
 
-// Flush analyses the days that are final by through, and hands them over.
+// Flush analyses the days that are final by through and that no other
+// worker has claimed, and hands them over. The engine completes a day only
+// once every worker's Flush through it has returned, so a day another
+// worker is still analysing is not completed without it.
 func (a *analyst) Flush(ctx context.Context, through time.Time) error {
-	var days []aggregate.Day
-	for day := range a.held {
-		if day.End().Compare(through) <= 0 {
-			days = append(days, day)
+	for {
+		day, held, ok := a.held.claim(through)
+		if !ok {
+			return ctx.Err()
 		}
-	}
-	slices.Sort(days)
-	for _, day := range days {
 		a.seq++
 		d := &openDay{day: day, agg: aggregate.NewSized(a.sizes), seq: a.seq}
 		revs := a.revisions.Day(day.Start())
-		held := a.held[day]
-		delete(a.held, day)
 		var err error
 		for _, rec := range held {
 			if err == nil {
@@ -303,15 +298,57 @@ func (a *analyst) Flush(ctx context.Context, through time.Time) error {
 		a.sizes = d.agg.Sizes()
 		a.sink.add(day, d.agg)
 	}
-	return ctx.Err()
+}
+
+// heldDays are the batches of the message days not yet final, retained,
+// shared by a run's workers: a batch of an object spanning midnight is
+// held for both days. A final day is claimed whole by one worker, so that
+// each day is one aggregate, not one per worker merged afterwards.
+type heldDays struct {
+	mu   sync.Mutex
+	days map[aggregate.Day][]arrow.RecordBatch
+}
+
+func newHeldDays() *heldDays {
+	return &heldDays{days: make(map[aggregate.Day][]arrow.RecordBatch)}
+}
+
+// hold retains rec once for each of days.
+func (h *heldDays) hold(days []aggregate.Day, rec arrow.RecordBatch) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, day := range days {
+		rec.Retain()
+		h.days[day] = append(h.days[day], rec)
+	}
+}
+
+// claim removes and returns the earliest day that ended by through, with
+// its batches, for the caller to analyse and release; ok is false when
+// there is none.
+func (h *heldDays) claim(through time.Time) (day aggregate.Day, held []arrow.RecordBatch, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for d := range h.days {
+		if d.End().Compare(through) <= 0 && (!ok || d < day) {
+			day, ok = d, true
+		}
+	}
+	if ok {
+		held = h.days[day]
+		delete(h.days, day)
+	}
+	return day, held, ok
 }
 
 // release lets go of the batches still held, after a failed run.
-func (a *analyst) release() {
-	for day, held := range a.held {
+func (h *heldDays) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for day, held := range h.days {
 		for _, rec := range held {
 			rec.Release()
 		}
-		delete(a.held, day)
+		delete(h.days, day)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
 	"github.com/wiretap-hq/wiretap/nlp"
 	"github.com/wiretap-hq/wiretap/pipeline"
 	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
@@ -29,9 +27,12 @@ type collector struct {
 	// analysts apply.
 	revisions *pipeline.Revisions
 
-	mu      sync.Mutex // guards open, written and workers
+	// held are the batches of the days not yet final, which the workers
+	// share.
+	held *heldDays
+
+	mu      sync.Mutex // guards open and written
 	open    map[aggregate.Day]*aggregate.Aggregate
-	workers []*analyst
 	written map[aggregate.Day]bool
 	// total is touched only by Complete, which the engine never runs
 	// concurrently, and read once the run is over.
@@ -43,6 +44,7 @@ var _ pipeline.Handler = (*collector)(nil)
 func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out output.Output, rng archive.Range, text bool) *collector {
 	return &collector{
 		nlp: an, roster: roster, out: out, rng: rng, text: text, revisions: pipeline.NewRevisions(),
+		held:    newHeldDays(),
 		open:    make(map[aggregate.Day]*aggregate.Aggregate),
 		written: make(map[aggregate.Day]bool),
 		total:   aggregate.New(),
@@ -50,25 +52,15 @@ func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out output.Output, 
 }
 
 func (c *collector) NewWorker() (pipeline.Worker, error) {
-	a := &analyst{nlp: c.nlp, roster: c.roster, revisions: c.revisions, sink: c, text: c.text,
-		held: make(map[aggregate.Day][]arrow.RecordBatch), labels: make(map[string]string),
-		people: make(map[string]*person), ids: make(map[string]string)}
-	c.mu.Lock()
-	c.workers = append(c.workers, a)
-	c.mu.Unlock()
-	return a, nil
+	return &analyst{nlp: c.nlp, roster: c.roster, revisions: c.revisions, sink: c, held: c.held, text: c.text,
+		labels: make(map[string]string), people: make(map[string]*person), ids: make(map[string]string)}, nil
 }
 
-// release lets go of what the workers still hold, after a failed run.
-func (c *collector) release() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, a := range c.workers {
-		a.release()
-	}
-}
+// release lets go of the batches still held, after a failed run.
+func (c *collector) release() { c.held.release() }
 
-// add takes a worker's share of a day.
+// add takes a day's aggregate. A final day is analysed whole by one
+// worker; should a share of it come again, the shares merge exactly.
 func (c *collector) add(day aggregate.Day, agg *aggregate.Aggregate) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
