@@ -1,7 +1,9 @@
 package aggregate
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -111,6 +113,27 @@ func TestSlackTSMatchesFmt(t *testing.T) {
 		}
 		if got := r.String(); got != "C1/"+want {
 			t.Errorf("String(%d) = %q, want %q", ts, got, "C1/"+want)
+		}
+	}
+}
+
+// TestCompareSlackTS checks that ordering ts as numbers, as the threads
+// table does, is the order of their renderings it stands for: shorter
+// first, then in byte order, including ts before 1970.
+func TestCompareSlackTS(t *testing.T) {
+	values := []int64{0, 1, 999_999, 1_000_000, 9_999_999, 10_000_000, 1479114000_000000, 1479114000_000001,
+		-1, -999_999, -1_000_000, -1_000_001, -1479114000_000000, math.MaxInt64, math.MinInt64}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		values = append(values, rng.Int64N(2e15)-1e15)
+	}
+	for _, x := range values {
+		for _, y := range values {
+			xs, ys := Ref{TS: x}.SlackTS(), Ref{TS: y}.SlackTS()
+			want := cmp.Or(cmp.Compare(len(xs), len(ys)), cmp.Compare(xs, ys))
+			if got := compareSlackTS(x, y); got != want {
+				t.Fatalf("compareSlackTS(%d, %d) = %d, want %d (%q vs %q)", x, y, got, want, xs, ys)
+			}
 		}
 	}
 }

@@ -429,9 +429,32 @@ type ThreadTextRow struct {
 	QuestionText string `parquet:"question_text"`
 }
 
+// threadRows renders the threads in the order of their columns: team,
+// channel, then thread ts as rendered (shorter first, then in byte order).
+// The compact entries are sorted before rendering, channels by a rank
+// computed once and ts as numbers where that is the same order.
 func threadRows(threads *threads) []ThreadRow {
-	rows := make([]ThreadRow, 0, threads.Len())
-	for k, t := range threads.all {
+	threads.settle()
+	entries := make([]*thread, 0, threads.Len())
+	threads.raw(func(t *thread) { entries = append(entries, t) })
+	byName := make([]int, len(threads.channels))
+	for i := range byName {
+		byName[i] = i
+	}
+	slices.SortFunc(byName, func(x, y int) int {
+		a, b := threads.channels[x], threads.channels[y]
+		return cmp.Or(cmp.Compare(a.Team, b.Team), cmp.Compare(a.Channel, b.Channel))
+	})
+	order := make([]int, len(byName)) // by channel number: its rank by name
+	for rank, ch := range byName {
+		order[ch] = rank
+	}
+	slices.SortFunc(entries, func(x, y *thread) int {
+		return cmp.Or(cmp.Compare(order[x.ch], order[y.ch]), compareSlackTS(x.ts, y.ts))
+	})
+	rows := make([]ThreadRow, 0, len(entries))
+	for _, e := range entries {
+		k, t := threads.stats(e)
 		r := ThreadRow{TeamID: k.Team, ChannelID: k.Channel, ThreadTS: Ref{TS: k.TS}.SlackTS(),
 			Office: t.Office, ParentSeen: t.ParentSeen, Question: t.Question, Replies: t.Replies}
 		if t.FirstReply != 0 {
@@ -442,11 +465,17 @@ func threadRows(threads *threads) []ThreadRow {
 		}
 		rows = append(rows, r)
 	}
-	slices.SortFunc(rows, func(x, y ThreadRow) int {
-		return cmp.Or(cmp.Compare(x.TeamID, y.TeamID), cmp.Compare(x.ChannelID, y.ChannelID),
-			cmp.Compare(len(x.ThreadTS), len(y.ThreadTS)), cmp.Compare(x.ThreadTS, y.ThreadTS))
-	})
 	return rows
+}
+
+// compareSlackTS orders ts as their Slack ts renderings: shorter first,
+// then in byte order. For ts not before 1970 that is numeric order.
+func compareSlackTS(x, y int64) int {
+	if x >= 0 && y >= 0 {
+		return cmp.Compare(x, y)
+	}
+	xs, ys := Ref{TS: x}.SlackTS(), Ref{TS: y}.SlackTS()
+	return cmp.Or(cmp.Compare(len(xs), len(ys)), cmp.Compare(xs, ys))
 }
 
 // parseTS reads a ts column; ok is false for a value that is not one.
