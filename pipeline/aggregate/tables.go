@@ -274,7 +274,17 @@ func (a *Aggregate) Tables() *Tables {
 		})
 	}
 	slices.SortFunc(t.Offices, func(x, y OfficeRow) int { return cmp.Compare(x.Office, y.Office) })
+	// Rows are wide: the keys are sorted, then the rows made in order,
+	// rather than the rows moved about by a sort.
+	users := make([]keyed[UserKey, *UserStats], 0, len(a.Users))
 	for k, v := range a.Users {
+		users = append(users, keyed[UserKey, *UserStats]{k, v})
+	}
+	slices.SortFunc(users, func(x, y keyed[UserKey, *UserStats]) int {
+		return cmp.Or(cmp.Compare(x.key.Team, y.key.Team), cmp.Compare(x.key.User, y.key.User))
+	})
+	for _, u := range users {
+		k, v := u.key, u.value
 		row := UserRow{
 			TeamID: k.Team, UserID: k.User, UserName: v.Name.Name, Office: v.Office,
 			Messages: v.Messages, Words: v.Words, ThreadReplies: v.ThreadReplies,
@@ -288,9 +298,6 @@ func (a *Aggregate) Tables() *Tables {
 		row.SarcasmEvidence, row.SarcasmEvidenceScore, row.SarcasmEvidenceText = v.SarcasmEvidence.columns()
 		t.Users = append(t.Users, row)
 	}
-	slices.SortFunc(t.Users, func(x, y UserRow) int {
-		return cmp.Or(cmp.Compare(x.TeamID, y.TeamID), cmp.Compare(x.UserID, y.UserID))
-	})
 	for k, v := range a.Channels {
 		t.Channels = append(t.Channels, ChannelRow{
 			TeamID: k.Team, ChannelID: k.Channel, ChannelName: v.Name.Name, Messages: v.Messages,
@@ -303,35 +310,42 @@ func (a *Aggregate) Tables() *Tables {
 	})
 	// Channel by channel, in the order just sorted: sorting each channel's
 	// few users costs far less than sorting every pair of the day at once.
+	var channelUsers []keyed[string, int64]
 	for _, c := range t.Channels {
-		from := len(t.ChannelUsers)
+		channelUsers = channelUsers[:0]
 		for u, n := range a.Channels[ChannelKey{c.TeamID, c.ChannelID}].Users {
-			t.ChannelUsers = append(t.ChannelUsers, ChannelUserRow{TeamID: c.TeamID, ChannelID: c.ChannelID, UserID: u, Messages: n})
+			channelUsers = append(channelUsers, keyed[string, int64]{u, n})
 		}
-		slices.SortFunc(t.ChannelUsers[from:], func(x, y ChannelUserRow) int { return cmp.Compare(x.UserID, y.UserID) })
+		slices.SortFunc(channelUsers, func(x, y keyed[string, int64]) int { return cmp.Compare(x.key, y.key) })
+		for _, u := range channelUsers {
+			t.ChannelUsers = append(t.ChannelUsers, ChannelUserRow{TeamID: c.TeamID, ChannelID: c.ChannelID, UserID: u.key, Messages: u.value})
+		}
 	}
+	// A topic is in an office's topics or, a bigram seen once, in its
+	// once map, never in both.
+	type topicKey struct{ office, topic, kind string }
+	keys := make([]keyed[topicKey, *TopicStats], 0, topics)
 	for office, ot := range a.Topics {
 		for topic, v := range ot {
-			t.Topics = append(t.Topics, TopicRow{
-				Office: office, Topic: topic, Kind: TopicKind(topic), Messages: v.Messages,
-				SentimentColumns: sentimentColumns(&v.Sentiment), Evidence: v.Evidence.strings(),
-				EvidenceText: v.Evidence.texts(), AuthorColumns: authorColumns(&v.Authors),
-			})
+			keys = append(keys, keyed[topicKey, *TopicStats]{topicKey{office, topic, TopicKind(topic)}, v})
 		}
 	}
 	for office, once := range a.once {
 		for topic, v := range once {
-			s := v.stats()
-			t.Topics = append(t.Topics, TopicRow{
-				Office: office, Topic: topic, Kind: KindBigram, Messages: 1,
-				SentimentColumns: sentimentColumns(&s.Sentiment), Evidence: s.Evidence.strings(),
-				EvidenceText: s.Evidence.texts(), AuthorColumns: authorColumns(&s.Authors),
-			})
+			keys = append(keys, keyed[topicKey, *TopicStats]{topicKey{office, topic, KindBigram}, v.stats()})
 		}
 	}
-	slices.SortFunc(t.Topics, func(x, y TopicRow) int {
-		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.Topic, y.Topic))
+	slices.SortFunc(keys, func(x, y keyed[topicKey, *TopicStats]) int {
+		return cmp.Or(cmp.Compare(x.key.office, y.key.office), cmp.Compare(x.key.topic, y.key.topic))
 	})
+	for _, k := range keys {
+		v, kind := k.value, k.key.kind
+		t.Topics = append(t.Topics, TopicRow{
+			Office: k.key.office, Topic: k.key.topic, Kind: kind, Messages: v.Messages,
+			SentimentColumns: sentimentColumns(&v.Sentiment), Evidence: v.Evidence.strings(),
+			EvidenceText: v.Evidence.texts(), AuthorColumns: authorColumns(&v.Authors),
+		})
+	}
 	for k, v := range a.Hours {
 		authors := a.HourAuthors[k]
 		if authors == nil {
@@ -351,6 +365,13 @@ func (a *Aggregate) Tables() *Tables {
 	})
 	t.Threads = threadRows(&a.threads)
 	return t
+}
+
+// keyed is a map entry: sorting entries and then making rows in order
+// moves far less memory than sorting the wide rows.
+type keyed[K, V any] struct {
+	key   K
+	value V
 }
 
 // rows returns room for n rows; nil for none, as a table without rows has.
