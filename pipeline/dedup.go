@@ -23,7 +23,14 @@ type Dedup struct {
 	// hint is the size of the largest hour released so far: new hours
 	// start with that much room instead of growing through rehashes.
 	hint int
+	// free are released hours' sets, cleared: a cleared map keeps its
+	// room, so a new hour reuses it rather than allocating as much again.
+	free []map[[16]byte]struct{}
 }
+
+// maxFree bounds the sets kept for reuse: about as many hours as are in
+// flight at once.
+const maxFree = 8
 
 // NewDedup returns an empty Dedup.
 func NewDedup() *Dedup {
@@ -46,7 +53,11 @@ func (d *Dedup) Seen(c Candidate) bool {
 	defer d.mu.Unlock()
 	set := d.hours[h]
 	if set == nil {
-		set = make(map[[16]byte]struct{}, d.hint)
+		if n := len(d.free); n > 0 {
+			set, d.free = d.free[n-1], d.free[:n-1]
+		} else {
+			set = make(map[[16]byte]struct{}, d.hint)
+		}
 		d.hours[h] = set
 	}
 	// An insert that does not grow the set found the key already there:
@@ -68,8 +79,13 @@ func (d *Dedup) Release(through time.Time) {
 	defer d.mu.Unlock()
 	for h := range d.hours {
 		if time.Unix(h, 0).Add(time.Hour).Compare(through) <= 0 {
-			d.hint = max(d.hint, len(d.hours[h]))
+			set := d.hours[h]
+			d.hint = max(d.hint, len(set))
 			delete(d.hours, h)
+			if len(d.free) < maxFree {
+				clear(set)
+				d.free = append(d.free, set)
+			}
 		}
 	}
 }

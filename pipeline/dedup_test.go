@@ -94,6 +94,27 @@ func TestDedupHours(t *testing.T) {
 	}
 }
 
+// TestDedupReuse checks that a released hour's set, reused for a later
+// hour, starts empty.
+func TestDedupReuse(t *testing.T) {
+	d := pipeline.NewDedup()
+	c := candidate(msgAt(date(2016, 11, 18, 10, 5), "1", ""))
+	if d.Seen(c) {
+		t.Fatal("first Seen = true")
+	}
+	d.Release(c.Hour.Add(time.Hour))
+	if d.Len() != 0 {
+		t.Fatalf("Len after Release = %d, want 0", d.Len())
+	}
+	c.Hour = c.Hour.Add(5 * time.Hour)
+	if d.Seen(c) {
+		t.Error("a key of a released hour is seen in the hour that reuses its set")
+	}
+	if !d.Seen(c) {
+		t.Error("second Seen in the reused set = false")
+	}
+}
+
 func TestDedupConcurrent(t *testing.T) {
 	d := pipeline.NewDedup()
 	h := date(2016, 11, 18, 10, 0)
