@@ -87,8 +87,10 @@ func (r Ref) appendSlackTS(b []byte) []byte {
 
 // String renders r as "channel/ts", the form of the evidence columns.
 func (r Ref) String() string {
-	b := make([]byte, 0, len(r.Channel)+1+18)
-	b = append(b, r.Channel...)
+	// Channel ids are short: the buffer is the stack's, and the string
+	// the one allocation.
+	var buf [64]byte
+	b := append(buf[:0], r.Channel...)
 	b = append(b, '/')
 	return string(r.appendSlackTS(b))
 }
