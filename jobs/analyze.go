@@ -127,13 +127,13 @@ func (a *analyst) intern(id string) string {
 }
 
 // resolve interns the ids of a batch's dictionaries, once per distinct
-// value.
+// value: team and channel ids at once, user ids when first used (see
+// author), since a batch's users dictionary also names the people who only
+// reacted, and, for a batch held for two days, those of the other day.
 func (a *analyst) resolve(rows *pipeline.Rows) {
 	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
-	a.batchUsers = a.batchUsers[:0]
-	for k := range users.Len() {
-		a.batchUsers = append(a.batchUsers, a.person(users.Value(k)))
-	}
+	a.batchUsers = slices.Grow(a.batchUsers[:0], users.Len())[:users.Len()]
+	clear(a.batchUsers)
 	a.batchTeams = a.batchTeams[:0]
 	for k := range teams.Len() {
 		a.batchTeams = append(a.batchTeams, a.intern(teams.Value(k)))
@@ -142,6 +142,16 @@ func (a *analyst) resolve(rows *pipeline.Rows) {
 	for k := range channels.Len() {
 		a.batchChannels = append(a.batchChannels, a.intern(channels.Value(k)))
 	}
+}
+
+// author returns the person of entry k of the batch's users dictionary.
+func (a *analyst) author(users pipeline.Dict, k int) *person {
+	p := a.batchUsers[k]
+	if p == nil {
+		p = a.person(users.Value(k))
+		a.batchUsers[k] = p
+	}
+	return p
 }
 
 // Process holds rec for each message day it has rows of.
@@ -181,7 +191,7 @@ func (a *analyst) analyse(rec arrow.RecordBatch, d *openDay, revs map[[16]byte]*
 			continue
 		}
 		// Authored messages always have a user, a team and a channel.
-		author := a.batchUsers[users.Index(i)]
+		author := a.author(users, users.Index(i))
 		m.UserID = author.id
 		m.Team = a.batchTeams[teams.Index(i)]
 		m.ChannelID = a.batchChannels[channels.Index(i)]
