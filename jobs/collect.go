@@ -13,8 +13,9 @@ import (
 	"github.com/wiretap-hq/wiretap/pipeline/output"
 )
 
-// collector is the pipeline.Handler of an analysis run. Workers hand it
-// their share of each finished day; when the engine says a day is complete
+// collector is the pipeline.Handler of an analysis run. It holds the
+// batches of the days not yet final for the workers, which hand it each
+// day they analysed; when the engine says a day is complete
 // it writes the day's partitions and folds the day into the range total.
 // Memory holds only the days still open, plus the range total.
 type collector struct {
@@ -76,8 +77,8 @@ func (c *collector) add(day aggregate.Day, agg *aggregate.Aggregate) {
 // messages gets empty tables, so a rerun replaces what an earlier run wrote.
 func (c *collector) Complete(ctx context.Context, through time.Time) error {
 	// Take the days out under the lock, then write them without it: writing
-	// a day takes long, and workers handing over their shares of later days
-	// must not wait for it. The engine serialises Complete calls, so days
+	// a day takes long, and workers handing over later days must not wait
+	// for it. The engine serialises Complete calls, so days
 	// are written, and folded into the total, in increasing order.
 	days, aggs := c.take(through)
 	for i, d := range days {
