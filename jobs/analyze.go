@@ -37,9 +37,13 @@ type analyst struct {
 	text      bool // evidence carries message text
 
 	batchDays []aggregate.Day // the days of the batch being held
-	msg       schema.Message
 	analysis  nlp.Analysis
-	obs       aggregate.Observation
+	// mentioned and reactions are the buffers of an Observation's lists,
+	// reused. The message and the Observation themselves are locals: on
+	// the stack, filling them needs no write barriers while the collector
+	// runs.
+	mentioned []aggregate.Mention
+	reactions []aggregate.Reaction
 	topicBuf  []string
 	// labels caches the topic labels of emoji and channel names, so that
 	// building ":tada:" or "#general" allocates once per name, not per
@@ -181,12 +185,13 @@ func (a *analyst) analyse(rec arrow.RecordBatch, d *openDay, revs map[[16]byte]*
 	}
 	a.resolve(rows)
 	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
+	var msg schema.Message
 	for i := range rows.Len() {
 		if aggregate.DayOf(rows.Time(i)) != d.day {
 			continue
 		}
-		rows.Message(i, &a.msg)
-		m := &a.msg
+		rows.Message(i, &msg)
+		m := &msg
 		if !m.IsAuthored() {
 			continue
 		}
@@ -215,8 +220,7 @@ func (a *analyst) analyse(rec arrow.RecordBatch, d *openDay, revs map[[16]byte]*
 func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pipeline.Revision) {
 	a.nlp.Analyze(m.Text, &a.analysis)
 	entry := author.on(a.roster, d.day)
-	o := &a.obs
-	*o = aggregate.Observation{
+	o := &aggregate.Observation{
 		Time: m.Time, Team: m.Team, UserID: m.UserID, UserName: m.UserName,
 		ChannelID: m.ChannelID, ChannelName: m.ChannelName,
 		Office: entry.Office, Location: entry.Location,
@@ -225,8 +229,8 @@ func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pi
 		ThreadReply: m.IsThreadReply(),
 		Sarcastic:   a.analysis.Sarcastic(),
 		Sarcasm:     aggregate.Quantize(a.analysis.Sarcasm),
-		Mentioned:   o.Mentioned[:0],
-		Reactions:   o.Reactions[:0],
+		Mentioned:   a.mentioned[:0],
+		Reactions:   a.reactions[:0],
 		Topics:      a.topics(m),
 		StableIDs:   true,
 		Author:      author.statsIn(a.roster, d, m.Team),
@@ -257,6 +261,7 @@ func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pi
 		}
 	}
 	d.agg.Observe(o)
+	a.mentioned, a.reactions = o.Mentioned[:0], o.Reactions[:0]
 }
 
 // topics are the message's topic candidates: its words and bigrams, its
