@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"sync"
@@ -170,6 +171,30 @@ func Run(ctx context.Context, cfg Config, h Handler) (*Counts, error) {
 		defer close(objects)
 		return e.list(gctx, hours, objects)
 	})
+	// Objects are opened ahead of their reading, one per reader, so that
+	// an S3 GET's round trip and its body's transfer overlap the decoding
+	// of the object before it instead of adding to it.
+	ahead := make(chan opened)
+	var opening sync.WaitGroup
+	for range cfg.Workers {
+		opening.Add(1)
+		g.Go(func() error {
+			defer opening.Done()
+			return e.openAhead(gctx, objects, ahead)
+		})
+	}
+	go func() {
+		opening.Wait()
+		close(ahead)
+	}()
+	// Bodies opened ahead that no reader took (the run failed) are closed.
+	defer func() {
+		for o := range ahead {
+			if o.body != nil {
+				o.body.Close()
+			}
+		}
+	}()
 	counts := make([]Counts, cfg.Workers)
 	var reading sync.WaitGroup
 	for i, w := range workers {
@@ -178,8 +203,8 @@ func Run(ctx context.Context, cfg Config, h Handler) (*Counts, error) {
 			defer reading.Done()
 			r := e.newReader(i, w, &counts[i])
 			defer r.release()
-			for obj := range objects {
-				if err := r.read(gctx, obj); err != nil {
+			for o := range ahead {
+				if err := r.read(gctx, o); err != nil {
 					return err
 				}
 			}
@@ -231,6 +256,35 @@ type object struct {
 	archive.ObjectInfo
 	hour    time.Time
 	gzipped bool
+}
+
+// opened is an object whose Open was issued before a reader took it: body
+// and err are what Open returned.
+type opened struct {
+	object
+	body io.ReadCloser
+	err  error
+}
+
+// openAhead opens the listed objects in order and hands them to the readers
+// as they become free.
+func (e *engine) openAhead(ctx context.Context, in <-chan object, out chan<- opened) error {
+	for obj := range in {
+		o := opened{object: obj}
+		o.body, o.err = e.cfg.Source.Open(ctx, obj.Key)
+		if o.err == nil && o.body == nil {
+			o.err = fmt.Errorf("open %s: the source returned no body", e.cfg.Locate(obj.Key))
+		}
+		select {
+		case out <- o:
+		case <-ctx.Done():
+			if o.body != nil {
+				o.body.Close()
+			}
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 type engine struct {

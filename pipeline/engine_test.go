@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -952,5 +953,88 @@ func TestRunLookBehind(t *testing.T) {
 			t.Errorf("workers %d: %+v; handed over %d", workers, *counts, len(h.got))
 		}
 		mem.AssertSize(t, 0)
+	}
+}
+
+// countingSource counts the bodies it hands out and those closed.
+type countingSource struct {
+	archive.Source
+	opened, closed *atomic.Int64
+}
+
+func (c countingSource) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	rc, err := c.Source.Open(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	c.opened.Add(1)
+	return countedBody{rc, c.closed}, nil
+}
+
+type countedBody struct {
+	io.ReadCloser
+	closed *atomic.Int64
+}
+
+func (b countedBody) Close() error {
+	b.closed.Add(1)
+	return b.ReadCloser.Close()
+}
+
+// TestRunClosesEveryBody checks that objects opened ahead of their reading
+// are closed whether the run succeeds, fails or is cancelled.
+func TestRunClosesEveryBody(t *testing.T) {
+	dir := bigArchive(t)
+	boom := errors.New("boom")
+	for _, tc := range []struct {
+		name    string
+		workers int
+		fail    func(calls int, cancel context.CancelFunc) error
+		wantErr error
+	}{
+		{"succeeds", 3, func(int, context.CancelFunc) error { return nil }, nil},
+		{"worker fails", 1, func(calls int, _ context.CancelFunc) error {
+			if calls >= 3 {
+				return boom
+			}
+			return nil
+		}, boom},
+		{"worker fails, several", 4, func(calls int, _ context.CancelFunc) error {
+			if calls >= 3 {
+				return boom
+			}
+			return nil
+		}, boom},
+		{"cancelled", 2, func(calls int, cancel context.CancelFunc) error {
+			if calls >= 3 {
+				cancel()
+			}
+			return nil
+		}, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var opened, closed atomic.Int64
+			src := countingSource{Source: dir, opened: &opened, closed: &closed}
+			h := newTestHandler(t, nil)
+			var mu sync.Mutex
+			calls := 0
+			h.processErr = func(context.Context) error {
+				mu.Lock()
+				defer mu.Unlock()
+				calls++
+				return tc.fail(calls, cancel)
+			}
+			mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+			_, err := runWithin(t, ctx, testConfig(src, tc.workers, 7, mem), h)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("Run error = %v, want %v", err, tc.wantErr)
+			}
+			if opened.Load() == 0 || opened.Load() != closed.Load() {
+				t.Errorf("%d bodies opened, %d closed", opened.Load(), closed.Load())
+			}
+			mem.AssertSize(t, 0)
+		})
 	}
 }

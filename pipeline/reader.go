@@ -54,10 +54,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (r *reader) read(ctx context.Context, obj object) (err error) {
+// read decodes one opened object; it closes the body.
+func (r *reader) read(ctx context.Context, o opened) (err error) {
+	obj, body, err := o.object, o.body, o.err
 	cfg := &r.e.cfg
 	where := cfg.Locate(obj.Key)
-	body, err := cfg.Source.Open(ctx, obj.Key)
 	if errors.Is(err, archive.ErrNotExist) {
 		// Listed, then deleted (a lifecycle rule, a manual clean-up): there
 		// is nothing to read, and it is counted rather than failing a

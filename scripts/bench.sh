@@ -5,8 +5,10 @@
 # channels, 20,000 words). Times `wiretap run` over each end to end (median
 # of $RUNS runs: MB/s, records/s, peak RSS) side by side with DuckDB's
 # group-bys over the same NDJSON (bench/duckdb, its own cgo module), checks
-# Wiretap's tables read back with DuckDB against summary.json, then runs the
-# Go micro-benchmarks. BENCH_8G=1 adds an 8 GB large-workspace archive
+# Wiretap's tables read back with DuckDB against summary.json, times the
+# current archive read from S3 (versitygw on loopback, scripts/s3server.sh;
+# uploaded once) against the same archive's folder, then runs the Go
+# micro-benchmarks. BENCH_8G=1 adds an 8 GB large-workspace archive
 # (generated once, lazily) to see that memory stays flat in input size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +59,25 @@ bin/duckbench compare --bin bin/wiretap --archive "$ARCHIVE" --from "$START" --t
 
 echo "== wiretap run against DuckDB, alternating runs: the large-workspace archive"
 bin/duckbench compare --bin bin/wiretap --archive "$CACHE/$LARGE" --from "$LARGE_START" --to "$LARGE_END" --runs "$RUNS" --name large
+
+echo "== wiretap run from S3 (versitygw on loopback) against the same archive's folder, alternating runs"
+# The shared test server (scripts/s3server.sh): reused when it is up, and
+# then left running for whoever started it; stopped at the end only when
+# this script started it.
+s3_started=0
+if ! bash scripts/s3server.sh status 2>/dev/null; then
+	s3_started=1
+fi
+bash scripts/s3server.sh start >/dev/null
+if [[ "$s3_started" == 1 ]]; then
+	trap 'bash scripts/s3server.sh stop' EXIT
+fi
+eval "$(bash scripts/s3server.sh env)"
+S3_BUCKET="wiretap-bench-m${MESSAGES}-d${DAYS}-s1"
+go run ./bench/cmd/s3upload --dir "$ARCHIVE" --bucket "$S3_BUCKET" --endpoint "$WIRETAP_TEST_S3_ENDPOINT"
+go run ./bench/cmd/runbench --bin bin/wiretap --archive "$ARCHIVE" --from "$START" --to "$END" --runs "$RUNS" \
+	--s3 "s3://$S3_BUCKET" --s3-endpoint "$WIRETAP_TEST_S3_ENDPOINT" \
+	--s3-pid "$(<"${WIRETAP_S3_STATE:-$CACHE/s3server}/versitygw.pid")"
 
 if [[ "${BENCH_8G:-0}" == 1 ]]; then
 	# Eight times the large archive's messages and days: memory must stay flat.

@@ -36,6 +36,10 @@ const (
 	defaultS3ReadTimeout = 30 * time.Second
 	defaultS3Region      = "us-east-1"
 
+	// s3IdleConnsPerHost is how many idle connections a client keeps per
+	// host: room for a run's listings and GETs in flight at once.
+	s3IdleConnsPerHost = 64
+
 	// maxS3Resumes bounds how many times in a row Open's reader re-requests
 	// the rest of a body without receiving a single byte in between.
 	maxS3Resumes = 5
@@ -184,6 +188,11 @@ func NewS3Client(ctx context.Context, opts S3Options) (*s3.Client, error) {
 		}),
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
 			tr.ResponseHeaderTimeout = readTimeout
+			// A run keeps its listings ahead (pipeline.Config.ListAhead)
+			// and two GETs per reader in flight: more than the SDK's 10
+			// idle connections per host, which would close and redial
+			// connections all run long.
+			tr.MaxIdleConnsPerHost = s3IdleConnsPerHost
 		})),
 	}
 	if opts.Region != "" {
