@@ -249,13 +249,8 @@ type unanswered struct {
 // unansweredOrder ranks the questions that waited longest first: by ts as
 // rendered (shorter first, then in byte order), then by channel and team.
 func unansweredOrder(x, y unanswered) int {
-	c := cmp.Compare(x.key.TS, y.key.TS)
-	if x.key.TS < 0 || y.key.TS < 0 {
-		// Not Slack ts: compare them as rendered.
-		xs, ys := aggregate.Ref{TS: x.key.TS}.SlackTS(), aggregate.Ref{TS: y.key.TS}.SlackTS()
-		c = cmp.Or(cmp.Compare(len(xs), len(ys)), cmp.Compare(xs, ys))
-	}
-	return cmp.Or(c, cmp.Compare(x.key.Channel, y.key.Channel), cmp.Compare(x.key.Team, y.key.Team))
+	return cmp.Or(aggregate.CompareSlackTS(x.key.TS, y.key.TS),
+		cmp.Compare(x.key.Channel, y.key.Channel), cmp.Compare(x.key.Team, y.key.Team))
 }
 
 // MoodRank is a person or an office ranked by mood: the mean compound

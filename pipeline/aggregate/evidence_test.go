@@ -131,8 +131,8 @@ func TestCompareSlackTS(t *testing.T) {
 		for _, y := range values {
 			xs, ys := Ref{TS: x}.SlackTS(), Ref{TS: y}.SlackTS()
 			want := cmp.Or(cmp.Compare(len(xs), len(ys)), cmp.Compare(xs, ys))
-			if got := compareSlackTS(x, y); got != want {
-				t.Fatalf("compareSlackTS(%d, %d) = %d, want %d (%q vs %q)", x, y, got, want, xs, ys)
+			if got := CompareSlackTS(x, y); got != want {
+				t.Fatalf("CompareSlackTS(%d, %d) = %d, want %d (%q vs %q)", x, y, got, want, xs, ys)
 			}
 		}
 	}

@@ -239,27 +239,31 @@ func (ts *threads) merge(o *threads) {
 		offices[i+1] = ts.officeNum(name)
 	}
 	run := make([]thread, 0, o.Len())
-	o.raw(func(e *thread) {
+	for e := range o.held {
 		t := *e
 		t.ch, t.office = chans[e.ch], offices[e.office]
 		if e.text != 0 {
 			t.text = ts.textNum(o.texts[e.text-1])
 		}
 		run = append(run, t)
-	})
+	}
 	slices.SortFunc(run, compareThreads)
 	ts.push(ts.combine(run))
 }
 
-// raw calls f with every entry held, in no particular order: a thread
-// with entries in several runs is seen once per entry.
-func (ts *threads) raw(f func(*thread)) {
+// held yields every entry held, in no particular order: a thread with
+// entries in several runs is yielded once per entry.
+func (ts *threads) held(yield func(*thread) bool) {
 	for i := range ts.entries.len() {
-		f(ts.entries.at(i))
+		if !yield(ts.entries.at(i)) {
+			return
+		}
 	}
 	for _, run := range ts.runs {
 		for i := range run {
-			f(&run[i])
+			if !yield(&run[i]) {
+				return
+			}
 		}
 	}
 }
@@ -350,16 +354,9 @@ func (ts *threads) settle() {
 // that each thread is yielded once.
 func (ts *threads) all(yield func(ThreadKey, ThreadStats) bool) {
 	ts.settle()
-	for i := range ts.entries.len() {
-		if !yield(ts.stats(ts.entries.at(i))) {
+	for t := range ts.held {
+		if !yield(ts.stats(t)) {
 			return
-		}
-	}
-	for _, run := range ts.runs {
-		for i := range run {
-			if !yield(ts.stats(&run[i])) {
-				return
-			}
 		}
 	}
 }
@@ -435,8 +432,7 @@ type ThreadTextRow struct {
 // computed once and ts as numbers where that is the same order.
 func threadRows(threads *threads) []ThreadRow {
 	threads.settle()
-	entries := make([]*thread, 0, threads.Len())
-	threads.raw(func(t *thread) { entries = append(entries, t) })
+	entries := slices.AppendSeq(make([]*thread, 0, threads.Len()), threads.held)
 	byName := make([]int, len(threads.channels))
 	for i := range byName {
 		byName[i] = i
@@ -450,7 +446,7 @@ func threadRows(threads *threads) []ThreadRow {
 		order[ch] = rank
 	}
 	slices.SortFunc(entries, func(x, y *thread) int {
-		return cmp.Or(cmp.Compare(order[x.ch], order[y.ch]), compareSlackTS(x.ts, y.ts))
+		return cmp.Or(cmp.Compare(order[x.ch], order[y.ch]), CompareSlackTS(x.ts, y.ts))
 	})
 	rows := make([]ThreadRow, 0, len(entries))
 	for _, e := range entries {
@@ -468,9 +464,10 @@ func threadRows(threads *threads) []ThreadRow {
 	return rows
 }
 
-// compareSlackTS orders ts as their Slack ts renderings: shorter first,
-// then in byte order. For ts not before 1970 that is numeric order.
-func compareSlackTS(x, y int64) int {
+// CompareSlackTS orders ts (Unix microseconds) as their Slack ts
+// renderings (Ref.SlackTS): shorter first, then in byte order. For ts not
+// before 1970 that is numeric order, and no rendering is needed.
+func CompareSlackTS(x, y int64) int {
 	if x >= 0 && y >= 0 {
 		return cmp.Compare(x, y)
 	}
