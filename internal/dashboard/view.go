@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,6 +115,12 @@ type Table struct {
 	Columns []Column
 	Rows    []Row
 	Empty   string // shown when there are no rows
+}
+
+// HasEvidence reports whether any row has messages behind it: a table
+// without any has no evidence column.
+func (t Table) HasEvidence() bool {
+	return slices.ContainsFunc(t.Rows, func(r Row) bool { return len(r.Evidence) > 0 })
 }
 
 // Column heads a table column.
