@@ -11,6 +11,7 @@
 package aggregate
 
 import (
+	"hash/maphash"
 	"math"
 	"strings"
 	"time"
@@ -233,20 +234,22 @@ type Aggregate struct {
 	threads threads
 
 	// once holds, by office, the bigrams carried by exactly one message so
-	// far. Most bigrams of a day occur once and are pruned at its end
-	// (MinBigramSupport); keeping them as small map values, with their keys
-	// in keys, rather than as TopicStats with keys of their own, took a
-	// quarter of the allocations and much of the cache misses out of a run.
-	once map[string]map[string]onceTopic
-	keys arena
+	// far (see onceSet). Keeping them apart rather than as TopicStats with
+	// keys of their own took a quarter of the allocations and much of the
+	// cache misses out of a run.
+	once map[string]*onceSet
+	// observed counts the messages observed: it tells once sets when a
+	// message is new to them.
+	observed uint64
+	keys     arena
 	// channelUsers are the sizes of the channels' Users maps in the
 	// aggregate a was sized after (NewSized): most channels see the same
 	// people every day.
 	channelUsers map[ChannelKey]int
 }
 
-// onceTopic is a topic carried by one message: its compound score, ref and
-// author (privacy.AuthorHash).
+// onceTopic is the message that carried a bigram seen once: its compound
+// score, ref and author (privacy.AuthorHash).
 type onceTopic struct {
 	compound int64
 	ref      ref
@@ -299,7 +302,7 @@ func New() *Aggregate {
 		HourAuthors: make(map[HourKey]*privacy.AuthorSet),
 		Reactions:   make(map[ReactionKey]int64),
 		threads:     newThreads(0),
-		once:        make(map[string]map[string]onceTopic),
+		once:        make(map[string]*onceSet),
 	}
 }
 
@@ -324,7 +327,7 @@ func (a *Aggregate) Sizes() Sizes {
 		s.channelUsers[k] = len(c.Users)
 	}
 	for office, t := range a.once {
-		s.once[office] = len(t)
+		s.once[office] = t.Len()
 	}
 	return s
 }
@@ -340,7 +343,7 @@ func NewSized(s Sizes) *Aggregate {
 		a.Topics[office] = make(OfficeTopics, n)
 	}
 	for office, n := range s.once {
-		a.once[office] = make(map[string]onceTopic, n)
+		a.once[office] = newOnceSet(n)
 	}
 	return a
 }
@@ -505,6 +508,7 @@ func (a *Aggregate) Observe(o *Observation) {
 	}
 
 	author := privacy.AuthorHash(o.Team, o.UserID)
+	a.observed++
 	if len(o.Topics) > 0 {
 		topics, once := a.officeTopics(office)
 		for _, t := range o.Topics {
@@ -512,15 +516,17 @@ func (a *Aggregate) Observe(o *Observation) {
 			if ts == nil {
 				if strings.IndexByte(t, ' ') < 0 { // not a bigram: a TopicStats at once
 					ts = &TopicStats{}
-					topics[a.keys.keep(t)] = ts
-				} else if first, ok := once[t]; ok { // a bigram's second message
+				} else { // a bigram: a TopicStats from its second message on
+					h := maphash.String(once.seed, t)
+					i, ok := once.find(h, t)
+					if !ok {
+						once.put(h, t, once.message(a.observed, onceTopic{o.Compound, ref, author}))
+						continue
+					}
+					first := once.take(h, t, i)
 					ts = first.stats()
-					delete(once, t)
-					topics[a.keys.keep(t)] = ts
-				} else { // a bigram's first message
-					once[a.keys.keep(t)] = onceTopic{o.Compound, ref, author}
-					continue
 				}
+				topics[a.keys.keep(t)] = ts
 			}
 			ts.Messages++
 			ts.Sentiment.Add(o.Compound)
@@ -549,7 +555,7 @@ func (a *Aggregate) hourAuthors(k HourKey) *privacy.AuthorSet {
 }
 
 // officeTopics returns the topic maps of office, made if new.
-func (a *Aggregate) officeTopics(office string) (OfficeTopics, map[string]onceTopic) {
+func (a *Aggregate) officeTopics(office string) (OfficeTopics, *onceSet) {
 	topics := a.Topics[office]
 	if topics == nil {
 		topics = make(OfficeTopics)
@@ -557,7 +563,7 @@ func (a *Aggregate) officeTopics(office string) (OfficeTopics, map[string]onceTo
 	}
 	once := a.once[office]
 	if once == nil {
-		once = make(map[string]onceTopic)
+		once = newOnceSet(0)
 		a.once[strings.Clone(office)] = once
 	}
 	return topics, once
@@ -675,26 +681,39 @@ func (a *Aggregate) Merge(o *Aggregate) {
 				s.Authors.Merge(&v.Authors)
 				continue
 			}
-			if first, ok := aonce[k]; ok {
+			h := maphash.String(aonce.seed, k)
+			if i, ok := aonce.find(h, k); ok {
+				first := aonce.take(h, k, i)
 				first.addTo(v)
-				delete(aonce, k)
 			}
 			at[a.keys.keep(k)] = v
 		}
 	}
 	for office, oonce := range o.once {
 		at, aonce := a.officeTopics(office)
-		for k, v := range oonce {
+		// o's messages are recorded in aonce once each, however many of
+		// their bigrams stay once-seen.
+		msgs := make([]uint32, len(oonce.msgs))
+		for k, mi := range oonce.bigrams {
+			v := &oonce.msgs[mi]
 			if s := at[k]; s != nil {
 				v.addTo(s)
-			} else if first, ok := aonce[k]; ok {
+				continue
+			}
+			h := maphash.String(aonce.seed, k)
+			if i, ok := aonce.find(h, k); ok {
+				first := aonce.take(h, k, i)
 				s := first.stats()
 				v.addTo(s)
-				delete(aonce, k)
 				at[a.keys.keep(k)] = s
-			} else {
-				aonce[a.keys.keep(k)] = v
+				continue
 			}
+			m := &msgs[mi]
+			if *m == 0 {
+				aonce.msgs = append(aonce.msgs, *v)
+				*m = uint32(len(aonce.msgs))
+			}
+			aonce.put(h, k, *m-1)
 		}
 	}
 	for k, v := range o.Hours {
@@ -735,8 +754,8 @@ func (a *Aggregate) PruneTopics(min int64) {
 	for office, once := range a.once {
 		if min <= 1 {
 			topics, _ := a.officeTopics(office)
-			for k, v := range once {
-				topics[k] = v.stats()
+			for k, v := range once.all {
+				topics[a.keys.keep(k)] = v.stats()
 			}
 		}
 		delete(a.once, office)

@@ -256,7 +256,7 @@ func (a *Aggregate) Tables() *Tables {
 		topics += len(ot)
 	}
 	for _, once := range a.once {
-		topics += len(once)
+		topics += once.Len()
 	}
 	t := &Tables{
 		Offices: rows[OfficeRow](len(a.Offices)), Users: rows[UserRow](len(a.Users)),
@@ -331,7 +331,7 @@ func (a *Aggregate) Tables() *Tables {
 		}
 	}
 	for office, once := range a.once {
-		for topic, v := range once {
+		for topic, v := range once.all {
 			keys = append(keys, keyed[topicKey, *TopicStats]{topicKey{office, topic, KindBigram}, v.stats()})
 		}
 	}
