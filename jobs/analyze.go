@@ -17,27 +17,28 @@ import (
 )
 
 // analyst is the pipeline.Worker of an analysis run. It holds the batches
-// of each message day until the engine says the day is final (its edit
+// of each message hour until the engine says the hour is final (its edit
 // window has passed: every edit, deletion and reaction of its messages has
-// been read), then scores the day's messages in their final form and adds
-// them to a day aggregate, which it hands to the collector. Holding batches
-// rather than analysing at once is what lets an edit replace, and a
-// deletion remove, a message's whole contribution: nothing is added that
-// would have to be taken out again.
+// been read), then scores the hour's messages in their final form and adds
+// them to their day's aggregate, which it hands to the collector once the
+// day's last hour is in. Holding batches rather than analysing at once is
+// what lets an edit replace, and a deletion remove, a message's whole
+// contribution: nothing is added that would have to be taken out again.
 //
-// The held batches are the run's, not the worker's (see heldDays): a final
-// day is analysed whole by the one worker that claims it, while the others
-// go on reading.
+// The held batches and the open day aggregates are the run's, not the
+// worker's (see heldHours): a final hour is analysed by the one worker that
+// claims it, into an aggregate of its day no other worker is adding to,
+// while the others go on reading.
 type analyst struct {
 	nlp       *nlp.Analyzer
 	roster    *pipeline.Roster
 	revisions *pipeline.Revisions
 	sink      *collector
-	held      *heldDays
+	held      *heldHours
 	text      bool // evidence carries message text
 
-	batchDays []aggregate.Day // the days of the batch being held
-	analysis  nlp.Analysis
+	batchHours []msgHour // the message hours of the batch being held
+	analysis   nlp.Analysis
 	// mentioned and reactions are the buffers of an Observation's lists,
 	// reused. The message and the Observation themselves are locals: on
 	// the stack, filling them needs no write barriers while the collector
@@ -49,10 +50,6 @@ type analyst struct {
 	// building ":tada:" or "#general" allocates once per name, not per
 	// message. It grows with distinct names only.
 	labels map[string]string
-	// sizes are those of the last day handed over: the next day starts
-	// with room for as many keys.
-	sizes aggregate.Sizes
-
 	// people maps a user id to its interned copy and its roster entry, and
 	// ids interns team and channel ids. Both grow with distinct ids only,
 	// and live for the run: ids are resolved once per batch (through the
@@ -64,15 +61,17 @@ type analyst struct {
 	batchUsers    []*person
 	batchTeams    []string
 	batchChannels []string
-	// seq numbers the day aggregates this worker opens (see person).
-	seq uint64
 }
 
-// openDay is a day aggregate of the worker and its sequence number.
+// openDay is an aggregate of part of a day, the hours added to it so far,
+// with its sequence number in the run (see person). busy says a worker is
+// adding an hour to it: one at a time, since aggregates are not safe for
+// concurrent use.
 type openDay struct {
-	day aggregate.Day
-	agg *aggregate.Aggregate
-	seq uint64
+	day  aggregate.Day
+	agg  *aggregate.Aggregate
+	seq  uint64
+	busy bool
 }
 
 // person is a user id, interned, with the user's roster entry on the day
@@ -133,7 +132,7 @@ func (a *analyst) intern(id string) string {
 // resolve interns the ids of a batch's dictionaries, once per distinct
 // value: team and channel ids at once, user ids when first used (see
 // author), since a batch's users dictionary also names the people who only
-// reacted, and, for a batch held for two days, those of the other day.
+// reacted, and, for a batch held for two hours, those of the other hour.
 func (a *analyst) resolve(rows *pipeline.Rows) {
 	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
 	a.batchUsers = slices.Grow(a.batchUsers[:0], users.Len())[:users.Len()]
@@ -158,27 +157,26 @@ func (a *analyst) author(users pipeline.Dict, k int) *person {
 	return p
 }
 
-// Process holds rec for each message day it has rows of.
+// Process holds rec for each message hour it has rows of.
 func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 	rows, err := pipeline.NewRows(rec)
 	if err != nil {
 		return err
 	}
-	// A batch is one object's: its rows span an hour or two, so one or
-	// two days.
-	a.batchDays = a.batchDays[:0]
+	// A batch is one object's: its rows span an hour or two.
+	a.batchHours = a.batchHours[:0]
 	for i := range rows.Len() {
-		if day := aggregate.DayOf(rows.Time(i)); !slices.Contains(a.batchDays, day) {
-			a.batchDays = append(a.batchDays, day)
+		if h := msgHourOf(rows.Time(i)); !slices.Contains(a.batchHours, h) {
+			a.batchHours = append(a.batchHours, h)
 		}
 	}
-	a.held.hold(a.batchDays, rec)
+	a.held.hold(a.batchHours, rec)
 	return nil
 }
 
-// analyse adds the authored messages of day d in rec, in their final form,
-// to d's aggregate.
-func (a *analyst) analyse(rec arrow.RecordBatch, d *openDay, revs map[[16]byte]*pipeline.Revision) error {
+// analyse adds the authored messages of hour h in rec, in their final
+// form, to the aggregate of h's day, d.
+func (a *analyst) analyse(rec arrow.RecordBatch, h msgHour, d *openDay, revs map[[16]byte]*pipeline.Revision) error {
 	rows, err := pipeline.NewRows(rec)
 	if err != nil {
 		return err
@@ -187,7 +185,7 @@ func (a *analyst) analyse(rec arrow.RecordBatch, d *openDay, revs map[[16]byte]*
 	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
 	var msg schema.Message
 	for i := range rows.Len() {
-		if aggregate.DayOf(rows.Time(i)) != d.day {
+		if msgHourOf(rows.Time(i)) != h {
 			continue
 		}
 		rows.Message(i, &msg)
@@ -287,83 +285,205 @@ func (a *analyst) topics(m *schema.Message) []string {
 	return a.topicBuf
 }
 
-// Flush analyses the days that are final by through and that no other
-// worker has claimed, and hands them over. The engine completes a day only
-// once every worker's Flush through it has returned, so a day another
-// worker is still analysing is not completed without it.
+// Flush analyses the hours that are final by through and whose days no
+// other worker is adding to, and hands over the days whose last hour is
+// in. The engine completes a day only once every worker's Flush through
+// it has returned, so a day another worker is still adding to is not
+// completed without it: that worker hands it over before its Flush
+// returns.
 func (a *analyst) Flush(ctx context.Context, through time.Time) error {
-	for {
-		day, held, ok := a.held.claim(through)
-		if !ok {
-			return ctx.Err()
+	for ctx.Err() == nil {
+		w, ok := a.held.claim(through)
+		switch {
+		case !ok:
+			return nil
+		case w.done != nil:
+			for _, share := range w.done {
+				a.sink.add(share.day, share.agg)
+			}
+			continue
 		}
-		a.seq++
-		d := &openDay{day: day, agg: aggregate.NewSized(a.sizes), seq: a.seq}
-		revs := a.revisions.Day(day.Start())
+		revs := a.revisions.Hour(w.hour.start())
 		var err error
-		for _, rec := range held {
+		for _, rec := range w.batches {
 			if err == nil {
-				err = a.analyse(rec, d, revs)
+				err = a.analyse(rec, w.hour, w.day, revs)
 			}
 			rec.Release()
 		}
+		a.held.finished(w.day)
 		if err != nil {
 			return err
 		}
-		a.sizes = d.agg.Sizes()
-		a.sink.add(day, d.agg)
 	}
+	return ctx.Err()
 }
 
-// heldDays are the batches of the message days not yet final, retained,
-// shared by a run's workers: a batch of an object spanning midnight is
-// held for both days. A final day is claimed whole by one worker, so that
-// each day is one aggregate, not one per worker merged afterwards.
-type heldDays struct {
-	mu   sync.Mutex
-	days map[aggregate.Day][]arrow.RecordBatch
+// msgHour is a message's UTC hour and day: the unit batches are held and
+// analysed in. Its day is aggregate.DayOf the message's time, kept rather
+// than derived so that an hour is always within its day's aggregate.
+type msgHour struct {
+	day  aggregate.Day
+	hour int64 // Unix hour, rounded down
 }
 
-func newHeldDays() *heldDays {
-	return &heldDays{days: make(map[aggregate.Day][]arrow.RecordBatch)}
+func msgHourOf(t time.Time) msgHour {
+	u := t.Unix()
+	h := u / 3600
+	if u < 0 && u%3600 != 0 {
+		h--
+	}
+	return msgHour{aggregate.DayOf(t), h}
 }
 
-// hold retains rec once for each of days.
-func (h *heldDays) hold(days []aggregate.Day, rec arrow.RecordBatch) {
+func (h msgHour) start() time.Time { return time.Unix(h.hour*3600, 0).UTC() }
+
+// final says whether every revision of h's messages has been read by
+// through: its hour has ended by then (or its day, for the ts before 1970
+// whose day, rounded towards zero, ends first).
+func (h msgHour) final(through time.Time) bool {
+	end := h.start().Add(time.Hour)
+	if d := h.day.End(); d.Before(end) {
+		end = d
+	}
+	return !end.After(through)
+}
+
+func (h msgHour) less(o msgHour) bool {
+	return h.day < o.day || (h.day == o.day && h.hour < o.hour)
+}
+
+// heldHours are the batches of the message hours not yet final, retained,
+// and the aggregates of the days being added to, shared by a run's
+// workers. A batch of an object spanning the top of an hour is held for
+// both hours. A final hour is claimed by one worker, and added to an
+// aggregate of its day that no other worker is adding to: one while the
+// workers take turns, one per worker when they analyse the same day at
+// once. The shares of a day are handed over together once its last hour is
+// in, and merge exactly.
+//
+// Holding hours rather than days is what bounds memory: a day is final
+// only a day after it ends (the edit window), so holding whole days kept
+// up to two days of batches, and more while days were being analysed;
+// hours are held for the edit window and an hour.
+type heldHours struct {
+	mu    sync.Mutex
+	hours map[msgHour][]arrow.RecordBatch
+	days  map[aggregate.Day][]*openDay // the shares of each day
+	seq   uint64                       // numbers shares
+	// sizes are those of the largest share of the last day handed over:
+	// a new share starts with room for as many keys.
+	sizes aggregate.Sizes
+}
+
+func newHeldHours() *heldHours {
+	return &heldHours{hours: make(map[msgHour][]arrow.RecordBatch), days: make(map[aggregate.Day][]*openDay)}
+}
+
+// hold retains rec once for each of hours.
+func (h *heldHours) hold(hours []msgHour, rec arrow.RecordBatch) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for _, day := range days {
+	for _, hour := range hours {
 		rec.Retain()
-		h.days[day] = append(h.days[day], rec)
+		h.hours[hour] = append(h.hours[hour], rec)
 	}
 }
 
-// claim removes and returns the earliest day that ended by through, with
-// its batches, for the caller to analyse and release; ok is false when
-// there is none.
-func (h *heldDays) claim(through time.Time) (day aggregate.Day, held []arrow.RecordBatch, ok bool) {
+// work is what claim gives a worker: an hour to add to a share of its day,
+// or the shares of a day to hand over (done).
+type work struct {
+	hour    msgHour
+	batches []arrow.RecordBatch
+	day     *openDay
+	done    []*openDay
+}
+
+// claim returns the earliest final hour held, with a share of its day no
+// other worker is adding to, marked busy, for the caller to analyse,
+// release and call finished; or else the shares of a day that ended by
+// through, with no hour held and no worker adding to it, removed, for the
+// caller to hand over. ok is false when there is neither.
+//
+// A Flush returns only when no final hour is left held: the engine takes a
+// worker's returned Flush to mean that all before its through is handed
+// over, and an hour left held could be claimed later by a worker whose
+// last Flush went through it already, behind the engine's back. Hours
+// being added, and the hand-over of a busy day, need no wait: the worker
+// adding to the day has not returned from its Flush, which the engine
+// waits for, and hands the day over before it does.
+func (h *heldHours) claim(through time.Time) (w work, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for d := range h.days {
-		if d.End().Compare(through) <= 0 && (!ok || d < day) {
-			day, ok = d, true
+	for hour := range h.hours {
+		if hour.final(through) && (!ok || hour.less(w.hour)) {
+			w.hour, ok = hour, true
 		}
 	}
 	if ok {
-		held = h.days[day]
-		delete(h.days, day)
+		w.batches = h.hours[w.hour]
+		delete(h.hours, w.hour)
+		w.day = h.share(w.hour.day)
+		w.day.busy = true
+		return w, true
 	}
-	return day, held, ok
+	var day aggregate.Day
+	for d, shares := range h.days {
+		if d.End().After(through) || h.holds(d) || slices.ContainsFunc(shares, func(s *openDay) bool { return s.busy }) {
+			continue
+		}
+		if !ok || d < day {
+			day, ok = d, true
+		}
+	}
+	if !ok {
+		return work{}, false
+	}
+	w.done = h.days[day]
+	delete(h.days, day)
+	largest := slices.MaxFunc(w.done, func(x, y *openDay) int { return cmp.Compare(x.agg.Observed(), y.agg.Observed()) })
+	h.sizes = largest.agg.Sizes()
+	return w, true
+}
+
+// share returns a share of day no worker is adding to, made if none is.
+func (h *heldHours) share(day aggregate.Day) *openDay {
+	for _, s := range h.days[day] {
+		if !s.busy {
+			return s
+		}
+	}
+	h.seq++
+	s := &openDay{day: day, agg: aggregate.NewSized(h.sizes), seq: h.seq}
+	h.days[day] = append(h.days[day], s)
+	return s
+}
+
+// holds says whether an hour of day is held.
+func (h *heldHours) holds(day aggregate.Day) bool {
+	for hour := range h.hours {
+		if hour.day == day {
+			return true
+		}
+	}
+	return false
+}
+
+// finished marks that the worker that claimed an hour of d is done with it.
+func (h *heldHours) finished(d *openDay) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	d.busy = false
 }
 
 // release lets go of the batches still held, after a failed run.
-func (h *heldDays) release() {
+func (h *heldHours) release() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for day, held := range h.days {
+	for hour, held := range h.hours {
 		for _, rec := range held {
 			rec.Release()
 		}
-		delete(h.days, day)
+		delete(h.hours, hour)
 	}
 }

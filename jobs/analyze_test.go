@@ -7,14 +7,14 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"github.com/wiretap-hq/wiretap/pipeline/aggregate"
 )
 
-// TestHeldDays checks that final days are claimed earliest first, each by
-// one claimant and whole, that days not yet final stay held, and that
-// every retained batch is released.
-func TestHeldDays(t *testing.T) {
+// TestHeldHours checks that final hours are claimed earliest first, each by
+// one claimant, that a share of a day takes one hour at a time (a second
+// worker gets a second share), that hours not yet final stay held, that a
+// day's shares are handed over once, after its last hour and when no
+// worker is adding to them, and that every retained batch is released.
+func TestHeldHours(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	batch := func() arrow.RecordBatch {
@@ -23,42 +23,91 @@ func TestHeldDays(t *testing.T) {
 		b.Field(0).(*array.Int64Builder).Append(1)
 		return b.NewRecordBatch()
 	}
-	d1 := aggregate.DayOf(time.Date(2016, 11, 14, 0, 0, 0, 0, time.UTC))
-	d2, d3 := d1+1, d1+2
+	at := func(s string) time.Time {
+		tm, err := time.Parse(time.DateTime, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	late := msgHourOf(at("2016-11-14 23:10:00"))   // the last hour of day 1
+	early := msgHourOf(at("2016-11-15 00:59:59"))  // the first of day 2
+	second := msgHourOf(at("2016-11-15 01:00:00")) // the second of day 2
+	third := msgHourOf(at("2016-11-15 02:00:00"))
+	day1, day2 := late.day, early.day
+	if day2 != day1+1 || second.hour != early.hour+1 || third.hour != second.hour+1 {
+		t.Fatalf("hours %v %v %v %v: not consecutive", late, early, second, third)
+	}
 
-	h := newHeldDays()
-	midnight, late, last := batch(), batch(), batch()
-	h.hold([]aggregate.Day{d2, d1}, midnight) // an object spanning midnight
-	h.hold([]aggregate.Day{d2}, late)
-	h.hold([]aggregate.Day{d3}, last)
+	h := newHeldHours()
+	midnight, next, last := batch(), batch(), batch()
+	h.hold([]msgHour{early, late}, midnight) // an object spanning midnight
+	h.hold([]msgHour{second}, next)
+	h.hold([]msgHour{third}, last)
 	// The holder lets go of its own reference, as a Worker's caller does.
-	for _, rec := range []arrow.RecordBatch{midnight, late, last} {
+	for _, rec := range []arrow.RecordBatch{midnight, next, last} {
 		rec.Release()
 	}
 
-	if _, _, ok := h.claim(d1.End().Add(-time.Nanosecond)); ok {
-		t.Fatal("claimed a day before its end")
+	if w, ok := h.claim(late.start().Add(time.Hour - time.Nanosecond)); ok {
+		t.Fatalf("claimed %+v before its hour is final", w)
 	}
-	for _, want := range []struct {
-		day  aggregate.Day
-		recs []arrow.RecordBatch
-	}{{d1, []arrow.RecordBatch{midnight}}, {d2, []arrow.RecordBatch{midnight, late}}} {
-		day, held, ok := h.claim(d2.End())
-		if !ok || day != want.day || len(held) != len(want.recs) {
-			t.Fatalf("claim: day %v, %d batches, ok %v; want %v, %d", day, len(held), ok, want.day, len(want.recs))
+	claim := func(through time.Time, want msgHour, batches ...arrow.RecordBatch) *openDay {
+		t.Helper()
+		w, ok := h.claim(through)
+		if !ok || w.done != nil || w.hour != want || len(w.batches) != len(batches) || w.day.day != want.day || !w.day.busy {
+			t.Fatalf("claim through %v: %+v, ok %v; want hour %v with %d batches, its day busy", through, w, ok, want, len(batches))
 		}
-		for i, rec := range held {
-			if rec != want.recs[i] {
-				t.Errorf("day %v: batch %d is not the one held", day, i)
+		for i, rec := range w.batches {
+			if rec != batches[i] {
+				t.Errorf("hour %v: batch %d is not the one held", want, i)
 			}
 			rec.Release()
 		}
+		return w.day
 	}
-	if day, _, ok := h.claim(d2.End()); ok {
-		t.Fatalf("day %v claimed twice, or before it is final", day)
+	handOver := func(through time.Time, want ...*openDay) {
+		t.Helper()
+		w, ok := h.claim(through)
+		if !ok || len(w.done) != len(want) {
+			t.Fatalf("claim through %v: %+v, ok %v; want %d shares handed over", through, w, ok, len(want))
+		}
+		for i, s := range w.done {
+			if s != want[i] {
+				t.Fatalf("share %d handed over is %+v, want %+v", i, s, want[i])
+			}
+		}
 	}
-	h.release() // d3, never final: a failed run
-	if _, _, ok := h.claim(d3.End()); ok {
-		t.Fatal("a released day is still held")
+	none := func(through time.Time, why string) {
+		t.Helper()
+		if w, ok := h.claim(through); ok {
+			t.Fatalf("claim through %v: %+v; want nothing, %s", through, w, why)
+		}
 	}
+	t1 := second.start().Add(time.Hour)
+	d1 := claim(t1, late, midnight)
+	a := claim(t1, early, midnight)
+	// A second worker on day 2 while the first is busy gets a share of its
+	// own.
+	b := claim(t1, second, next)
+	if a == b {
+		t.Fatal("two workers share one busy aggregate")
+	}
+	none(t1, "day 1 is busy and hour 3 not final")
+	h.finished(a)
+	if s := claim(third.start().Add(time.Hour), third, last); s != a {
+		t.Fatal("a new share was made while one was free")
+	}
+	h.finished(d1)
+	handOver(day2.End(), d1)
+	none(day2.End(), "day 2's shares are busy")
+	h.finished(a)
+	h.finished(b)
+	handOver(day2.End(), a, b)
+	none(day2.End(), "every day was handed over")
+
+	unfinished := batch()
+	h.hold([]msgHour{msgHourOf(day2.End())}, unfinished)
+	unfinished.Release()
+	h.release() // never final: a failed run
 }

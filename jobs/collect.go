@@ -28,9 +28,9 @@ type collector struct {
 	// analysts apply.
 	revisions *pipeline.Revisions
 
-	// held are the batches of the days not yet final, which the workers
-	// share.
-	held *heldDays
+	// held are the batches of the hours not yet final and the aggregates
+	// of the days being added to, which the workers share.
+	held *heldHours
 
 	mu      sync.Mutex // guards open and written
 	open    map[aggregate.Day]*aggregate.Aggregate
@@ -45,7 +45,7 @@ var _ pipeline.Handler = (*collector)(nil)
 func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out output.Output, rng archive.Range, text bool) *collector {
 	return &collector{
 		nlp: an, roster: roster, out: out, rng: rng, text: text, revisions: pipeline.NewRevisions(),
-		held:    newHeldDays(),
+		held:    newHeldHours(),
 		open:    make(map[aggregate.Day]*aggregate.Aggregate),
 		written: make(map[aggregate.Day]bool),
 		total:   aggregate.New(),
@@ -60,8 +60,8 @@ func (c *collector) NewWorker() (pipeline.Worker, error) {
 // release lets go of the batches still held, after a failed run.
 func (c *collector) release() { c.held.release() }
 
-// add takes a day's aggregate. A final day is analysed whole by one
-// worker; should a share of it come again, the shares merge exactly.
+// add takes an aggregate of a day: a day analysed by several workers at
+// once comes in shares, which merge exactly.
 func (c *collector) add(day aggregate.Day, agg *aggregate.Aggregate) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

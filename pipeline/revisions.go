@@ -23,17 +23,19 @@ const DefaultEditWindow = 24 * time.Hour
 // A revision applies when it arrives within the edit window after its
 // message hour (InArrivalWindow with the margin plus the window): the same
 // rule for every range, so that ranges, shards, nightly runs and queries
-// agree. The engine reads that much further and hands a message day over
-// only once every revision of it can have been read, so the state of a day
-// is complete, and no longer written to, by the time a Worker looks at it.
+// agree. The engine reads that much further and flushes a message hour
+// only once every revision of it can have been read, so the state of an
+// hour is complete, and no longer written to, by the time a Worker looks at
+// it.
 //
-// State is kept per UTC message day, the unit Workers hand over, and
-// dropped (counting the revisions nobody took) once every Worker has handed
-// the day over: memory holds the revisions of the days in flight, which
-// are a small share of their records. Revisions is safe for concurrent use.
+// State is kept per UTC message hour, the unit Workers analyse, and dropped
+// (counting the revisions nobody took) once every Worker has flushed
+// through the hour: memory holds the revisions of the hours in flight,
+// which are a small share of their records. Revisions is safe for
+// concurrent use.
 type Revisions struct {
 	mu     sync.Mutex
-	days   map[int64]map[[16]byte]*Revision
+	hours  map[int64]map[[16]byte]*Revision
 	counts RevisionCounts
 }
 
@@ -103,25 +105,33 @@ func (c *RevisionCounts) Add(o *RevisionCounts) {
 
 // NewRevisions returns an empty Revisions.
 func NewRevisions() *Revisions {
-	return &Revisions{days: make(map[int64]map[[16]byte]*Revision)}
+	return &Revisions{hours: make(map[int64]map[[16]byte]*Revision)}
 }
 
-func dayKey(t time.Time) int64 { return t.Unix() / 86400 }
+// hourKey numbers the UTC hour of t (the Unix hour; ts before 1970 round
+// down, like Truncate).
+func hourKey(t time.Time) int64 {
+	u := t.Unix()
+	if u < 0 {
+		return (u - 3599) / 3600
+	}
+	return u / 3600
+}
 
 // add records one revision record, deduplicated, of the message at target
 // (its time) with key.
 func (r *Revisions) add(m *schema.Message, target time.Time, key [16]byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	day := r.days[dayKey(target)]
-	if day == nil {
-		day = make(map[[16]byte]*Revision)
-		r.days[dayKey(target)] = day
+	hour := r.hours[hourKey(target)]
+	if hour == nil {
+		hour = make(map[[16]byte]*Revision)
+		r.hours[hourKey(target)] = hour
 	}
-	rev := day[key]
+	rev := hour[key]
 	if rev == nil {
 		rev = &Revision{}
-		day[key] = rev
+		hour[key] = rev
 	}
 	switch {
 	case m.Kind == schema.KindReactionAdded || m.Kind == schema.KindReactionRemoved:
@@ -151,15 +161,15 @@ func (r *Revisions) add(m *schema.Message, target time.Time, key [16]byte) {
 	}
 }
 
-// Day returns the revisions of the messages of the UTC day that starts at
-// start, by schema.MessageKey. Call it only once every revision of that day
-// has been read (a Worker's Flush through the day's end): the map is then
-// no longer written to and may be read without locks. Take marks what a
-// Worker applies.
-func (r *Revisions) Day(start time.Time) map[[16]byte]*Revision {
+// Hour returns the revisions of the messages of the UTC hour that starts at
+// start, by schema.MessageKey. Call it only once every revision of that
+// hour has been read (a Worker's Flush through the hour's end): the map is
+// then no longer written to and may be read without locks. Take marks what
+// a Worker applies.
+func (r *Revisions) Hour(start time.Time) map[[16]byte]*Revision {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.days[dayKey(start)]
+	return r.hours[hourKey(start)]
 }
 
 // Take marks rev applied to a message the Worker analysed: it counts as
@@ -170,13 +180,13 @@ func (rev *Revision) Take() {
 	}
 }
 
-// release drops the days that end at or before through, counting their
+// release drops the hours that end at or before through, counting their
 // revisions as applied or not seen.
 func (r *Revisions) release(through time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for d, revs := range r.days {
-		if time.Unix((d+1)*86400, 0).After(through) {
+	for h, revs := range r.hours {
+		if time.Unix((h+1)*3600, 0).After(through) {
 			continue
 		}
 		for rev := range maps.Values(revs) {
@@ -191,6 +201,6 @@ func (r *Revisions) release(through time.Time) {
 				c.ReactionsNotSeen += rev.reactionEvents
 			}
 		}
-		delete(r.days, d)
+		delete(r.hours, h)
 	}
 }

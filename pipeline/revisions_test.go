@@ -65,12 +65,12 @@ func (w *revisionWorker) Flush(_ context.Context, through time.Time) error {
 			if !m.IsAuthored() {
 				continue
 			}
-			day := m.Time.Truncate(24 * time.Hour)
-			if day.Add(24 * time.Hour).After(through) {
+			hour := m.Time.Truncate(time.Hour)
+			if hour.Add(time.Hour).After(through) {
 				done = false
 				continue
 			}
-			rev := w.revs.Day(day)[schema.MessageKey(m.Team, m.ChannelID, m.TS)]
+			rev := w.revs.Hour(hour)[schema.MessageKey(m.Team, m.ChannelID, m.TS)]
 			rev.Take()
 			what := "as written"
 			if rev != nil {

@@ -544,6 +544,10 @@ func (a *Aggregate) Observe(o *Observation) {
 	a.hourAuthors(hk).Add(author)
 }
 
+// Observed is how many messages Observe added to a, not counting those of
+// aggregates merged into it.
+func (a *Aggregate) Observed() uint64 { return a.observed }
+
 // hourAuthors returns the authors of an hour-of-week cell, made if new.
 func (a *Aggregate) hourAuthors(k HourKey) *privacy.AuthorSet {
 	s := a.HourAuthors[k]
