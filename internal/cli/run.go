@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"runtime/trace"
 	"strconv"
@@ -192,7 +193,7 @@ func runCmd(ctx context.Context, io *IO, args []string) error {
 	if memProfile != "" {
 		defer writeHeapProfile(memProfile, io)
 	}
-	tuneGC(io)
+	defer tuneGC(ctx, io)()
 	if io.Terminal {
 		opts.Progress = &pipeline.Progress{}
 		stop := startProgress(io.Err, opts.Progress)
@@ -351,19 +352,77 @@ func parseShardFlag(io *IO, v string) (jobs.Shard, error) {
 }
 
 // tuneGC sets the collector for a batch run, unless GOGC or GOMEMLIMIT say
-// otherwise. The live heap is small (the aggregates of the days in flight)
-// and churns fast, so collecting at every doubling spends CPU for little;
-// collecting less often, under a soft memory limit that keeps the peak
-// bounded, is the better trade (README.md, "How it works", has the
-// measurement).
-func tuneGC(io *IO) {
+// otherwise, and returns what puts it back. The live heap is small (the
+// aggregates of the days in flight) and churns fast, so collecting at every
+// doubling spends CPU for little; collecting less often, under a soft
+// memory limit that keeps the peak bounded, is the better trade (README.md,
+// "How it works", has the measurement).
+//
+// The limit follows the live heap (memoryLimitFor): a fixed limit below
+// what a large workspace keeps live made the collector run back to back,
+// half of a run's CPU, for no memory saved.
+func tuneGC(ctx context.Context, io *IO) (restore func()) {
 	if io.Getenv == nil {
-		return
+		return func() {}
 	}
+	percent, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
+	debug.SetGCPercent(percent) // SetGCPercent(-1) turned the collector off
 	if io.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
 	if io.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(400 << 20)
+		debug.SetMemoryLimit(baseMemoryLimit)
+		go func() {
+			defer close(done)
+			followLiveHeap(ctx, time.Second/10)
+		}()
+	} else {
+		close(done)
+	}
+	return func() {
+		cancel()
+		<-done
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	}
+}
+
+// baseMemoryLimit is the soft memory limit of a run whose live heap is
+// small.
+const baseMemoryLimit = 400 << 20
+
+// memoryLimitFor is the soft memory limit for a live heap of live bytes:
+// baseMemoryLimit, or half as much again as the live heap when that is
+// more, in steps of 32 MiB.
+func memoryLimitFor(live uint64) int64 {
+	const step = 32 << 20
+	limit := int64(live + live/2)
+	limit = (limit + step - 1) / step * step
+	return max(limit, baseMemoryLimit)
+}
+
+// followLiveHeap sets the soft memory limit for the live heap, as the
+// last collection measured it, every period until ctx is done.
+func followLiveHeap(ctx context.Context, period time.Duration) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	t := time.NewTicker(period)
+	defer t.Stop()
+	current := int64(baseMemoryLimit)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 {
+			return // not measured by this runtime
+		}
+		if limit := memoryLimitFor(sample[0].Value.Uint64()); limit != current {
+			debug.SetMemoryLimit(limit)
+			current = limit
+		}
 	}
 }
