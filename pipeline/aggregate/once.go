@@ -9,7 +9,7 @@ import (
 // onceSet holds an office's bigrams carried by exactly one message so far.
 // Most bigrams of a day occur once and are pruned at its end
 // (MinBigramSupport), yet they outnumber every other key of a day: a
-// 10,000-person day has millions. They are therefore kept in memory the
+// 9,000-person day has over a million. They are kept in memory the
 // garbage collector need not scan: the index maps a bigram's hash to its
 // entry, the entry locates the bigram's bytes in blocks of plain bytes, and
 // the message that carried it is recorded once, however many of its bigrams

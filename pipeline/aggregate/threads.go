@@ -88,13 +88,16 @@ type threadID struct {
 }
 
 // thread is a ThreadStats with its key, its office and text numbered (0:
-// "" and nil).
+// "" and nil). The key's fields are its own rather than an embedded
+// threadID, whose padding would make every entry 48 bytes instead of 40:
+// a range holds one per question and replied thread.
 type thread struct {
-	threadID
-	office, text         uint32
-	parentSeen, question bool
-	replies, firstReply  int64
+	ts, replies, firstReply int64
+	ch, office, text        uint32
+	parentSeen, question    bool
 }
+
+func (t *thread) id() threadID { return threadID{t.ch, t.ts} }
 
 func newThreads(n int) threads {
 	return threads{index: make(map[threadID]int32, n), chanNum: make(map[ChannelKey]uint32),
@@ -178,7 +181,7 @@ func (ts *threads) lookup(id threadID) (*thread, bool) {
 	if !ok {
 		ts.index[id] = int32(ts.entries.len())
 		t := ts.entries.add()
-		t.threadID = id
+		t.ch, t.ts = id.ch, id.ts
 		return t, true
 	}
 	return ts.entries.at(int(i)), false
@@ -277,7 +280,7 @@ func compareThreads(x, y thread) int {
 func (ts *threads) combine(run []thread) []thread {
 	out := run[:0]
 	for i := range run {
-		if n := len(out); n > 0 && out[n-1].threadID == run[i].threadID {
+		if n := len(out); n > 0 && out[n-1].id() == run[i].id() {
 			ts.fold(&out[n-1], &run[i])
 			continue
 		}
