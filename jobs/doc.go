@@ -3,8 +3,9 @@
 // mergeable aggregates). A job takes an options struct and a context and
 // returns a result; the command line only parses flags into the options.
 //
-// Run analyses a time range: its Workers score each message and add it to
-// per-day aggregates; its Handler merges the workers' days as the engine
-// completes them, writes each day's Parquet partitions, and folds the day
-// into the range total from which summary.json is computed.
+// Run analyses a time range: its Workers hold each message hour until its
+// edit window has passed, then score its messages and add them to an
+// aggregate of their day; its Handler merges a day's aggregates as the
+// engine completes the day, writes the day's Parquet partitions, and folds
+// the day into the range total from which summary.json is computed.
 package jobs
