@@ -138,7 +138,13 @@ func (s *FirehoseSink) send(ctx context.Context, pending []types.Record) error {
 				"attempt", attempt)
 			pending = failed
 		}
-		if attempt >= attempts || ctx.Err() != nil {
+		if err := ctx.Err(); err != nil {
+			// The deadline can pass while a put is in flight: say so, not
+			// only what the put said.
+			return fmt.Errorf("firehose %s: %d records not put after %d attempts: %w (last error: %w)",
+				s.stream, len(pending), attempt, err, lastErr)
+		}
+		if attempt >= attempts {
 			return fmt.Errorf("firehose %s: %d records not put after %d attempts: %w",
 				s.stream, len(pending), attempt, lastErr)
 		}

@@ -191,6 +191,23 @@ func TestFirehoseSinkRespectsDeadline(t *testing.T) {
 	}
 }
 
+// TestFirehoseSinkDeadlineDuringPut checks that a deadline passing while a
+// put is in flight is reported as the deadline, with the put's failure.
+func TestFirehoseSinkDeadlineDuringPut(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	f := &fakeFirehose{fail: func(int, []byte) bool {
+		<-ctx.Done() // the put outlives the deadline, then fails
+		return true
+	}}
+	s := newTestFirehoseSink(f)
+	s.MaxAttempts = 1000
+	err := s.Put(ctx, records(1, 40))
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "ServiceUnavailableException") {
+		t.Fatalf("err = %v, want the deadline and the put's failure", err)
+	}
+}
+
 func TestFirehoseSinkBatchLimits(t *testing.T) {
 	tests := []struct {
 		name  string
