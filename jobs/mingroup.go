@@ -51,7 +51,7 @@ func SuppressSmallGroups(s *Summary, a *aggregate.Aggregate, n int) {
 	smallOffice := func(office string) bool { return active[office] < int64(n) }
 	smallChannel := func(team, channel string) bool {
 		cs := a.Channels[aggregate.ChannelKey{Team: team, Channel: channel}]
-		return cs == nil || len(cs.Users) < n
+		return cs == nil || cs.ActiveUsers() < int64(n)
 	}
 	for i := range s.Offices {
 		if o := &s.Offices[i]; smallOffice(o.Office) {

@@ -378,7 +378,7 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time, prev *aggregate.Aggre
 	for k, c := range a.Channels {
 		channels = append(channels, ChannelSummary{
 			TeamID: k.Team, ChannelID: k.Channel, ChannelName: c.Name.Name, Messages: c.Messages,
-			ActiveUsers: int64(len(c.Users)), ReactionsReceived: c.ReactionsReceived, Sentiment: sentimentSummary(&c.Sentiment),
+			ActiveUsers: c.ActiveUsers(), ReactionsReceived: c.ReactionsReceived, Sentiment: sentimentSummary(&c.Sentiment),
 		})
 	}
 	s.TopChannels = top(channels, TopN, byCount(

@@ -185,6 +185,9 @@ type UserStats struct {
 	MentionsReceived  int64
 	ReactionsReceived int64 // net reactions to the user's messages
 	Evidence          Evidence
+	// num is the user's number in the people of the aggregate that holds
+	// the stats, plus one; 0: not numbered yet.
+	num uint32
 	// MentionEvidence are the earliest messages that mention the user
 	// (all score 0); SarcasmEvidence the user's messages with the highest
 	// sarcasm probability; PositiveEvidence and NegativeEvidence the most
@@ -195,14 +198,22 @@ type UserStats struct {
 // ChannelStats is a channel's activity.
 type ChannelStats struct {
 	Activity
-	id                *string // the channel id, owned: evidence refs point at it
-	Name              Name
-	Users             map[string]int64 // messages by author
-	ReactionsReceived int64            // net reactions to the channel's messages
+	id   *string // the channel id, owned: evidence refs point at it
+	Name Name
+	// users are the channel's messages by author, the authors numbered in
+	// the people of the aggregate that holds the stats: a range's channels
+	// have millions of (channel, author) pairs, and counts keyed by the
+	// author's id string were a fifth of a long run's live heap, all of it
+	// scanned at every collection.
+	users             map[uint32]int64
+	ReactionsReceived int64 // net reactions to the channel's messages
 	// threadCh is the channel's number in the threads of the aggregate
 	// that holds it, plus one; 0: not numbered yet.
 	threadCh uint32
 }
+
+// ActiveUsers is the number of distinct authors of the channel's messages.
+func (c *ChannelStats) ActiveUsers() int64 { return int64(len(c.users)) }
 
 // TopicStats counts the messages that carry a topic.
 type TopicStats struct {
@@ -242,10 +253,47 @@ type Aggregate struct {
 	// message is new to them.
 	observed uint64
 	keys     arena
-	// channelUsers are the sizes of the channels' Users maps in the
+	// channelUsers are the sizes of the channels' users maps in the
 	// aggregate a was sized after (NewSized): most channels see the same
 	// people every day.
 	channelUsers map[ChannelKey]int
+	// people numbers the authors of the channels' messages.
+	people people
+}
+
+// people numbers users, for the pointer-free counts of ChannelStats.users.
+type people struct {
+	num  map[UserKey]uint32
+	keys []UserKey // by number
+}
+
+// number returns k's number, made if new; k's strings must be stable.
+func (p *people) number(k UserKey) uint32 {
+	n, ok := p.num[k]
+	if !ok {
+		n = uint32(len(p.keys))
+		p.keys = append(p.keys, k)
+		p.num[k] = n
+	}
+	return n
+}
+
+// renumber translates the person numbers of o's people into p's, making
+// them as needed; o's keys must be stable. Numbers are translated once each.
+type renumber struct {
+	from *people
+	to   *people
+	nums []uint32 // plus one; 0: not translated yet
+}
+
+func (r *renumber) of(n uint32) uint32 {
+	if r.nums == nil {
+		r.nums = make([]uint32, len(r.from.keys))
+	}
+	if r.nums[n] == 0 {
+		r.nums[n] = r.to.number(r.from.keys[n]) + 1
+	}
+	return r.nums[n] - 1
 }
 
 // onceTopic is the message that carried a bigram seen once: its compound
@@ -303,6 +351,7 @@ func New() *Aggregate {
 		Reactions:   make(map[ReactionKey]int64),
 		threads:     newThreads(0),
 		once:        make(map[string]*onceSet),
+		people:      people{num: make(map[UserKey]uint32)},
 	}
 }
 
@@ -324,7 +373,7 @@ func (a *Aggregate) Sizes() Sizes {
 	}
 	s.channelUsers = make(map[ChannelKey]int, len(a.Channels))
 	for k, c := range a.Channels {
-		s.channelUsers[k] = len(c.Users)
+		s.channelUsers[k] = len(c.users)
 	}
 	for office, t := range a.once {
 		s.once[office] = t.Len()
@@ -337,6 +386,7 @@ func NewSized(s Sizes) *Aggregate {
 	a := New()
 	a.Users = make(map[UserKey]*UserStats, s.users)
 	a.Channels = make(map[ChannelKey]*ChannelStats, s.channels)
+	a.people.num = make(map[UserKey]uint32, s.users)
 	a.threads = newThreads(s.threads)
 	a.channelUsers = s.channelUsers
 	for office, n := range s.topics {
@@ -449,7 +499,7 @@ func (a *Aggregate) Observe(o *Observation) {
 		// point at it, and must not keep the channel's other maps alive.
 		id := new(string)
 		*id = ck.Channel
-		cs = &ChannelStats{Users: make(map[string]int64, a.channelUsers[ck]), id: id}
+		cs = &ChannelStats{users: make(map[uint32]int64, a.channelUsers[ck]), id: id}
 		a.Channels[ck] = cs
 	}
 	// Evidence refs share the channel's own copy of its id, and the one
@@ -477,13 +527,14 @@ func (a *Aggregate) Observe(o *Observation) {
 	}
 	cs.merge(&act)
 	cs.Name.observe(o.ChannelName, o.Time)
-	if o.StableIDs {
-		cs.Users[o.UserID]++
-	} else if _, ok := cs.Users[o.UserID]; ok {
-		cs.Users[o.UserID]++
-	} else {
-		cs.Users[strings.Clone(o.UserID)] = 1
+	if us.num == 0 {
+		k := UserKey{o.Team, o.UserID}
+		if _, ok := a.people.num[k]; !ok && !o.StableIDs {
+			k = UserKey{strings.Clone(k.Team), strings.Clone(k.User)}
+		}
+		us.num = a.people.number(k) + 1
 	}
+	cs.users[us.num-1]++
 
 	for _, m := range o.Mentioned {
 		mo := m.Office
@@ -645,6 +696,7 @@ func (a *Aggregate) Merge(o *Aggregate) {
 		}
 	}
 	for k, v := range o.Users {
+		v.num = 0 // its number in o's people
 		if s := a.Users[k]; s != nil {
 			s.merge(&v.Activity)
 			s.MentionsReceived += v.MentionsReceived
@@ -660,16 +712,22 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			a.Users[k] = v
 		}
 	}
+	authors := renumber{from: &o.people, to: &a.people}
 	for k, v := range o.Channels {
 		if s := a.Channels[k]; s != nil {
 			s.merge(&v.Activity)
 			s.ReactionsReceived += v.ReactionsReceived
 			s.Name.observe(v.Name.Name, v.Name.At)
-			for u, n := range v.Users {
-				s.Users[u] += n
+			for p, n := range v.users {
+				s.users[authors.of(p)] += n
 			}
 		} else {
 			v.threadCh = 0 // its number in o's threads
+			users := make(map[uint32]int64, len(v.users))
+			for p, n := range v.users {
+				users[authors.of(p)] = n
+			}
+			v.users = users
 			a.Channels[k] = v
 		}
 	}
@@ -786,19 +844,20 @@ func (a *Aggregate) ForOffice(office string) *Aggregate {
 	members := map[string]bool{}
 	for k, u := range a.Users {
 		if u.Office == office {
+			u.num = 0 // its number in a's people
 			r.Users[k] = u
 			members[k.User] = true
 		}
 	}
 	for k, c := range a.Channels {
-		fc := &ChannelStats{Name: c.Name, Users: make(map[string]int64)}
-		for u, n := range c.Users {
-			if members[u] {
-				fc.Users[u] = n
+		fc := &ChannelStats{Name: c.Name, users: make(map[uint32]int64)}
+		for p, n := range c.users {
+			if pk := a.people.keys[p]; members[pk.User] {
+				fc.users[r.people.number(pk)] = n
 				fc.Messages += n
 			}
 		}
-		if len(fc.Users) > 0 {
+		if len(fc.users) > 0 {
 			r.Channels[k] = fc
 		}
 	}

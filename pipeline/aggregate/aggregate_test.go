@@ -217,19 +217,23 @@ func TestNameTieBreak(t *testing.T) {
 		t.Run(tt.Name, func(t *testing.T) {
 			// Observing in one Aggregate, and merging one Aggregate per
 			// sighting in either order, all agree.
+			// Merge takes the values of what it merges, so each order
+			// merges parts of its own.
 			one := aggregate.New()
-			var parts []*aggregate.Aggregate
+			var parts, again []*aggregate.Aggregate
 			for _, s := range tt.Seen {
 				o := &aggregate.Observation{Time: s.At, Team: "T1", UserID: "U1", UserName: s.Name, ChannelID: "C1", ChannelName: s.Name}
 				one.Observe(o)
-				p := aggregate.New()
-				p.Observe(o)
-				parts = append(parts, p)
+				for _, ps := range []*[]*aggregate.Aggregate{&parts, &again} {
+					p := aggregate.New()
+					p.Observe(o)
+					*ps = append(*ps, p)
+				}
 			}
 			fwd, rev := aggregate.New(), aggregate.New()
 			for i := range parts {
-				fwd.Merge(clonePart(parts[i]))
-				rev.Merge(clonePart(parts[len(parts)-1-i]))
+				fwd.Merge(parts[i])
+				rev.Merge(again[len(again)-1-i])
 			}
 			for name, a := range map[string]*aggregate.Aggregate{"observed": one, "merged": fwd, "merged in reverse": rev} {
 				tb := a.Tables()
@@ -239,40 +243,6 @@ func TestNameTieBreak(t *testing.T) {
 			}
 		})
 	}
-}
-
-// clonePart deep-copies an Aggregate by merging it into an empty one and
-// then re-observing nothing: Merge takes o's values, so tests that merge
-// the same partial twice need copies.
-func clonePart(a *aggregate.Aggregate) *aggregate.Aggregate {
-	c := aggregate.New()
-	for k, v := range a.Offices {
-		s := *v
-		c.Offices[k] = &s
-	}
-	for k, v := range a.Users {
-		s := *v
-		c.Users[k] = &s
-	}
-	for k, v := range a.Channels {
-		s := *v
-		s.Users = make(map[string]int64, len(v.Users))
-		for u, n := range v.Users {
-			s.Users[u] = n
-		}
-		c.Channels[k] = &s
-	}
-	for office, ot := range a.Topics {
-		c.Topics[office] = make(aggregate.OfficeTopics, len(ot))
-		for k, v := range ot {
-			s := *v
-			c.Topics[office][k] = &s
-		}
-	}
-	for k, v := range a.Hours {
-		c.Hours[k] = v
-	}
-	return c
 }
 
 // world is a small population with a consistent roster.
@@ -529,11 +499,9 @@ func TestObserveCopiesStrings(t *testing.T) {
 	if got := fmt.Sprintf("%+v", *a.Tables()); got != wantStr {
 		t.Errorf("overwriting the observed strings changed the aggregate:\n got %s\nwant %s", got, wantStr)
 	}
-	for k, c := range a.Channels {
-		for u := range c.Users {
-			if u != "U1" || k.Channel != "C1" || k.Team != "T1" {
-				t.Errorf("channel %+v keeps user %q", k, u)
-			}
+	for _, r := range a.Tables().ChannelUsers {
+		if r.UserID != "U1" || r.ChannelID != "C1" || r.TeamID != "T1" {
+			t.Errorf("channel %s/%s keeps user %q", r.TeamID, r.ChannelID, r.UserID)
 		}
 	}
 }

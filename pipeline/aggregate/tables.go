@@ -250,7 +250,7 @@ func (a *Aggregate) Tables() *Tables {
 	// copied each row several times.
 	pairs, topics := 0, 0
 	for _, c := range a.Channels {
-		pairs += len(c.Users)
+		pairs += len(c.users)
 	}
 	for _, ot := range a.Topics {
 		topics += len(ot)
@@ -301,7 +301,7 @@ func (a *Aggregate) Tables() *Tables {
 	for k, v := range a.Channels {
 		t.Channels = append(t.Channels, ChannelRow{
 			TeamID: k.Team, ChannelID: k.Channel, ChannelName: v.Name.Name, Messages: v.Messages,
-			ActiveUsers: int64(len(v.Users)), Words: v.Words, ThreadReplies: v.ThreadReplies,
+			ActiveUsers: v.ActiveUsers(), Words: v.Words, ThreadReplies: v.ThreadReplies,
 			ReactionsReceived: v.ReactionsReceived, SentimentColumns: sentimentColumns(&v.Sentiment), SarcasmColumns: sarcasmColumns(&v.Activity),
 		})
 	}
@@ -313,8 +313,8 @@ func (a *Aggregate) Tables() *Tables {
 	var channelUsers []keyed[string, int64]
 	for _, c := range t.Channels {
 		channelUsers = channelUsers[:0]
-		for u, n := range a.Channels[ChannelKey{c.TeamID, c.ChannelID}].Users {
-			channelUsers = append(channelUsers, keyed[string, int64]{u, n})
+		for p, n := range a.Channels[ChannelKey{c.TeamID, c.ChannelID}].users {
+			channelUsers = append(channelUsers, keyed[string, int64]{a.people.keys[p].User, n})
 		}
 		slices.SortFunc(channelUsers, func(x, y keyed[string, int64]) int { return cmp.Compare(x.key, y.key) })
 		for _, u := range channelUsers {
@@ -432,7 +432,7 @@ func FromTables(day Day, t *Tables) *Aggregate {
 	for _, r := range t.Channels {
 		c := &ChannelStats{
 			Activity:          activityOf(r.Messages, r.Words, r.ThreadReplies, &r.SentimentColumns, &r.SarcasmColumns),
-			Users:             make(map[string]int64),
+			users:             make(map[uint32]int64),
 			id:                ids.keep(r.ChannelID),
 			ReactionsReceived: r.ReactionsReceived,
 		}
@@ -441,7 +441,7 @@ func FromTables(day Day, t *Tables) *Aggregate {
 	}
 	for _, r := range t.ChannelUsers {
 		if c := a.Channels[ChannelKey{r.TeamID, r.ChannelID}]; c != nil {
-			c.Users[r.UserID] = r.Messages
+			c.users[a.people.number(UserKey{r.TeamID, r.UserID})] = r.Messages
 		}
 	}
 	for _, r := range t.Topics {
