@@ -285,12 +285,12 @@ func (a *analyst) topics(m *schema.Message) []string {
 	return a.topicBuf
 }
 
-// Flush analyses the hours that are final by through and whose days no
-// other worker is adding to, and hands over the days whose last hour is
-// in. The engine completes a day only once every worker's Flush through
-// it has returned, so a day another worker is still adding to is not
-// completed without it: that worker hands it over before its Flush
-// returns.
+// Flush analyses the hours that are final by through, each into a share
+// of its day no other worker is adding to, and hands over the days whose
+// last hour is in. The engine completes a day only once every worker's
+// Flush through it has returned, so a day another worker is still adding
+// to is not completed without it: that worker hands it over before its
+// Flush returns.
 func (a *analyst) Flush(ctx context.Context, through time.Time) error {
 	for ctx.Err() == nil {
 		w, ok := a.held.claim(through)
@@ -328,12 +328,7 @@ type msgHour struct {
 }
 
 func msgHourOf(t time.Time) msgHour {
-	u := t.Unix()
-	h := u / 3600
-	if u < 0 && u%3600 != 0 {
-		h--
-	}
-	return msgHour{aggregate.DayOf(t), h}
+	return msgHour{aggregate.DayOf(t), t.Truncate(time.Hour).Unix() / 3600}
 }
 
 func (h msgHour) start() time.Time { return time.Unix(h.hour*3600, 0).UTC() }

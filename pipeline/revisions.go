@@ -108,15 +108,8 @@ func NewRevisions() *Revisions {
 	return &Revisions{hours: make(map[int64]map[[16]byte]*Revision)}
 }
 
-// hourKey numbers the UTC hour of t (the Unix hour; ts before 1970 round
-// down, like Truncate).
-func hourKey(t time.Time) int64 {
-	u := t.Unix()
-	if u < 0 {
-		return (u - 3599) / 3600
-	}
-	return u / 3600
-}
+// hourKey numbers the UTC hour of t: its Unix hour.
+func hourKey(t time.Time) int64 { return t.Truncate(time.Hour).Unix() / 3600 }
 
 // add records one revision record, deduplicated, of the message at target
 // (its time) with key.

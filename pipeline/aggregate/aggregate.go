@@ -258,42 +258,7 @@ type Aggregate struct {
 	// people every day.
 	channelUsers map[ChannelKey]int
 	// people numbers the authors of the channels' messages.
-	people people
-}
-
-// people numbers users, for the pointer-free counts of ChannelStats.users.
-type people struct {
-	num  map[UserKey]uint32
-	keys []UserKey // by number
-}
-
-// number returns k's number, made if new; k's strings must be stable.
-func (p *people) number(k UserKey) uint32 {
-	n, ok := p.num[k]
-	if !ok {
-		n = uint32(len(p.keys))
-		p.keys = append(p.keys, k)
-		p.num[k] = n
-	}
-	return n
-}
-
-// renumber translates the person numbers of o's people into p's, making
-// them as needed; o's keys must be stable. Numbers are translated once each.
-type renumber struct {
-	from *people
-	to   *people
-	nums []uint32 // plus one; 0: not translated yet
-}
-
-func (r *renumber) of(n uint32) uint32 {
-	if r.nums == nil {
-		r.nums = make([]uint32, len(r.from.keys))
-	}
-	if r.nums[n] == 0 {
-		r.nums[n] = r.to.number(r.from.keys[n]) + 1
-	}
-	return r.nums[n] - 1
+	people numbering[UserKey]
 }
 
 // onceTopic is the message that carried a bigram seen once: its compound
@@ -351,7 +316,7 @@ func New() *Aggregate {
 		Reactions:   make(map[ReactionKey]int64),
 		threads:     newThreads(0),
 		once:        make(map[string]*onceSet),
-		people:      people{num: make(map[UserKey]uint32)},
+		people:      newNumbering[UserKey](0),
 	}
 }
 
@@ -386,7 +351,7 @@ func NewSized(s Sizes) *Aggregate {
 	a := New()
 	a.Users = make(map[UserKey]*UserStats, s.users)
 	a.Channels = make(map[ChannelKey]*ChannelStats, s.channels)
-	a.people.num = make(map[UserKey]uint32, s.users)
+	a.people = newNumbering[UserKey](s.users)
 	a.threads = newThreads(s.threads)
 	a.channelUsers = s.channelUsers
 	for office, n := range s.topics {
@@ -712,7 +677,7 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			a.Users[k] = v
 		}
 	}
-	authors := renumber{from: &o.people, to: &a.people}
+	authors := renumbering[UserKey]{from: &o.people, to: &a.people}
 	for k, v := range o.Channels {
 		if s := a.Channels[k]; s != nil {
 			s.merge(&v.Activity)

@@ -72,10 +72,9 @@ func (t *ThreadStats) merge(o *ThreadStats) {
 type threads struct {
 	index    map[threadID]int32 // into entries
 	entries  blocks[thread]
-	runs     [][]thread   // each sorted by id, ids unique; each run at least twice the next
-	inRuns   int          // entries in runs
-	channels []ChannelKey // by channel number
-	chanNum  map[ChannelKey]uint32
+	runs     [][]thread // each sorted by id, ids unique; each run at least twice the next
+	inRuns   int        // entries in runs
+	channels numbering[ChannelKey]
 	offices  []string // by office number - 1
 	office   map[string]uint32
 	texts    []*string // by text number - 1
@@ -100,7 +99,7 @@ type thread struct {
 func (t *thread) id() threadID { return threadID{t.ch, t.ts} }
 
 func newThreads(n int) threads {
-	return threads{index: make(map[threadID]int32, n), chanNum: make(map[ChannelKey]uint32),
+	return threads{index: make(map[threadID]int32, n), channels: newNumbering[ChannelKey](0),
 		office: make(map[string]uint32)}
 }
 
@@ -130,15 +129,7 @@ func (b *blocks[T]) add() *T {
 }
 
 // channel numbers the channel k, whose strings must be stable.
-func (ts *threads) channel(k ChannelKey) uint32 {
-	n, ok := ts.chanNum[k]
-	if !ok {
-		n = uint32(len(ts.channels))
-		ts.channels = append(ts.channels, k)
-		ts.chanNum[k] = n
-	}
-	return n
-}
+func (ts *threads) channel(k ChannelKey) uint32 { return ts.channels.number(k) }
 
 // officeNum numbers office ("" is 0); office must be a stable string.
 func (ts *threads) officeNum(office string) uint32 {
@@ -189,7 +180,7 @@ func (ts *threads) lookup(id threadID) (*thread, bool) {
 
 // stats returns t as a key and ThreadStats.
 func (ts *threads) stats(t *thread) (ThreadKey, ThreadStats) {
-	ck := ts.channels[t.ch]
+	ck := ts.channels.keys[t.ch]
 	s := ThreadStats{Office: ts.officeName(t.office), ParentSeen: t.parentSeen, Question: t.question,
 		Replies: t.replies, FirstReply: t.firstReply}
 	if t.text != 0 {
@@ -233,10 +224,7 @@ func (ts *threads) merge(o *threads) {
 	if o.Len() == 0 {
 		return
 	}
-	chans := make([]uint32, len(o.channels))
-	for i, k := range o.channels {
-		chans[i] = ts.channel(k)
-	}
+	chans := renumbering[ChannelKey]{from: &o.channels, to: &ts.channels}
 	offices := make([]uint32, len(o.offices)+1)
 	for i, name := range o.offices {
 		offices[i+1] = ts.officeNum(name)
@@ -244,7 +232,7 @@ func (ts *threads) merge(o *threads) {
 	run := make([]thread, 0, o.Len())
 	for e := range o.held {
 		t := *e
-		t.ch, t.office = chans[e.ch], offices[e.office]
+		t.ch, t.office = chans.of(e.ch), offices[e.office]
 		if e.text != 0 {
 			t.text = ts.textNum(o.texts[e.text-1])
 		}
@@ -436,12 +424,12 @@ type ThreadTextRow struct {
 func threadRows(threads *threads) []ThreadRow {
 	threads.settle()
 	entries := slices.AppendSeq(make([]*thread, 0, threads.Len()), threads.held)
-	byName := make([]int, len(threads.channels))
+	byName := make([]int, len(threads.channels.keys))
 	for i := range byName {
 		byName[i] = i
 	}
 	slices.SortFunc(byName, func(x, y int) int {
-		a, b := threads.channels[x], threads.channels[y]
+		a, b := threads.channels.keys[x], threads.channels.keys[y]
 		return cmp.Or(cmp.Compare(a.Team, b.Team), cmp.Compare(a.Channel, b.Channel))
 	})
 	order := make([]int, len(byName)) // by channel number: its rank by name
