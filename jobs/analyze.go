@@ -334,14 +334,10 @@ func msgHourOf(t time.Time) msgHour {
 func (h msgHour) start() time.Time { return time.Unix(h.hour*3600, 0).UTC() }
 
 // final says whether every revision of h's messages has been read by
-// through: its hour has ended by then (or its day, for the ts before 1970
-// whose day, rounded towards zero, ends first).
+// through: whether its hour has ended by then. (Its day never ends first:
+// DayOf rounds ts before 1970 towards zero, to a later day.)
 func (h msgHour) final(through time.Time) bool {
-	end := h.start().Add(time.Hour)
-	if d := h.day.End(); d.Before(end) {
-		end = d
-	}
-	return !end.After(through)
+	return !h.start().Add(time.Hour).After(through)
 }
 
 func (h msgHour) less(o msgHour) bool {

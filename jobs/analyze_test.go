@@ -111,3 +111,23 @@ func TestHeldHours(t *testing.T) {
 	unfinished.Release()
 	h.release() // never final: a failed run
 }
+
+// TestMsgHourOf checks that a message's hour holds its ts and ends no
+// later than its day, ts before 1970 included (whose day, rounded towards
+// zero, is a later one): an hour final by through never has a day still
+// open after it.
+func TestMsgHourOf(t *testing.T) {
+	for _, ts := range []int64{0, 1, 3599, 3600, 86399, 86400, 1479081600, -1, -1800, -3600, -3601, -86400, -86401, -90000} {
+		at := time.Unix(ts, 0).UTC()
+		h := msgHourOf(at)
+		if start := h.start(); at.Before(start) || !at.Before(start.Add(time.Hour)) {
+			t.Errorf("ts %d: hour [%v, +1h) does not hold %v", ts, start, at)
+		}
+		if end := h.start().Add(time.Hour); end.After(h.day.End()) {
+			t.Errorf("ts %d: hour ends %v, after its day %v", ts, end, h.day.End())
+		}
+		if !h.final(h.start().Add(time.Hour)) || h.final(h.start().Add(time.Hour-time.Nanosecond)) {
+			t.Errorf("ts %d: final is not the end of the hour", ts)
+		}
+	}
+}
