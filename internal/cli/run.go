@@ -365,27 +365,26 @@ func tuneGC(ctx context.Context, io *IO) (restore func()) {
 	if io.Getenv == nil {
 		return func() {}
 	}
-	percent, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
-	debug.SetGCPercent(percent) // SetGCPercent(-1) turned the collector off
+	restoreGOGC := func() {}
 	if io.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		prev := debug.SetGCPercent(400)
+		restoreGOGC = func() { debug.SetGCPercent(prev) }
 	}
+	if io.Getenv("GOMEMLIMIT") != "" {
+		return restoreGOGC
+	}
+	prev := debug.SetMemoryLimit(baseMemoryLimit)
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	if io.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(baseMemoryLimit)
-		go func() {
-			defer close(done)
-			followLiveHeap(ctx, time.Second/10)
-		}()
-	} else {
-		close(done)
-	}
+	go func() {
+		defer close(done)
+		followLiveHeap(ctx, time.Second/10)
+	}()
 	return func() {
 		cancel()
 		<-done
-		debug.SetGCPercent(percent)
-		debug.SetMemoryLimit(limit)
+		debug.SetMemoryLimit(prev)
+		restoreGOGC()
 	}
 }
 

@@ -67,7 +67,7 @@ func (s *onceSet) key(e *onceEntry) string {
 // find returns the entry of bigram k, whose hash is h.
 func (s *onceSet) find(h uint64, k string) (uint32, bool) {
 	if i, ok := s.index[h]; ok {
-		if e := &s.entries[i]; int(e.n) == len(k) && s.key(e) == k && len(k) <= onceLongKey {
+		if s.key(&s.entries[i]) == k {
 			return i, true
 		}
 	}

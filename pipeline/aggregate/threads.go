@@ -75,9 +75,8 @@ type threads struct {
 	runs     [][]thread // each sorted by id, ids unique; each run at least twice the next
 	inRuns   int        // entries in runs
 	channels numbering[ChannelKey]
-	offices  []string // by office number - 1
-	office   map[string]uint32
-	texts    []*string // by text number - 1
+	offices  numbering[string] // "" is 0
+	texts    []*string         // by text number - 1
 }
 
 // threadID is a thread's key with its channel numbered.
@@ -99,8 +98,10 @@ type thread struct {
 func (t *thread) id() threadID { return threadID{t.ch, t.ts} }
 
 func newThreads(n int) threads {
-	return threads{index: make(map[threadID]int32, n), channels: newNumbering[ChannelKey](0),
-		office: make(map[string]uint32)}
+	ts := threads{index: make(map[threadID]int32, n), channels: newNumbering[ChannelKey](0),
+		offices: newNumbering[string](1)}
+	ts.offices.number("") // 0, the office of a zero entry
+	return ts
 }
 
 // Len is how many thread entries are held: an upper bound of how many
@@ -132,25 +133,9 @@ func (b *blocks[T]) add() *T {
 func (ts *threads) channel(k ChannelKey) uint32 { return ts.channels.number(k) }
 
 // officeNum numbers office ("" is 0); office must be a stable string.
-func (ts *threads) officeNum(office string) uint32 {
-	if office == "" {
-		return 0
-	}
-	n, ok := ts.office[office]
-	if !ok {
-		ts.offices = append(ts.offices, office)
-		n = uint32(len(ts.offices))
-		ts.office[office] = n
-	}
-	return n
-}
+func (ts *threads) officeNum(office string) uint32 { return ts.offices.number(office) }
 
-func (ts *threads) officeName(n uint32) string {
-	if n == 0 {
-		return ""
-	}
-	return ts.offices[n-1]
-}
+func (ts *threads) officeName(n uint32) string { return ts.offices.keys[n] }
 
 func (ts *threads) textNum(text *string) uint32 {
 	if text == nil {
@@ -225,14 +210,11 @@ func (ts *threads) merge(o *threads) {
 		return
 	}
 	chans := renumbering[ChannelKey]{from: &o.channels, to: &ts.channels}
-	offices := make([]uint32, len(o.offices)+1)
-	for i, name := range o.offices {
-		offices[i+1] = ts.officeNum(name)
-	}
+	offices := renumbering[string]{from: &o.offices, to: &ts.offices}
 	run := make([]thread, 0, o.Len())
 	for e := range o.held {
 		t := *e
-		t.ch, t.office = chans.of(e.ch), offices[e.office]
+		t.ch, t.office = chans.of(e.ch), offices.of(e.office)
 		if e.text != 0 {
 			t.text = ts.textNum(o.texts[e.text-1])
 		}
