@@ -7,6 +7,11 @@ import "strings"
 // and outside bare web addresses, whose query strings carry question marks
 // that ask nothing.
 func IsQuestion(text string) bool {
+	// Most messages ask nothing: one vectorised search for a question mark
+	// settles them before the markup-aware scan, which stops at every 'h'.
+	if strings.IndexByte(text, '?') < 0 {
+		return false
+	}
 	for len(text) > 0 {
 		i := strings.IndexAny(text, "<?h")
 		if i < 0 {
