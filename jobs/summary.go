@@ -384,9 +384,12 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time, prev *aggregate.Aggre
 	s.TopChannels = top(channels, TopN, byCount(
 		func(c ChannelSummary) int64 { return c.Messages }, func(c ChannelSummary) string { return c.TeamID + "/" + c.ChannelID }))
 
+	// The topic lists are offered to their top lists one by one rather
+	// than collected first: a month has hundreds of thousands of topics,
+	// and this runs on one core while the other waits.
 	workspace := map[string]*aggregate.TopicStats{}
 	for office, ot := range a.Topics {
-		var ts []TopicSummary
+		ts := make([]TopicSummary, 0, TopN+1)
 		for topic, t := range ot {
 			w := workspace[topic]
 			if w == nil {
@@ -397,26 +400,23 @@ func Summarize(a *aggregate.Aggregate, from, to time.Time, prev *aggregate.Aggre
 			w.Sentiment.Merge(&t.Sentiment)
 			w.Evidence.Merge(&t.Evidence)
 			if isTextTopic(topic) {
-				ts = append(ts, TopicSummary{Topic: topic, Messages: t.Messages})
+				ts = selectTop(ts, TopN, TopicSummary{Topic: topic, Messages: t.Messages}, topicOrder)
 			}
 		}
-		ts = top(ts, TopN, topicOrder)
 		for i := range ts {
 			ts[i] = topicSummary(ts[i].Topic, ot[ts[i].Topic])
 		}
 		s.TopicsByOffice[office] = ts
 	}
-	var words, emoji []TopicSummary
+	s.TopTopics, s.TopEmoji = make([]TopicSummary, 0, 2*TopN+1), make([]TopicSummary, 0, TopN+1)
 	for name, t := range workspace {
 		switch aggregate.TopicKind(name) {
 		case aggregate.KindWord, aggregate.KindBigram:
-			words = append(words, TopicSummary{Topic: name, Messages: t.Messages})
+			s.TopTopics = selectTop(s.TopTopics, 2*TopN, TopicSummary{Topic: name, Messages: t.Messages}, topicOrder)
 		case aggregate.KindEmoji:
-			emoji = append(emoji, TopicSummary{Topic: name, Messages: t.Messages})
+			s.TopEmoji = selectTop(s.TopEmoji, TopN, TopicSummary{Topic: name, Messages: t.Messages}, topicOrder)
 		}
 	}
-	s.TopTopics = top(words, 2*TopN, topicOrder)
-	s.TopEmoji = top(emoji, TopN, topicOrder)
 	for _, list := range [][]TopicSummary{s.TopTopics, s.TopEmoji} {
 		for i := range list {
 			list[i] = topicSummary(list[i].Topic, workspace[list[i].Topic])
