@@ -494,8 +494,10 @@ func (a *Aggregate) Observe(o *Observation) {
 	cs.Name.observe(o.ChannelName, o.Time)
 	if us.num == 0 {
 		k := UserKey{o.Team, o.UserID}
-		if _, ok := a.people.num[k]; !ok && !o.StableIDs {
-			k = UserKey{strings.Clone(k.Team), strings.Clone(k.User)}
+		if !o.StableIDs {
+			if _, ok := a.people.num[k]; !ok {
+				k = UserKey{strings.Clone(k.Team), strings.Clone(k.User)}
+			}
 		}
 		us.num = a.people.number(k) + 1
 	}
