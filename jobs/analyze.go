@@ -50,53 +50,83 @@ type analyst struct {
 	// building ":tada:" or "#general" allocates once per name, not per
 	// message. It grows with distinct names only.
 	labels map[string]string
-	// people maps a user id to its interned copy and its roster entry, and
-	// ids interns team and channel ids. Both grow with distinct ids only,
-	// and live for the run: ids are resolved once per batch (through the
-	// batch's dictionaries) rather than once per message, and reach the
-	// aggregates as stable strings they need not copy.
-	people map[string]*person
+	// index numbers the run's user ids, for all its workers. people is
+	// this worker's person of each number, in chunks that never move, and
+	// known the numbers of the ids met in text (mentions) or as a parent's
+	// author. ids interns team and channel ids. They grow with distinct
+	// ids only, and live for the run: ids are resolved once per batch
+	// (through the batch's dictionaries) rather than once per message, and
+	// reach the aggregates as stable strings they need not copy.
+	index  *peopleIndex
+	people [][]person
+	known  map[string]uint32
 	ids    map[string]string
 	// The current batch's dictionaries, resolved.
-	batchUsers    []*person
 	batchTeams    []string
 	batchChannels []string
+	hourRows      []int // the rows of the hour being analysed
 }
 
-// openDay is an aggregate of part of a day, the hours added to it so far,
-// with its sequence number in the run (see person). busy says a worker is
+// openDay is an aggregate of part of a day, the hours added to it so far:
+// a share of the day (see heldHours). busy says a worker is
 // adding an hour to it: one at a time, since aggregates are not safe for
 // concurrent use.
 type openDay struct {
 	day  aggregate.Day
 	agg  *aggregate.Aggregate
-	seq  uint64
 	busy bool
+	// authors are the stats of the share's authors by person number: a
+	// slice index is cheaper than the aggregate's map of ids. A person
+	// who writes in two teams misses when the team changes.
+	authors []shareAuthor
 }
 
-// person is a user id, interned, with the user's roster entry on the day
-// last asked for and the user's stats in the day aggregate the user last
-// wrote in: authors write in bursts, and the cache spares a map lookup,
-// with its cache misses, for most messages. The day is named by its
-// sequence number, not a pointer, so that a handed-over day is not kept
-// alive by the cache.
+// shareAuthor is a person's stats, as author in team, in a day share.
+type shareAuthor struct {
+	team  string
+	stats *aggregate.UserStats
+}
+
+// person is a user id, interned, with its number in the run's index, the
+// user's roster rows and the entry of the day last asked for: most people
+// write several messages a day, and the cache spares the roster's map,
+// with its cache misses.
 type person struct {
 	id       string
+	num      uint32
+	named    bool // id, num and rows are set
+	rows     []pipeline.RosterEntry
 	entry    pipeline.RosterEntry
 	entryDay aggregate.Day // of entry, valid when entrySet
 	entrySet bool
-	team     string // of the cached stats
-	seq      uint64 // of the cached stats' day; 0: none
-	stats    *aggregate.UserStats
 }
 
 var _ pipeline.Worker = (*analyst)(nil)
 
+// person returns the person of user id, which may alias a scratch buffer.
 func (a *analyst) person(id string) *person {
-	p := a.people[id]
-	if p == nil {
-		p = &person{id: strings.Clone(id)}
-		a.people[p.id] = p
+	n, ok := a.known[id]
+	if !ok {
+		var stable string
+		n, stable = a.index.number(id)
+		a.known[stable] = n
+	}
+	return a.numbered(n)
+}
+
+// personChunk is how many people a chunk of analyst.people holds.
+const personChunk = 1024
+
+// numbered returns the person numbered n by the run's index.
+func (a *analyst) numbered(n uint32) *person {
+	c := int(n / personChunk)
+	for len(a.people) <= c {
+		a.people = append(a.people, make([]person, personChunk))
+	}
+	p := &a.people[c][n%personChunk]
+	if !p.named {
+		p.id, p.num, p.named = a.index.id(n), n, true
+		p.rows = a.roster.Entries(p.id)
 	}
 	return p
 }
@@ -105,19 +135,23 @@ func (a *analyst) person(id string) *person {
 // UTC days, so one entry holds for a whole message day.
 func (p *person) on(r *pipeline.Roster, d aggregate.Day) *pipeline.RosterEntry {
 	if !p.entrySet || p.entryDay != d {
-		p.entry, _ = r.Lookup(p.id, d.Start())
+		p.entry, _ = pipeline.EntryAt(p.rows, d.Start())
 		p.entryDay, p.entrySet = d, true
 	}
 	return &p.entry
 }
 
-// statsIn returns p's stats, as author in team, in the day d.
+// statsIn returns p's stats, as author in team, in the day share d.
 func (p *person) statsIn(r *pipeline.Roster, d *openDay, team string) *aggregate.UserStats {
-	if p.seq != d.seq || p.team != team {
-		p.seq, p.team = d.seq, team
-		p.stats = d.agg.User(team, p.id, p.on(r, d.day).Office)
+	if int(p.num) >= len(d.authors) {
+		d.authors = slices.Grow(d.authors, int(p.num)+1-len(d.authors))[:int(p.num)+1]
 	}
-	return p.stats
+	s := &d.authors[p.num]
+	if s.stats == nil || s.team != team {
+		s.team = team
+		s.stats = d.agg.User(team, p.id, p.on(r, d.day).Office)
+	}
+	return s.stats
 }
 
 func (a *analyst) intern(id string) string {
@@ -129,14 +163,11 @@ func (a *analyst) intern(id string) string {
 	return s
 }
 
-// resolve interns the ids of a batch's dictionaries, once per distinct
-// value: team and channel ids at once, user ids when first used (see
-// author), since a batch's users dictionary also names the people who only
-// reacted, and, for a batch held for two hours, those of the other hour.
-func (a *analyst) resolve(rows *pipeline.Rows) {
-	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
-	a.batchUsers = slices.Grow(a.batchUsers[:0], users.Len())[:users.Len()]
-	clear(a.batchUsers)
+// resolve interns the team and channel ids of a batch's dictionaries,
+// once per distinct value, and lists the batch's rows of hour h in
+// a.hourRows.
+func (a *analyst) resolve(rows *pipeline.Rows, h msgHour) {
+	teams, channels := rows.Teams(), rows.Channels()
 	a.batchTeams = a.batchTeams[:0]
 	for k := range teams.Len() {
 		a.batchTeams = append(a.batchTeams, a.intern(teams.Value(k)))
@@ -145,19 +176,16 @@ func (a *analyst) resolve(rows *pipeline.Rows) {
 	for k := range channels.Len() {
 		a.batchChannels = append(a.batchChannels, a.intern(channels.Value(k)))
 	}
-}
-
-// author returns the person of entry k of the batch's users dictionary.
-func (a *analyst) author(users pipeline.Dict, k int) *person {
-	p := a.batchUsers[k]
-	if p == nil {
-		p = a.person(users.Value(k))
-		a.batchUsers[k] = p
+	a.hourRows = a.hourRows[:0]
+	for i := range rows.Len() {
+		if msgHourOf(rows.Time(i)) == h {
+			a.hourRows = append(a.hourRows, i)
+		}
 	}
-	return p
 }
 
-// Process holds rec for each message hour it has rows of.
+// Process holds rec for each message hour it has rows of, with the people
+// numbers of its users.
 func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 	rows, err := pipeline.NewRows(rec)
 	if err != nil {
@@ -170,31 +198,31 @@ func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 			a.batchHours = append(a.batchHours, h)
 		}
 	}
-	a.held.hold(a.batchHours, rec)
+	// The users are numbered now, while the batch is in cache: when its
+	// hour is analysed, later, its dictionary's strings no longer are.
+	users := rows.Users()
+	a.held.hold(a.batchHours, heldBatch{rec: rec, users: a.index.numbers(make([]uint32, 0, users.Len()), users)})
 	return nil
 }
 
 // analyse adds the authored messages of hour h in rec, in their final
 // form, to the aggregate of h's day, d.
-func (a *analyst) analyse(rec arrow.RecordBatch, h msgHour, d *openDay, revs map[[16]byte]*pipeline.Revision) error {
-	rows, err := pipeline.NewRows(rec)
+func (a *analyst) analyse(b heldBatch, h msgHour, d *openDay, revs map[[16]byte]*pipeline.Revision) error {
+	rows, err := pipeline.NewRows(b.rec)
 	if err != nil {
 		return err
 	}
-	a.resolve(rows)
+	a.resolve(rows, h)
 	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
 	var msg schema.Message
-	for i := range rows.Len() {
-		if msgHourOf(rows.Time(i)) != h {
-			continue
-		}
+	for _, i := range a.hourRows {
 		rows.Message(i, &msg)
 		m := &msg
 		if !m.IsAuthored() {
 			continue
 		}
 		// Authored messages always have a user, a team and a channel.
-		author := a.author(users, users.Index(i))
+		author := a.numbered(b.users[users.Index(i)])
 		m.UserID = author.id
 		m.Team = a.batchTeams[teams.Index(i)]
 		m.ChannelID = a.batchChannels[channels.Index(i)]
@@ -305,11 +333,11 @@ func (a *analyst) Flush(ctx context.Context, through time.Time) error {
 		}
 		revs := a.revisions.Hour(w.hour.start())
 		var err error
-		for _, rec := range w.batches {
+		for _, b := range w.batches {
 			if err == nil {
-				err = a.analyse(rec, w.hour, w.day, revs)
+				err = a.analyse(b, w.hour, w.day, revs)
 			}
-			rec.Release()
+			b.rec.Release()
 		}
 		a.held.finished(w.day)
 		if err != nil {
@@ -359,25 +387,31 @@ func (h msgHour) less(o msgHour) bool {
 // hours are held for the edit window and an hour.
 type heldHours struct {
 	mu    sync.Mutex
-	hours map[msgHour][]arrow.RecordBatch
+	hours map[msgHour][]heldBatch
 	days  map[aggregate.Day][]*openDay // the shares of each day
-	seq   uint64                       // numbers shares
 	// sizes are those of the largest share of the last day handed over:
 	// a new share starts with room for as many keys.
 	sizes aggregate.Sizes
 }
 
 func newHeldHours() *heldHours {
-	return &heldHours{hours: make(map[msgHour][]arrow.RecordBatch), days: make(map[aggregate.Day][]*openDay)}
+	return &heldHours{hours: make(map[msgHour][]heldBatch), days: make(map[aggregate.Day][]*openDay)}
 }
 
-// hold retains rec once for each of hours.
-func (h *heldHours) hold(hours []msgHour, rec arrow.RecordBatch) {
+// heldBatch is a batch held for an hour, with the people number of each
+// entry of its users dictionary.
+type heldBatch struct {
+	rec   arrow.RecordBatch
+	users []uint32
+}
+
+// hold retains b's batch once for each of hours.
+func (h *heldHours) hold(hours []msgHour, b heldBatch) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, hour := range hours {
-		rec.Retain()
-		h.hours[hour] = append(h.hours[hour], rec)
+		b.rec.Retain()
+		h.hours[hour] = append(h.hours[hour], b)
 	}
 }
 
@@ -385,7 +419,7 @@ func (h *heldHours) hold(hours []msgHour, rec arrow.RecordBatch) {
 // or the shares of a day to hand over (done).
 type work struct {
 	hour    msgHour
-	batches []arrow.RecordBatch
+	batches []heldBatch
 	day     *openDay
 	done    []*openDay
 }
@@ -444,8 +478,7 @@ func (h *heldHours) share(day aggregate.Day) *openDay {
 			return s
 		}
 	}
-	h.seq++
-	s := &openDay{day: day, agg: aggregate.NewSized(h.sizes), seq: h.seq}
+	s := &openDay{day: day, agg: aggregate.NewSized(h.sizes)}
 	h.days[day] = append(h.days[day], s)
 	return s
 }
@@ -472,8 +505,8 @@ func (h *heldHours) release() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for hour, held := range h.hours {
-		for _, rec := range held {
-			rec.Release()
+		for _, b := range held {
+			b.rec.Release()
 		}
 		delete(h.hours, hour)
 	}

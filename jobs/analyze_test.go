@@ -41,9 +41,9 @@ func TestHeldHours(t *testing.T) {
 
 	h := newHeldHours()
 	midnight, next, last := batch(), batch(), batch()
-	h.hold([]msgHour{early, late}, midnight) // an object spanning midnight
-	h.hold([]msgHour{second}, next)
-	h.hold([]msgHour{third}, last)
+	h.hold([]msgHour{early, late}, heldBatch{rec: midnight}) // an object spanning midnight
+	h.hold([]msgHour{second}, heldBatch{rec: next})
+	h.hold([]msgHour{third}, heldBatch{rec: last})
 	// The holder lets go of its own reference, as a Worker's caller does.
 	for _, rec := range []arrow.RecordBatch{midnight, next, last} {
 		rec.Release()
@@ -58,11 +58,11 @@ func TestHeldHours(t *testing.T) {
 		if !ok || w.done != nil || w.hour != want || len(w.batches) != len(batches) || w.day.day != want.day || !w.day.busy {
 			t.Fatalf("claim through %v: %+v, ok %v; want hour %v with %d batches, its day busy", through, w, ok, want, len(batches))
 		}
-		for i, rec := range w.batches {
-			if rec != batches[i] {
+		for i, b := range w.batches {
+			if b.rec != batches[i] {
 				t.Errorf("hour %v: batch %d is not the one held", want, i)
 			}
-			rec.Release()
+			b.rec.Release()
 		}
 		return w.day
 	}
@@ -107,7 +107,7 @@ func TestHeldHours(t *testing.T) {
 	none(day2.End(), "every day was handed over")
 
 	unfinished := batch()
-	h.hold([]msgHour{msgHourOf(day2.End())}, unfinished)
+	h.hold([]msgHour{msgHourOf(day2.End())}, heldBatch{rec: unfinished})
 	unfinished.Release()
 	h.release() // never final: a failed run
 }

@@ -30,7 +30,8 @@ type collector struct {
 
 	// held are the batches of the hours not yet final and the aggregates
 	// of the days being added to, which the workers share.
-	held *heldHours
+	held   *heldHours
+	people *peopleIndex
 
 	mu      sync.Mutex // guards open and written
 	open    map[aggregate.Day]*aggregate.Aggregate
@@ -46,6 +47,7 @@ func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out output.Output, 
 	return &collector{
 		nlp: an, roster: roster, out: out, rng: rng, text: text, revisions: pipeline.NewRevisions(),
 		held:    newHeldHours(),
+		people:  newPeopleIndex(),
 		open:    make(map[aggregate.Day]*aggregate.Aggregate),
 		written: make(map[aggregate.Day]bool),
 		total:   aggregate.New(),
@@ -54,7 +56,7 @@ func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out output.Output, 
 
 func (c *collector) NewWorker() (pipeline.Worker, error) {
 	return &analyst{nlp: c.nlp, roster: c.roster, revisions: c.revisions, sink: c, held: c.held, text: c.text,
-		labels: make(map[string]string), people: make(map[string]*person), ids: make(map[string]string)}, nil
+		labels: make(map[string]string), index: c.people, known: make(map[string]uint32), ids: make(map[string]string)}, nil
 }
 
 // release lets go of the batches still held, after a failed run.

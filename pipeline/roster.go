@@ -93,7 +93,13 @@ func (r *Roster) Lookup(user string, t time.Time) (e RosterEntry, ok bool) {
 	if r == nil {
 		return e, false
 	}
-	rows := r.users[user]
+	return EntryAt(r.users[user], t)
+}
+
+// EntryAt returns the entry of rows, one user's as Entries returns them,
+// valid at t; ok is false when none is. A caller that looks a user up
+// often keeps the user's rows and spares the roster's map.
+func EntryAt(rows []RosterEntry, t time.Time) (e RosterEntry, ok bool) {
 	// The last row whose From is not after t.
 	i, _ := slices.BinarySearchFunc(rows, t, func(e RosterEntry, t time.Time) int {
 		if e.From.After(t) {

@@ -1,0 +1,56 @@
+package jobs
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/wiretap-hq/wiretap/pipeline"
+)
+
+// peopleIndex numbers the user ids of a run, for all its workers: numbers
+// index a worker's people without hashing an id again, and are found for
+// a batch's users while the batch is hot in cache, by the worker that
+// read it, for whichever worker analyses it.
+type peopleIndex struct {
+	mu  sync.Mutex
+	num map[string]uint32
+	ids []string
+}
+
+func newPeopleIndex() *peopleIndex { return &peopleIndex{num: make(map[string]uint32)} }
+
+// numbers appends to dst the number of each value of users.
+func (p *peopleIndex) numbers(dst []uint32, users pipeline.Dict) []uint32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k := range users.Len() {
+		n, _ := p.numberLocked(users.Value(k))
+		dst = append(dst, n)
+	}
+	return dst
+}
+
+// number returns id's number and the index's copy of id.
+func (p *peopleIndex) number(id string) (uint32, string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.numberLocked(id)
+}
+
+func (p *peopleIndex) numberLocked(id string) (uint32, string) {
+	n, ok := p.num[id]
+	if !ok {
+		n = uint32(len(p.ids))
+		id = strings.Clone(id)
+		p.ids = append(p.ids, id)
+		p.num[id] = n
+	}
+	return n, p.ids[n]
+}
+
+// id is the user id numbered n.
+func (p *peopleIndex) id(n uint32) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ids[n]
+}
