@@ -49,12 +49,12 @@ func TestHeldHours(t *testing.T) {
 		rec.Release()
 	}
 
-	if w, ok := h.claim(late.start().Add(time.Hour - time.Nanosecond)); ok {
+	if w, ok := h.claim(late.start().Add(time.Hour-time.Nanosecond), 0); ok {
 		t.Fatalf("claimed %+v before its hour is final", w)
 	}
-	claim := func(through time.Time, want msgHour, batches ...arrow.RecordBatch) *openDay {
+	claim := func(through time.Time, worker int, want msgHour, batches ...arrow.RecordBatch) *openDay {
 		t.Helper()
-		w, ok := h.claim(through)
+		w, ok := h.claim(through, worker)
 		if !ok || w.done != nil || w.hour != want || len(w.batches) != len(batches) || w.day.day != want.day || !w.day.busy {
 			t.Fatalf("claim through %v: %+v, ok %v; want hour %v with %d batches, its day busy", through, w, ok, want, len(batches))
 		}
@@ -68,7 +68,7 @@ func TestHeldHours(t *testing.T) {
 	}
 	handOver := func(through time.Time, want ...*openDay) {
 		t.Helper()
-		w, ok := h.claim(through)
+		w, ok := h.claim(through, 0)
 		if !ok || len(w.done) != len(want) {
 			t.Fatalf("claim through %v: %+v, ok %v; want %d shares handed over", through, w, ok, len(want))
 		}
@@ -80,29 +80,29 @@ func TestHeldHours(t *testing.T) {
 	}
 	none := func(through time.Time, why string) {
 		t.Helper()
-		if w, ok := h.claim(through); ok {
+		if w, ok := h.claim(through, 0); ok {
 			t.Fatalf("claim through %v: %+v; want nothing, %s", through, w, why)
 		}
 	}
 	t1 := second.start().Add(time.Hour)
-	d1 := claim(t1, late, midnight)
-	a := claim(t1, early, midnight)
-	// A second worker on day 2 while the first is busy gets a share of its
-	// own.
-	b := claim(t1, second, next)
+	d1 := claim(t1, 0, late, midnight)
+	a := claim(t1, 1, early, midnight)
+	// Another worker on day 2 gets a share of its own.
+	b := claim(t1, 2, second, next)
 	if a == b {
-		t.Fatal("two workers share one busy aggregate")
+		t.Fatal("two workers share one aggregate")
 	}
 	none(t1, "day 1 is busy and hour 3 not final")
 	h.finished(a)
-	if s := claim(third.start().Add(time.Hour), third, last); s != a {
-		t.Fatal("a new share was made while one was free")
+	// A worker keeps to its share, even when another's is free.
+	h.finished(b)
+	if s := claim(third.start().Add(time.Hour), 1, third, last); s != a {
+		t.Fatal("worker 1 was not given its own share")
 	}
 	h.finished(d1)
 	handOver(day2.End(), d1)
-	none(day2.End(), "day 2's shares are busy")
+	none(day2.End(), "a share of day 2 is busy")
 	h.finished(a)
-	h.finished(b)
 	handOver(day2.End(), a, b)
 	none(day2.End(), "every day was handed over")
 

@@ -36,6 +36,7 @@ type collector struct {
 	mu      sync.Mutex // guards open and written
 	open    map[aggregate.Day]*aggregate.Aggregate
 	written map[aggregate.Day]bool
+	workers int // made so far
 	// total is touched only by Complete, which the engine never runs
 	// concurrently, and read once the run is over.
 	total *aggregate.Aggregate
@@ -55,7 +56,11 @@ func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out output.Output, 
 }
 
 func (c *collector) NewWorker() (pipeline.Worker, error) {
-	return &analyst{nlp: c.nlp, roster: c.roster, revisions: c.revisions, sink: c, held: c.held, text: c.text,
+	c.mu.Lock()
+	worker := c.workers
+	c.workers++
+	c.mu.Unlock()
+	return &analyst{worker: worker, nlp: c.nlp, roster: c.roster, revisions: c.revisions, sink: c, held: c.held, text: c.text,
 		labels: make(map[string]string), index: c.people, known: make(map[string]uint32), ids: make(map[string]string)}, nil
 }
 
