@@ -1,8 +1,10 @@
 package privacy
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -32,8 +34,13 @@ func TestAuthorSetExact(t *testing.T) {
 				t.Fatalf("trial %d: %d authors in %d parts: Fewer(%d) = %v", trial, distinct, len(parts), n, got)
 			}
 		}
-		if hashes, many := merged.Columns(); many != (distinct >= MaxMinGroup) || (!many && len(hashes) != distinct) {
+		hashes, many := merged.Columns()
+		if many != (distinct >= MaxMinGroup) || (!many && len(hashes) != distinct) {
 			t.Fatalf("trial %d: %d authors kept as %d hashes, many=%v", trial, distinct, len(hashes), many)
+		}
+		// The columns are the same whatever the order of adding and merging.
+		if !slices.IsSortedFunc(hashes, func(a, b int64) int { return cmp.Compare(uint64(a), uint64(b)) }) {
+			t.Fatalf("trial %d: columns %x not sorted as unsigned", trial, hashes)
 		}
 	}
 	if AuthorHash("T1", "U12") == AuthorHash("T1U", "12") {
