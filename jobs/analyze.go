@@ -83,10 +83,12 @@ type openDay struct {
 	authors []shareAuthor
 }
 
-// shareAuthor is a person's stats, as author in team, in a day share.
+// shareAuthor is a person's stats, as author in team, in a day share, and
+// those of the person's office that day.
 type shareAuthor struct {
-	team  string
-	stats *aggregate.UserStats
+	team   string
+	stats  *aggregate.UserStats
+	office *aggregate.OfficeStats
 }
 
 // person is a user id, interned, with its number in the run's index, the
@@ -143,17 +145,20 @@ func (p *person) on(r *pipeline.Roster, d aggregate.Day) *pipeline.RosterEntry {
 	return &p.entry
 }
 
-// statsIn returns p's stats, as author in team, in the day share d.
-func (p *person) statsIn(r *pipeline.Roster, d *openDay, team string) *aggregate.UserStats {
+// statsIn returns p's stats, as author in team, in the day share d, and
+// those of p's office that day.
+func (p *person) statsIn(r *pipeline.Roster, d *openDay, team string) *shareAuthor {
 	if int(p.num) >= len(d.authors) {
 		d.authors = slices.Grow(d.authors, int(p.num)+1-len(d.authors))[:int(p.num)+1]
 	}
 	s := &d.authors[p.num]
 	if s.stats == nil || s.team != team {
+		office := p.on(r, d.day).Office
 		s.team = team
-		s.stats = d.agg.User(team, p.id, p.on(r, d.day).Office)
+		s.stats = d.agg.User(team, p.id, office)
+		s.office = d.agg.Office(office)
 	}
-	return s.stats
+	return s
 }
 
 func (a *analyst) intern(id string) string {
@@ -261,8 +266,9 @@ func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pi
 		Reactions:   a.reactions[:0],
 		Topics:      a.topics(m),
 		StableIDs:   true,
-		Author:      author.statsIn(a.roster, d, m.Team),
 	}
+	stats := author.statsIn(a.roster, d, m.Team)
+	o.Author, o.AuthorOffice = stats.stats, stats.office
 	if m.IsThreadReply() {
 		if parent, err := schema.ParseTS(m.ThreadTS); err == nil {
 			o.ThreadParent = parent.UnixMicro()

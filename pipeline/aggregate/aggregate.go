@@ -404,6 +404,9 @@ type Observation struct {
 	// observing: a caller that sees the same author many times may keep
 	// the pointer and spare Observe the lookup.
 	Author *UserStats
+	// AuthorOffice, when set, is a.Office(Office) of the Aggregate
+	// observing, kept by the caller as Author is.
+	AuthorOffice *OfficeStats
 	// Text is the message's text, set only when evidence is to carry it
 	// (--include-text); "" keeps text out of the aggregate. It may alias a
 	// scratch buffer: Observe copies it once, into the one ref that every
@@ -443,7 +446,10 @@ func (a *Aggregate) Observe(o *Observation) {
 	act.SarcasmSum = o.Sarcasm
 	act.Sentiment.Add(o.Compound)
 
-	os := a.office(office)
+	os := o.AuthorOffice
+	if os == nil {
+		os = a.office(office)
+	}
 	os.merge(&act)
 
 	us := o.Author
@@ -612,6 +618,15 @@ func (u *UserStats) observeOffice(office string, at time.Time) {
 		return
 	}
 	u.Office, u.officeAt = office, day
+}
+
+// Office returns the stats of office (or Unassigned), made if new. The
+// pointer is valid as long as a is.
+func (a *Aggregate) Office(office string) *OfficeStats {
+	if office == "" {
+		office = Unassigned
+	}
+	return a.office(office)
 }
 
 func (a *Aggregate) office(name string) *OfficeStats {
