@@ -84,10 +84,9 @@ func (s *AuthorSet) Fewer(n int) bool {
 // (as int64 bit patterns, since Parquet has no unsigned 64-bit column
 // without a logical type every reader knows), and whether there are many.
 func (s *AuthorSet) Columns() (hashes []int64, many bool) {
-	sorted := slices.Clone(s.hashes)
-	slices.Sort(sorted)
-	hashes = make([]int64, len(sorted))
-	for i, h := range sorted {
+	slices.Sort(s.hashes) // the same set, in the columns' order
+	hashes = make([]int64, len(s.hashes))
+	for i, h := range s.hashes {
 		hashes[i] = int64(h)
 	}
 	return hashes, s.many

@@ -169,14 +169,14 @@ func (e *Evidence) Merge(o *Evidence) {
 }
 
 // strings renders the refs for a table column.
-func (e *Evidence) strings() []string {
+func (e *Evidence) strings(c *cells) []string {
 	if e.n == 0 {
 		return nil
 	}
-	out := make([]string, e.n)
+	out := c.strings(e.n)
 	for i := range out {
 		r := &e.refs[i]
-		out[i] = Ref{Channel: *r.channel, TS: r.ts}.String()
+		out[i] = c.ref(*r.channel, r.ts)
 	}
 	return out
 }

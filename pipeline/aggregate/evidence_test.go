@@ -30,13 +30,13 @@ func TestEvidenceKeepsEarliestWhateverTheOrder(t *testing.T) {
 		if got := e.Refs(); !reflect.DeepEqual(got, want) {
 			t.Fatalf("trial %d: kept %v, want %v", trial, got, want)
 		}
-		if back := evidenceOf(e.strings(), e.texts(), channelIDs{}); !reflect.DeepEqual(back.Refs(), want) {
+		if back := evidenceOf(e.strings(&cells{}), e.texts(), channelIDs{}); !reflect.DeepEqual(back.Refs(), want) {
 			t.Fatalf("round trip through strings: %v", back.Refs())
 		}
 	}
 	var empty Evidence
 	empty.add(in(Ref{TS: 1}))
-	if empty.n != 0 || empty.strings() != nil {
+	if empty.n != 0 || empty.strings(&cells{}) != nil {
 		t.Errorf("a ref without a channel was kept: %v", empty.Refs())
 	}
 }
@@ -83,7 +83,7 @@ func TestEvidenceTextWhateverTheOrder(t *testing.T) {
 		if got := e.Refs(); !reflect.DeepEqual(got, want) {
 			t.Fatalf("trial %d (%v): kept %v, want %v", trial, refs, got, want)
 		}
-		if back := evidenceOf(e.strings(), e.texts(), channelIDs{}); !reflect.DeepEqual(back.Refs(), want) {
+		if back := evidenceOf(e.strings(&cells{}), e.texts(), channelIDs{}); !reflect.DeepEqual(back.Refs(), want) {
 			t.Fatalf("round trip through strings: %v", back.Refs())
 		}
 	}

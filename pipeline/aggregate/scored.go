@@ -87,14 +87,14 @@ func (s *Scored) Refs() ([]Ref, []int64) {
 
 // columns renders s for table columns: refs as "channel/ts", their
 // scores, and their texts (nil when no ref carries text), parallel.
-func (s *Scored) columns() (refs []string, scores []int64, texts []string) {
+func (s *Scored) columns(c *cells) (refs []string, scores []int64, texts []string) {
 	if s.n == 0 {
 		return nil, nil, nil
 	}
-	refs, scores = make([]string, s.n), make([]int64, s.n)
+	refs, scores = c.strings(s.n), c.ints(s.n)
 	for i := range s.n {
 		r := &s.refs[i]
-		refs[i] = Ref{Channel: *r.channel, TS: r.ts}.String()
+		refs[i] = c.ref(*r.channel, r.ts)
 		scores[i] = r.score
 		if r.text != nil {
 			if texts == nil {

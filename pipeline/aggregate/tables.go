@@ -66,10 +66,10 @@ type MoodEvidenceColumns struct {
 	NegativeEvidenceText []string `parquet:"-" column:"negative_evidence_text"`
 }
 
-func moodEvidenceColumns(pos, neg *Scored) MoodEvidenceColumns {
+func moodEvidenceColumns(cells *cells, pos, neg *Scored) MoodEvidenceColumns {
 	var c MoodEvidenceColumns
-	c.PositiveEvidence, c.PositiveEvidenceScore, c.PositiveEvidenceText = pos.columns()
-	c.NegativeEvidence, c.NegativeEvidenceScore, c.NegativeEvidenceText = neg.columns()
+	c.PositiveEvidence, c.PositiveEvidenceScore, c.PositiveEvidenceText = pos.columns(cells)
+	c.NegativeEvidence, c.NegativeEvidenceScore, c.NegativeEvidenceText = neg.columns(cells)
 	return c
 }
 
@@ -263,14 +263,15 @@ func (a *Aggregate) Tables() *Tables {
 		Channels: rows[ChannelRow](len(a.Channels)), ChannelUsers: rows[ChannelUserRow](pairs),
 		Topics: rows[TopicRow](topics), Activity: rows[ActivityRow](len(a.Hours)),
 	}
+	var cells cells
 	active := a.ActiveUsers()
 	for k, v := range a.Offices {
 		t.Offices = append(t.Offices, OfficeRow{
 			Office: k, Messages: v.Messages, ActiveUsers: active[k], Words: v.Words,
 			ThreadReplies: v.ThreadReplies, MentionsReceived: v.MentionsReceived, ReactionsReceived: v.ReactionsReceived,
 			SentimentColumns: sentimentColumns(&v.Sentiment), SarcasmColumns: sarcasmColumns(&v.Activity),
-			Evidence: v.Evidence.strings(), EvidenceText: v.Evidence.texts(),
-			MoodEvidenceColumns: moodEvidenceColumns(&v.PositiveEvidence, &v.NegativeEvidence),
+			Evidence: v.Evidence.strings(&cells), EvidenceText: v.Evidence.texts(),
+			MoodEvidenceColumns: moodEvidenceColumns(&cells, &v.PositiveEvidence, &v.NegativeEvidence),
 		})
 	}
 	slices.SortFunc(t.Offices, func(x, y OfficeRow) int { return cmp.Compare(x.Office, y.Office) })
@@ -290,12 +291,12 @@ func (a *Aggregate) Tables() *Tables {
 			Messages: v.Messages, Words: v.Words, ThreadReplies: v.ThreadReplies,
 			MentionsReceived: v.MentionsReceived, ReactionsReceived: v.ReactionsReceived,
 			SentimentColumns: sentimentColumns(&v.Sentiment),
-			SarcasmColumns:   sarcasmColumns(&v.Activity), Evidence: v.Evidence.strings(),
+			SarcasmColumns:   sarcasmColumns(&v.Activity), Evidence: v.Evidence.strings(&cells),
 			EvidenceText:        v.Evidence.texts(),
-			MoodEvidenceColumns: moodEvidenceColumns(&v.PositiveEvidence, &v.NegativeEvidence),
+			MoodEvidenceColumns: moodEvidenceColumns(&cells, &v.PositiveEvidence, &v.NegativeEvidence),
 		}
-		row.MentionEvidence, _, row.MentionEvidenceText = v.MentionEvidence.columns()
-		row.SarcasmEvidence, row.SarcasmEvidenceScore, row.SarcasmEvidenceText = v.SarcasmEvidence.columns()
+		row.MentionEvidence, _, row.MentionEvidenceText = v.MentionEvidence.columns(&cells)
+		row.SarcasmEvidence, row.SarcasmEvidenceScore, row.SarcasmEvidenceText = v.SarcasmEvidence.columns(&cells)
 		t.Users = append(t.Users, row)
 	}
 	for k, v := range a.Channels {
@@ -342,7 +343,7 @@ func (a *Aggregate) Tables() *Tables {
 		v, kind := k.value, k.key.kind
 		t.Topics = append(t.Topics, TopicRow{
 			Office: k.key.office, Topic: k.key.topic, Kind: kind, Messages: v.Messages,
-			SentimentColumns: sentimentColumns(&v.Sentiment), Evidence: v.Evidence.strings(),
+			SentimentColumns: sentimentColumns(&v.Sentiment), Evidence: v.Evidence.strings(&cells),
 			EvidenceText: v.Evidence.texts(), AuthorColumns: authorColumns(&v.Authors),
 		})
 	}
