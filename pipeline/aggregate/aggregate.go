@@ -205,7 +205,13 @@ type ChannelStats struct {
 	// have millions of (channel, author) pairs, and counts keyed by the
 	// author's id string were a fifth of a long run's live heap, all of it
 	// scanned at every collection.
-	users             map[uint32]int64
+	users map[uint32]int64
+	// pending are the authors of the messages observed since users was
+	// last brought up to date (authors): a message appends its author to
+	// the channel it already touches, and the counts are added in runs,
+	// while the channel's map is in cache. Counting each message at once
+	// missed the cache on most of them.
+	pending           []uint32
 	ReactionsReceived int64 // net reactions to the channel's messages
 	// threadCh is the channel's number in the threads of the aggregate
 	// that holds it, plus one; 0: not numbered yet.
@@ -213,7 +219,19 @@ type ChannelStats struct {
 }
 
 // ActiveUsers is the number of distinct authors of the channel's messages.
-func (c *ChannelStats) ActiveUsers() int64 { return int64(len(c.users)) }
+func (c *ChannelStats) ActiveUsers() int64 { return int64(len(c.authors())) }
+
+// pendingAuthors is how many authors a channel holds before counting them.
+const pendingAuthors = 1024
+
+// authors returns the channel's messages by author, up to date.
+func (c *ChannelStats) authors() map[uint32]int64 {
+	for _, p := range c.pending {
+		c.users[p]++
+	}
+	c.pending = c.pending[:0]
+	return c.users
+}
 
 // TopicStats counts the messages that carry a topic.
 type TopicStats struct {
@@ -338,7 +356,7 @@ func (a *Aggregate) Sizes() Sizes {
 	}
 	s.channelUsers = make(map[ChannelKey]int, len(a.Channels))
 	for k, c := range a.Channels {
-		s.channelUsers[k] = len(c.users)
+		s.channelUsers[k] = len(c.authors())
 	}
 	for office, t := range a.once {
 		s.once[office] = t.Len()
@@ -507,7 +525,10 @@ func (a *Aggregate) Observe(o *Observation) {
 		}
 		us.num = a.people.number(k) + 1
 	}
-	cs.users[us.num-1]++
+	cs.pending = append(cs.pending, us.num-1)
+	if len(cs.pending) == pendingAuthors {
+		cs.authors()
+	}
 
 	for _, m := range o.Mentioned {
 		mo := m.Office
@@ -700,13 +721,15 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			s.merge(&v.Activity)
 			s.ReactionsReceived += v.ReactionsReceived
 			s.Name.observe(v.Name.Name, v.Name.At)
-			for p, n := range v.users {
-				s.users[authors.of(p)] += n
+			counts := s.authors()
+			for p, n := range v.authors() {
+				counts[authors.of(p)] += n
 			}
 		} else {
 			v.threadCh = 0 // its number in o's threads
-			users := make(map[uint32]int64, len(v.users))
-			for p, n := range v.users {
+			counts := v.authors()
+			users := make(map[uint32]int64, len(counts))
+			for p, n := range counts {
 				users[authors.of(p)] = n
 			}
 			v.users = users
@@ -833,7 +856,7 @@ func (a *Aggregate) ForOffice(office string) *Aggregate {
 	}
 	for k, c := range a.Channels {
 		fc := &ChannelStats{Name: c.Name, users: make(map[uint32]int64)}
-		for p, n := range c.users {
+		for p, n := range c.authors() {
 			if pk := a.people.keys[p]; members[pk.User] {
 				fc.users[r.people.number(pk)] = n
 				fc.Messages += n

@@ -250,7 +250,7 @@ func (a *Aggregate) Tables() *Tables {
 	// copied each row several times.
 	pairs, topics := 0, 0
 	for _, c := range a.Channels {
-		pairs += len(c.users)
+		pairs += len(c.authors())
 	}
 	for _, ot := range a.Topics {
 		topics += len(ot)
@@ -314,7 +314,7 @@ func (a *Aggregate) Tables() *Tables {
 	var channelUsers []keyed[string, int64]
 	for _, c := range t.Channels {
 		channelUsers = channelUsers[:0]
-		for p, n := range a.Channels[ChannelKey{c.TeamID, c.ChannelID}].users {
+		for p, n := range a.Channels[ChannelKey{c.TeamID, c.ChannelID}].authors() {
 			channelUsers = append(channelUsers, keyed[string, int64]{a.people.keys[p].User, n})
 		}
 		slices.SortFunc(channelUsers, func(x, y keyed[string, int64]) int { return cmp.Compare(x.key, y.key) })
