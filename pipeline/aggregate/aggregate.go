@@ -277,6 +277,8 @@ type Aggregate struct {
 	channelUsers map[ChannelKey]int
 	// people numbers the authors of the channels' messages.
 	people numbering[UserKey]
+	// found is Observe's scratch list of a message's topics' stats.
+	found []*TopicStats
 }
 
 // onceTopic is the message that carried a bigram seen once: its compound
@@ -556,8 +558,21 @@ func (a *Aggregate) Observe(o *Observation) {
 	a.observed++
 	if len(o.Topics) > 0 {
 		topics, once := a.officeTopics(office)
+		// Every topic is looked up, and its message counted, before the
+		// rest of any is: the lookups and counts do not depend on one
+		// another, so their cache misses overlap, where each topic's
+		// misses waited for the one before's.
+		found := a.found[:0]
 		for _, t := range o.Topics {
 			ts := topics[t]
+			if ts != nil {
+				ts.Messages++
+			}
+			found = append(found, ts)
+		}
+		a.found = found[:0]
+		for i, t := range o.Topics {
+			ts := found[i]
 			if ts == nil {
 				if strings.IndexByte(t, ' ') < 0 { // not a bigram: a TopicStats at once
 					ts = &TopicStats{}
@@ -572,8 +587,8 @@ func (a *Aggregate) Observe(o *Observation) {
 					ts = first.stats()
 				}
 				topics[a.keys.keep(t)] = ts
+				ts.Messages++
 			}
-			ts.Messages++
 			ts.Sentiment.Add(o.Compound)
 			ts.Evidence.add(ref)
 			ts.Authors.Add(author)
