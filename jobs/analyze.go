@@ -35,7 +35,7 @@ type analyst struct {
 	revisions *pipeline.Revisions
 	sink      *collector
 	held      *heldHours
-	worker    int  // numbers the run's workers, from 0
+	worker    int  // this worker's number in the run, from 0
 	text      bool // evidence carries message text
 
 	batchHours []msgHour // the message hours of the batch being held
@@ -137,7 +137,7 @@ func (a *analyst) numbered(n uint32) *person {
 
 // on returns p's roster entry on day d: the roster's rows start on whole
 // UTC days, so one entry holds for a whole message day.
-func (p *person) on(r *pipeline.Roster, d aggregate.Day) *pipeline.RosterEntry {
+func (p *person) on(d aggregate.Day) *pipeline.RosterEntry {
 	if !p.entrySet || p.entryDay != d {
 		p.entry, _ = pipeline.EntryAt(p.rows, d.Start())
 		p.entryDay, p.entrySet = d, true
@@ -147,13 +147,13 @@ func (p *person) on(r *pipeline.Roster, d aggregate.Day) *pipeline.RosterEntry {
 
 // statsIn returns p's stats, as author in team, in the day share d, and
 // those of p's office that day.
-func (p *person) statsIn(r *pipeline.Roster, d *openDay, team string) *shareAuthor {
+func (p *person) statsIn(d *openDay, team string) *shareAuthor {
 	if int(p.num) >= len(d.authors) {
 		d.authors = slices.Grow(d.authors, int(p.num)+1-len(d.authors))[:int(p.num)+1]
 	}
 	s := &d.authors[p.num]
 	if s.stats == nil || s.team != team {
-		office := p.on(r, d.day).Office
+		office := p.on(d.day).Office
 		s.team = team
 		s.stats = d.agg.User(team, p.id, office)
 		s.office = d.agg.Office(office)
@@ -252,7 +252,7 @@ func (a *analyst) analyse(b heldBatch, h msgHour, d *openDay, revs map[[16]byte]
 // observe scores one message, in its final form, and adds it to d.
 func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pipeline.Revision) {
 	a.nlp.Analyze(m.Text, &a.analysis)
-	entry := author.on(a.roster, d.day)
+	entry := author.on(d.day)
 	o := &aggregate.Observation{
 		Time: m.Time, Team: m.Team, UserID: m.UserID, UserName: m.UserName,
 		ChannelID: m.ChannelID, ChannelName: m.ChannelName,
@@ -267,14 +267,14 @@ func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pi
 		Topics:      a.topics(m),
 		StableIDs:   true,
 	}
-	stats := author.statsIn(a.roster, d, m.Team)
+	stats := author.statsIn(d, m.Team)
 	o.Author, o.AuthorOffice = stats.stats, stats.office
 	if m.IsThreadReply() {
 		if parent, err := schema.ParseTS(m.ThreadTS); err == nil {
 			o.ThreadParent = parent.UnixMicro()
 		}
 		if m.ParentUser != "" {
-			o.ParentOffice = cmp.Or(a.person(m.ParentUser).on(a.roster, d.day).Office, aggregate.Unassigned)
+			o.ParentOffice = cmp.Or(a.person(m.ParentUser).on(d.day).Office, aggregate.Unassigned)
 		}
 	} else {
 		o.Question = nlp.IsQuestion(m.Text)
@@ -287,7 +287,7 @@ func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pi
 			continue // mentioning yourself is not being mentioned
 		}
 		p := a.person(u)
-		o.Mentioned = append(o.Mentioned, aggregate.Mention{User: p.id, Office: p.on(a.roster, d.day).Office})
+		o.Mentioned = append(o.Mentioned, aggregate.Mention{User: p.id, Office: p.on(d.day).Office})
 	}
 	if rev != nil {
 		for emoji, n := range rev.NetReactions {

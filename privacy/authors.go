@@ -1,6 +1,9 @@
 package privacy
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // MaxMinGroup is the largest minimum group size (--min-group) that an
 // AuthorSet decides exactly.
@@ -84,11 +87,11 @@ func (s *AuthorSet) Fewer(n int) bool {
 // (as int64 bit patterns, since Parquet has no unsigned 64-bit column
 // without a logical type every reader knows), and whether there are many.
 func (s *AuthorSet) Columns() (hashes []int64, many bool) {
-	slices.Sort(s.hashes) // the same set, in the columns' order
 	hashes = make([]int64, len(s.hashes))
 	for i, h := range s.hashes {
 		hashes[i] = int64(h)
 	}
+	slices.SortFunc(hashes, func(a, b int64) int { return cmp.Compare(uint64(a), uint64(b)) })
 	return hashes, s.many
 }
 

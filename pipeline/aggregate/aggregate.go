@@ -224,12 +224,16 @@ func (c *ChannelStats) ActiveUsers() int64 { return int64(len(c.authors())) }
 // pendingAuthors is how many authors a channel holds before counting them.
 const pendingAuthors = 1024
 
-// authors returns the channel's messages by author, up to date.
+// authors returns the channel's messages by author, up to date. With
+// nothing pending it only reads, so that readers of a finished aggregate
+// (a merged range) may share it.
 func (c *ChannelStats) authors() map[uint32]int64 {
-	for _, p := range c.pending {
-		c.users[p]++
+	if len(c.pending) > 0 {
+		for _, p := range c.pending {
+			c.users[p]++
+		}
+		c.pending = c.pending[:0]
 	}
-	c.pending = c.pending[:0]
 	return c.users
 }
 

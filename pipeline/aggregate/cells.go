@@ -33,21 +33,18 @@ func (c *cells) ref(channel string, ts int64) string {
 }
 
 // strings returns n empty strings.
-func (c *cells) strings(n int) []string {
-	if cap(c.strs)-len(c.strs) < n {
-		c.strs = make([]string, 0, max(cellItems, n))
-	}
-	start := len(c.strs)
-	c.strs = c.strs[:start+n]
-	return c.strs[start : start+n : start+n]
-}
+func (c *cells) strings(n int) []string { return carve(&c.strs, n) }
 
 // ints returns n zero ints.
-func (c *cells) ints(n int) []int64 {
-	if cap(c.scores)-len(c.scores) < n {
-		c.scores = make([]int64, 0, max(cellItems, n))
+func (c *cells) ints(n int) []int64 { return carve(&c.scores, n) }
+
+// carve returns n zero Ts from the end of *block, starting a new block
+// when it has no room for them.
+func carve[T any](block *[]T, n int) []T {
+	if cap(*block)-len(*block) < n {
+		*block = make([]T, 0, max(cellItems, n))
 	}
-	start := len(c.scores)
-	c.scores = c.scores[:start+n]
-	return c.scores[start : start+n : start+n]
+	start := len(*block)
+	*block = (*block)[:start+n]
+	return (*block)[start : start+n : start+n]
 }
