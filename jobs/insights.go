@@ -176,16 +176,21 @@ func summarizeThreads(a *aggregate.Aggregate, from, to time.Time) (*ThreadsSumma
 	// Unanswered questions run to hundreds of thousands in a month: the
 	// TopN are selected as they come, and only they are rendered.
 	var questions []unanswered
+	// Threads come a channel at a time: the channel's summary is looked
+	// up when the channel changes.
+	var ck aggregate.ChannelKey
+	var cs *ThreadSummary
 	for k, t := range a.Threads() {
 		if k.TS < lo || k.TS >= hi {
 			continue
 		}
 		office := cmp.Or(t.Office, aggregate.Unassigned)
-		ck := aggregate.ChannelKey{Team: k.Team, Channel: k.Channel}
-		cs := byChannel[ck]
-		if cs == nil {
-			cs = &ThreadSummary{FirstReply: newReplyTimes()}
-			byChannel[ck] = cs
+		if next := (aggregate.ChannelKey{Team: k.Team, Channel: k.Channel}); cs == nil || next != ck {
+			ck, cs = next, byChannel[next]
+			if cs == nil {
+				cs = &ThreadSummary{FirstReply: newReplyTimes()}
+				byChannel[ck] = cs
+			}
 		}
 		answered := t.FirstReply != 0 && t.FirstReply-k.TS <= window
 		for _, s := range []*ThreadSummary{&ts.Totals, group(byOffice, office), cs} {

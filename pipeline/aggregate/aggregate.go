@@ -188,6 +188,9 @@ type UserStats struct {
 	// num is the user's number in the people of the aggregate that holds
 	// the stats, plus one; 0: not numbered yet.
 	num uint32
+	// hash is the user's privacy.AuthorHash, kept rather than hashed again
+	// for every message; 0: not yet.
+	hash uint64
 	// MentionEvidence are the earliest messages that mention the user
 	// (all score 0); SarcasmEvidence the user's messages with the highest
 	// sarcasm probability; PositiveEvidence and NegativeEvidence the most
@@ -558,7 +561,10 @@ func (a *Aggregate) Observe(o *Observation) {
 		a.Reactions[k] += r.N
 	}
 
-	author := privacy.AuthorHash(o.Team, o.UserID)
+	if us.hash == 0 {
+		us.hash = privacy.AuthorHash(o.Team, o.UserID)
+	}
+	author := us.hash
 	a.observed++
 	if len(o.Topics) > 0 {
 		topics, once := a.officeTopics(office)
