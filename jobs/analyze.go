@@ -3,6 +3,7 @@ package jobs
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -26,9 +27,8 @@ import (
 // contribution: nothing is added that would have to be taken out again.
 //
 // The held batches and the open day aggregates are the run's, not the
-// worker's (see heldHours): a final hour is analysed by the one worker that
-// claims it, into its own aggregate of the hour's day, while the others
-// go on reading.
+// worker's (see heldHours): a final hour is analysed by the worker that
+// owns its day, into the day's aggregate, while the others go on reading.
 type analyst struct {
 	nlp       *nlp.Analyzer
 	roster    *pipeline.Roster
@@ -68,24 +68,21 @@ type analyst struct {
 	hourRows      []int // the rows of the hour being analysed
 }
 
-// openDay is an aggregate of part of a day, the hours added to it so far:
-// a share of the day (see heldHours). busy says a worker is
-// adding an hour to it: one at a time, since aggregates are not safe for
-// concurrent use.
+// openDay is the aggregate of a day, the hours its owner (see heldHours)
+// has added to it so far. busy says the owner is adding an hour to it.
 type openDay struct {
-	day    aggregate.Day
-	agg    *aggregate.Aggregate
-	busy   bool
-	worker int // the one worker that adds to the share
-	// authors are the stats of the share's authors by person number: a
+	day  aggregate.Day
+	agg  *aggregate.Aggregate
+	busy bool
+	// authors are the stats of the day's authors by person number: a
 	// slice index is cheaper than the aggregate's map of ids. A person
 	// who writes in two teams misses when the team changes.
-	authors []shareAuthor
+	authors []dayAuthor
 }
 
-// shareAuthor is a person's stats, as author in team, in a day share, and
+// dayAuthor is a person's stats, as author in team, in an open day, and
 // those of the person's office that day.
-type shareAuthor struct {
+type dayAuthor struct {
 	team   string
 	stats  *aggregate.UserStats
 	office *aggregate.OfficeStats
@@ -145,9 +142,9 @@ func (p *person) on(d aggregate.Day) *pipeline.RosterEntry {
 	return &p.entry
 }
 
-// statsIn returns p's stats, as author in team, in the day share d, and
+// statsIn returns p's stats, as author in team, in the open day d, and
 // those of p's office that day.
-func (p *person) statsIn(d *openDay, team string) *shareAuthor {
+func (p *person) statsIn(d *openDay, team string) *dayAuthor {
 	if int(p.num) >= len(d.authors) {
 		d.authors = slices.Grow(d.authors, int(p.num)+1-len(d.authors))[:int(p.num)+1]
 	}
@@ -321,12 +318,11 @@ func (a *analyst) topics(m *schema.Message) []string {
 	return a.topicBuf
 }
 
-// Flush analyses the hours that are final by through, each into a share
-// of its day no other worker is adding to, and hands over the days whose
-// last hour is in. The engine completes a day only once every worker's
-// Flush through it has returned, so a day another worker is still adding
-// to is not completed without it: that worker hands it over before its
-// Flush returns.
+// Flush analyses the hours of a's days that are final by through, and
+// hands over the days whose last hour is in. The engine completes a day
+// only once every worker's Flush through it has returned, so a day its
+// owner is still adding to is not completed without it: the owner hands it
+// over before its Flush returns.
 func (a *analyst) Flush(ctx context.Context, through time.Time) error {
 	for ctx.Err() == nil {
 		w, ok := a.held.claim(through, a.worker)
@@ -334,9 +330,7 @@ func (a *analyst) Flush(ctx context.Context, through time.Time) error {
 		case !ok:
 			return nil
 		case w.done != nil:
-			for _, share := range w.done {
-				a.sink.add(share.day, share.agg)
-			}
+			a.sink.add(w.done.day, w.done.agg)
 			continue
 		}
 		revs := a.revisions.Hour(w.hour.start())
@@ -383,14 +377,14 @@ func (h msgHour) less(o msgHour) bool {
 // heldHours are the batches of the message hours not yet final, retained,
 // and the aggregates of the days being added to, shared by a run's
 // workers. A batch of an object spanning the top of an hour is held for
-// both hours. A final hour is claimed by one worker, and added to that
-// worker's share of its day: an aggregate no other worker adds to. A worker
-// keeps to its own share rather than taking whichever is free: a share's
-// hot state (the day's frequent topics, its channels) is then in the
-// worker's core's caches, not the other's; taking turns on one share cost
-// a tenth of Observe in cache misses on the 1 GB benchmark. The shares of a
-// day are handed over together once its last hour is in, and merge
-// exactly.
+// both hours. Each day has an owner, the one worker that analyses its
+// final hours, into the day's one aggregate, which is handed over once
+// its last hour is in. Ownership keeps a day's hot state (its frequent
+// topics, its channels, its people) in one core's caches: when the workers
+// took turns on one aggregate, cache misses cost a tenth of Observe on the
+// 1 GB benchmark, and when each worker kept a share of every day, each
+// share held half the day, a second copy of its people and topics, and the
+// shares took a merge to join.
 //
 // Holding hours rather than days is what bounds memory: a day is final
 // only a day after it ends (the edit window), so holding whole days kept
@@ -399,14 +393,19 @@ func (h msgHour) less(o msgHour) bool {
 type heldHours struct {
 	mu    sync.Mutex
 	hours map[msgHour][]heldBatch
-	days  map[aggregate.Day][]*openDay // the shares of each day
-	// sizes are those of the largest share of the last day handed over:
-	// a new share starts with room for as many keys.
+	days  map[aggregate.Day]*openDay // the aggregate of each day being added to
+	// workers is how many workers there are (join); started says a claim
+	// was made, after which no worker may join, since the days' owners
+	// depend on the count.
+	workers int
+	started bool
+	// sizes are those of the last day handed over: a new day starts with
+	// room for as many keys.
 	sizes aggregate.Sizes
 }
 
 func newHeldHours() *heldHours {
-	return &heldHours{hours: make(map[msgHour][]heldBatch), days: make(map[aggregate.Day][]*openDay)}
+	return &heldHours{hours: make(map[msgHour][]heldBatch), days: make(map[aggregate.Day]*openDay)}
 }
 
 // heldBatch is a batch held for an hour, with the people number of each
@@ -426,46 +425,51 @@ func (h *heldHours) hold(hours []msgHour, b heldBatch) {
 	}
 }
 
-// work is what claim gives a worker: an hour to add to a share of its day,
-// or the shares of a day to hand over (done).
+// work is what claim gives a worker: an hour to add to its day, or a day
+// to hand over (done).
 type work struct {
 	hour    msgHour
 	batches []heldBatch
 	day     *openDay
-	done    []*openDay
+	done    *openDay
 }
 
-// claim returns the earliest final hour held, with worker's share of its
-// day, marked busy, for the caller to analyse,
-// release and call finished; or else the shares of a day that ended by
-// through, with no hour held and no worker adding to it, removed, for the
-// caller to hand over. ok is false when there is neither.
+// claim returns the earliest final hour held of a day worker owns (owner),
+// with the day's aggregate, marked busy, for the caller to analyse,
+// release and call finished; or else a day that ended by through, with no
+// hour held and no worker adding to it, removed, for the caller to hand
+// over. ok is false when there is neither. While a worker analyses its
+// day, the others read on, or analyse theirs.
 //
-// A Flush returns only when no final hour is left held: the engine takes a
-// worker's returned Flush to mean that all before its through is handed
-// over, and an hour left held could be claimed later by a worker whose
-// last Flush went through it already, behind the engine's back. Hours
-// being added, and the hand-over of a busy day, need no wait: the worker
-// adding to the day has not returned from its Flush, which the engine
-// waits for, and hands the day over before it does.
+// A Flush returns only when no final hour of the worker's own days is left
+// held: the engine takes a worker's returned Flush to mean that all before
+// its through is handed over, and releases what it keeps for those hours
+// (their revisions) once every worker's has. An hour of another worker's
+// day may be left: its owner, whose Flush through that hour has not
+// returned yet, claims it before it returns, and no other worker ever
+// does. (Letting any worker claim an hour its owner had left, instead,
+// lost revisions: two workers each returned past an hour the other was to
+// take.) The hand-over of a busy day needs no wait either: its worker hands
+// it over before its Flush returns.
 func (h *heldHours) claim(through time.Time, worker int) (w work, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.started = true
 	for hour := range h.hours {
-		if hour.final(through) && (!ok || hour.less(w.hour)) {
+		if hour.final(through) && (!ok || hour.less(w.hour)) && h.owner(hour.day) == worker {
 			w.hour, ok = hour, true
 		}
 	}
 	if ok {
 		w.batches = h.hours[w.hour]
 		delete(h.hours, w.hour)
-		w.day = h.share(w.hour.day, worker)
+		w.day = h.open(w.hour.day)
 		w.day.busy = true
 		return w, true
 	}
 	var day aggregate.Day
-	for d, shares := range h.days {
-		if d.End().After(through) || h.holds(d) || slices.ContainsFunc(shares, func(s *openDay) bool { return s.busy }) {
+	for d, open := range h.days {
+		if d.End().After(through) || h.holds(d) || open.busy {
 			continue
 		}
 		if !ok || d < day {
@@ -477,21 +481,37 @@ func (h *heldHours) claim(through time.Time, worker int) (w work, ok bool) {
 	}
 	w.done = h.days[day]
 	delete(h.days, day)
-	largest := slices.MaxFunc(w.done, func(x, y *openDay) int { return cmp.Compare(x.agg.Observed(), y.agg.Observed()) })
-	h.sizes = largest.agg.Sizes()
+	h.sizes = w.done.agg.Sizes()
 	return w, true
 }
 
-// share returns worker's share of day, made if it has none.
-func (h *heldHours) share(day aggregate.Day, worker int) *openDay {
-	for _, s := range h.days[day] {
-		if s.worker == worker {
-			return s
-		}
+// join numbers a new worker, from 0. Workers join before the first claim.
+func (h *heldHours) join() (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.started {
+		return 0, errors.New("a worker joined after the analysis started")
 	}
-	s := &openDay{day: day, agg: aggregate.NewSized(h.sizes), worker: worker}
-	h.days[day] = append(h.days[day], s)
-	return s
+	h.workers++
+	return h.workers - 1, nil
+}
+
+// owner is the worker that analyses day's hours: days go round the
+// workers, so that consecutive days, which become final one after the
+// other, are analysed at once.
+func (h *heldHours) owner(day aggregate.Day) int {
+	n := int64(max(h.workers, 1))
+	return int((int64(day)%n + n) % n)
+}
+
+// open returns the aggregate of day, made if new.
+func (h *heldHours) open(day aggregate.Day) *openDay {
+	d := h.days[day]
+	if d == nil {
+		d = &openDay{day: day, agg: aggregate.NewSized(h.sizes)}
+		h.days[day] = d
+	}
+	return d
 }
 
 // holds says whether an hour of day is held.

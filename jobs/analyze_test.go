@@ -10,10 +10,11 @@ import (
 )
 
 // TestHeldHours checks that final hours are claimed earliest first, each by
-// one claimant, that a share of a day takes one hour at a time (a second
-// worker gets a second share), that hours not yet final stay held, that a
-// day's shares are handed over once, after its last hour and when no
-// worker is adding to them, and that every retained batch is released.
+// one claimant, the owner of its day, into the day's one share, one hour at
+// a time; that hours not yet final stay held; that a day's share is handed
+// over once, after its last hour and when no worker is adding to it; that
+// no worker joins once claims have begun; and that every retained batch is
+// released.
 func TestHeldHours(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -40,6 +41,16 @@ func TestHeldHours(t *testing.T) {
 	}
 
 	h := newHeldHours()
+	for want := range 2 {
+		if got, err := h.join(); got != want || err != nil {
+			t.Fatalf("join = %d, %v; want %d", got, err, want)
+		}
+	}
+	// Consecutive days have different owners.
+	w1, w2 := h.owner(day1), h.owner(day2)
+	if w1 == w2 {
+		t.Fatalf("days %v and %v both owned by worker %d", day1, day2, w1)
+	}
 	midnight, next, last := batch(), batch(), batch()
 	h.hold([]msgHour{early, late}, heldBatch{rec: midnight}) // an object spanning midnight
 	h.hold([]msgHour{second}, heldBatch{rec: next})
@@ -49,7 +60,7 @@ func TestHeldHours(t *testing.T) {
 		rec.Release()
 	}
 
-	if w, ok := h.claim(late.start().Add(time.Hour-time.Nanosecond), 0); ok {
+	if w, ok := h.claim(late.start().Add(time.Hour-time.Nanosecond), w1); ok {
 		t.Fatalf("claimed %+v before its hour is final", w)
 	}
 	claim := func(through time.Time, worker int, want msgHour, batches ...arrow.RecordBatch) *openDay {
@@ -66,45 +77,44 @@ func TestHeldHours(t *testing.T) {
 		}
 		return w.day
 	}
-	handOver := func(through time.Time, want ...*openDay) {
+	handOver := func(through time.Time, worker int, want *openDay) {
 		t.Helper()
-		w, ok := h.claim(through, 0)
-		if !ok || len(w.done) != len(want) {
-			t.Fatalf("claim through %v: %+v, ok %v; want %d shares handed over", through, w, ok, len(want))
-		}
-		for i, s := range w.done {
-			if s != want[i] {
-				t.Fatalf("share %d handed over is %+v, want %+v", i, s, want[i])
-			}
+		w, ok := h.claim(through, worker)
+		if !ok || w.done != want {
+			t.Fatalf("claim through %v: %+v, ok %v; want day %v handed over", through, w, ok, want.day)
 		}
 	}
-	none := func(through time.Time, why string) {
+	none := func(through time.Time, worker int, why string) {
 		t.Helper()
-		if w, ok := h.claim(through, 0); ok {
+		if w, ok := h.claim(through, worker); ok {
 			t.Fatalf("claim through %v: %+v; want nothing, %s", through, w, why)
 		}
 	}
 	t1 := second.start().Add(time.Hour)
-	d1 := claim(t1, 0, late, midnight)
-	a := claim(t1, 1, early, midnight)
-	// Another worker on day 2 gets a share of its own.
-	b := claim(t1, 2, second, next)
-	if a == b {
-		t.Fatal("two workers share one aggregate")
-	}
-	none(t1, "day 1 is busy and hour 3 not final")
+	// Each worker is given the hours of its own days only.
+	a := claim(t1, w2, early, midnight)
+	d1 := claim(t1, w1, late, midnight)
+	none(t1, w1, "the final hour left is of day 2, worker 1's")
 	h.finished(a)
-	// A worker keeps to its share, even when another's is free.
-	h.finished(b)
-	if s := claim(third.start().Add(time.Hour), 1, third, last); s != a {
-		t.Fatal("worker 1 was not given its own share")
+	// A day has one aggregate, its owner's.
+	if s := claim(t1, w2, second, next); s != a {
+		t.Fatal("a second aggregate was made for day 2")
 	}
+	h.finished(a)
+	none(t1, w2, "day 1 is busy and hour 3 not final")
 	h.finished(d1)
-	handOver(day2.End(), d1)
-	none(day2.End(), "a share of day 2 is busy")
+	handOver(t1, w2, d1) // any worker hands a finished day over
+	none(third.start().Add(time.Hour), w1, "hour 3 is of day 2, worker 1's")
+	if s := claim(third.start().Add(time.Hour), w2, third, last); s != a {
+		t.Fatal("a second aggregate was made for day 2")
+	}
+	none(day2.End(), w1, "day 2 is busy")
 	h.finished(a)
-	handOver(day2.End(), a, b)
-	none(day2.End(), "every day was handed over")
+	handOver(day2.End(), w1, a)
+	none(day2.End(), w1, "every day was handed over")
+	if _, err := h.join(); err == nil {
+		t.Error("a worker joined after the first claim")
+	}
 
 	unfinished := batch()
 	h.hold([]msgHour{msgHourOf(day2.End())}, heldBatch{rec: unfinished})

@@ -29,14 +29,14 @@ type collector struct {
 	revisions *pipeline.Revisions
 
 	// held are the batches of the hours not yet final and the aggregates
-	// of the days being added to, which the workers share.
+	// of the days being added to, which the workers share (each day has
+	// one owner among them).
 	held   *heldHours
 	people *peopleIndex
 
 	mu      sync.Mutex // guards open and written
 	open    map[aggregate.Day]*aggregate.Aggregate
 	written map[aggregate.Day]bool
-	workers int // made so far
 	// total is touched only by Complete, which the engine never runs
 	// concurrently, and read once the run is over.
 	total *aggregate.Aggregate
@@ -56,10 +56,10 @@ func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out output.Output, 
 }
 
 func (c *collector) NewWorker() (pipeline.Worker, error) {
-	c.mu.Lock()
-	worker := c.workers
-	c.workers++
-	c.mu.Unlock()
+	worker, err := c.held.join()
+	if err != nil {
+		return nil, err
+	}
 	return &analyst{worker: worker, nlp: c.nlp, roster: c.roster, revisions: c.revisions, sink: c, held: c.held, text: c.text,
 		labels: make(map[string]string), index: c.people, known: make(map[string]uint32), ids: make(map[string]string)}, nil
 }
@@ -67,8 +67,8 @@ func (c *collector) NewWorker() (pipeline.Worker, error) {
 // release lets go of the batches still held, after a failed run.
 func (c *collector) release() { c.held.release() }
 
-// add takes an aggregate of a day: a day analysed by several workers at
-// once comes in shares, which merge exactly.
+// add takes the aggregate of a day from its owner. A day comes once; were
+// it to come again, the aggregates would merge exactly.
 func (c *collector) add(day aggregate.Day, agg *aggregate.Aggregate) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
