@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/wiretap-hq/wiretap/internal/numbering"
 	"github.com/wiretap-hq/wiretap/pipeline"
 )
 
@@ -13,11 +14,10 @@ import (
 // read it, for whichever worker analyses it.
 type peopleIndex struct {
 	mu  sync.Mutex
-	num map[string]uint32
-	ids []string
+	ids numbering.Numbering[string]
 }
 
-func newPeopleIndex() *peopleIndex { return &peopleIndex{num: make(map[string]uint32)} }
+func newPeopleIndex() *peopleIndex { return &peopleIndex{ids: numbering.New[string](0)} }
 
 // numbers appends to dst the number of each value of users.
 func (p *peopleIndex) numbers(dst []uint32, users pipeline.Dict) []uint32 {
@@ -30,7 +30,8 @@ func (p *peopleIndex) numbers(dst []uint32, users pipeline.Dict) []uint32 {
 	return dst
 }
 
-// number returns id's number and the index's copy of id.
+// number returns the number of id, which may alias a scratch buffer, and
+// the index's copy of id.
 func (p *peopleIndex) number(id string) (uint32, string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -38,19 +39,16 @@ func (p *peopleIndex) number(id string) (uint32, string) {
 }
 
 func (p *peopleIndex) numberLocked(id string) (uint32, string) {
-	n, ok := p.num[id]
+	n, ok := p.ids.Lookup(id)
 	if !ok {
-		n = uint32(len(p.ids))
-		id = strings.Clone(id)
-		p.ids = append(p.ids, id)
-		p.num[id] = n
+		n = p.ids.Number(strings.Clone(id))
 	}
-	return n, p.ids[n]
+	return n, p.ids.Key(n)
 }
 
 // id is the user id numbered n.
 func (p *peopleIndex) id(n uint32) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.ids[n]
+	return p.ids.Key(n)
 }

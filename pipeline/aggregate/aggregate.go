@@ -17,6 +17,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/wiretap-hq/wiretap/internal/numbering"
 	"github.com/wiretap-hq/wiretap/privacy"
 )
 
@@ -283,7 +284,7 @@ type Aggregate struct {
 	// people every day.
 	channelUsers map[ChannelKey]int
 	// people numbers the authors of the channels' messages.
-	people numbering[UserKey]
+	people numbering.Numbering[UserKey]
 	// found is Observe's scratch list of a message's topics' stats.
 	found []*TopicStats
 }
@@ -343,7 +344,7 @@ func New() *Aggregate {
 		Reactions:   make(map[ReactionKey]int64),
 		threads:     newThreads(0),
 		once:        make(map[string]*onceSet),
-		people:      newNumbering[UserKey](0),
+		people:      numbering.New[UserKey](0),
 	}
 }
 
@@ -378,7 +379,7 @@ func NewSized(s Sizes) *Aggregate {
 	a := New()
 	a.Users = make(map[UserKey]*UserStats, s.users)
 	a.Channels = make(map[ChannelKey]*ChannelStats, s.channels)
-	a.people = newNumbering[UserKey](s.users)
+	a.people = numbering.New[UserKey](s.users)
 	a.threads = newThreads(s.threads)
 	a.channelUsers = s.channelUsers
 	for office, n := range s.topics {
@@ -528,11 +529,11 @@ func (a *Aggregate) Observe(o *Observation) {
 	if us.num == 0 {
 		k := UserKey{o.Team, o.UserID}
 		if !o.StableIDs {
-			if _, ok := a.people.num[k]; !ok {
+			if _, ok := a.people.Lookup(k); !ok {
 				k = UserKey{strings.Clone(k.Team), strings.Clone(k.User)}
 			}
 		}
-		us.num = a.people.number(k) + 1
+		us.num = a.people.Number(k) + 1
 	}
 	cs.pending = append(cs.pending, us.num-1)
 	if len(cs.pending) == pendingAuthors {
@@ -740,7 +741,7 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			a.Users[k] = v
 		}
 	}
-	authors := renumbering[UserKey]{from: &o.people, to: &a.people}
+	authors := numbering.Renumbering[UserKey]{From: &o.people, To: &a.people}
 	for k, v := range o.Channels {
 		if s := a.Channels[k]; s != nil {
 			s.merge(&v.Activity)
@@ -748,14 +749,14 @@ func (a *Aggregate) Merge(o *Aggregate) {
 			s.Name.observe(v.Name.Name, v.Name.At)
 			counts := s.authors()
 			for p, n := range v.authors() {
-				counts[authors.of(p)] += n
+				counts[authors.Of(p)] += n
 			}
 		} else {
 			v.threadCh = 0 // its number in o's threads
 			counts := v.authors()
 			users := make(map[uint32]int64, len(counts))
 			for p, n := range counts {
-				users[authors.of(p)] = n
+				users[authors.Of(p)] = n
 			}
 			v.users = users
 			a.Channels[k] = v
@@ -882,8 +883,8 @@ func (a *Aggregate) ForOffice(office string) *Aggregate {
 	for k, c := range a.Channels {
 		fc := &ChannelStats{Name: c.Name, users: make(map[uint32]int64)}
 		for p, n := range c.authors() {
-			if pk := a.people.keys[p]; members[pk.User] {
-				fc.users[r.people.number(pk)] = n
+			if pk := a.people.Key(p); members[pk.User] {
+				fc.users[r.people.Number(pk)] = n
 				fc.Messages += n
 			}
 		}

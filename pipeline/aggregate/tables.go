@@ -315,7 +315,7 @@ func (a *Aggregate) Tables() *Tables {
 	for _, c := range t.Channels {
 		channelUsers = channelUsers[:0]
 		for p, n := range a.Channels[ChannelKey{c.TeamID, c.ChannelID}].authors() {
-			channelUsers = append(channelUsers, keyed[string, int64]{a.people.keys[p].User, n})
+			channelUsers = append(channelUsers, keyed[string, int64]{a.people.Key(p).User, n})
 		}
 		slices.SortFunc(channelUsers, func(x, y keyed[string, int64]) int { return cmp.Compare(x.key, y.key) })
 		for _, u := range channelUsers {
@@ -442,7 +442,7 @@ func FromTables(day Day, t *Tables) *Aggregate {
 	}
 	for _, r := range t.ChannelUsers {
 		if c := a.Channels[ChannelKey{r.TeamID, r.ChannelID}]; c != nil {
-			c.users[a.people.number(UserKey{r.TeamID, r.UserID})] = r.Messages
+			c.users[a.people.Number(UserKey{r.TeamID, r.UserID})] = r.Messages
 		}
 	}
 	for _, r := range t.Topics {

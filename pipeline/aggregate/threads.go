@@ -5,6 +5,8 @@ import (
 	"iter"
 	"slices"
 	"strings"
+
+	"github.com/wiretap-hq/wiretap/internal/numbering"
 )
 
 // Threads are kept one entry per thread, not as counts: whether a question
@@ -74,9 +76,9 @@ type threads struct {
 	entries  blocks[thread]
 	runs     [][]thread // each sorted by id, ids unique; each run at least twice the next
 	inRuns   int        // entries in runs
-	channels numbering[ChannelKey]
-	offices  numbering[string] // "" is 0
-	texts    []*string         // by text number - 1
+	channels numbering.Numbering[ChannelKey]
+	offices  numbering.Numbering[string] // "" is 0
+	texts    []*string                   // by text number - 1
 }
 
 // threadID is a thread's key with its channel numbered.
@@ -98,9 +100,9 @@ type thread struct {
 func (t *thread) id() threadID { return threadID{t.ch, t.ts} }
 
 func newThreads(n int) threads {
-	ts := threads{index: make(map[threadID]int32, n), channels: newNumbering[ChannelKey](0),
-		offices: newNumbering[string](1)}
-	ts.offices.number("") // 0, the office of a zero entry
+	ts := threads{index: make(map[threadID]int32, n), channels: numbering.New[ChannelKey](0),
+		offices: numbering.New[string](1)}
+	ts.offices.Number("") // 0, the office of a zero entry
 	return ts
 }
 
@@ -130,12 +132,12 @@ func (b *blocks[T]) add() *T {
 }
 
 // channel numbers the channel k, whose strings must be stable.
-func (ts *threads) channel(k ChannelKey) uint32 { return ts.channels.number(k) }
+func (ts *threads) channel(k ChannelKey) uint32 { return ts.channels.Number(k) }
 
 // officeNum numbers office ("" is 0); office must be a stable string.
-func (ts *threads) officeNum(office string) uint32 { return ts.offices.number(office) }
+func (ts *threads) officeNum(office string) uint32 { return ts.offices.Number(office) }
 
-func (ts *threads) officeName(n uint32) string { return ts.offices.keys[n] }
+func (ts *threads) officeName(n uint32) string { return ts.offices.Key(n) }
 
 func (ts *threads) textNum(text *string) uint32 {
 	if text == nil {
@@ -165,7 +167,7 @@ func (ts *threads) lookup(id threadID) (*thread, bool) {
 
 // stats returns t as a key and ThreadStats.
 func (ts *threads) stats(t *thread) (ThreadKey, ThreadStats) {
-	ck := ts.channels.keys[t.ch]
+	ck := ts.channels.Key(t.ch)
 	s := ThreadStats{Office: ts.officeName(t.office), ParentSeen: t.parentSeen, Question: t.question,
 		Replies: t.replies, FirstReply: t.firstReply}
 	if t.text != 0 {
@@ -209,12 +211,12 @@ func (ts *threads) merge(o *threads) {
 	if o.Len() == 0 {
 		return
 	}
-	chans := renumbering[ChannelKey]{from: &o.channels, to: &ts.channels}
-	offices := renumbering[string]{from: &o.offices, to: &ts.offices}
+	chans := numbering.Renumbering[ChannelKey]{From: &o.channels, To: &ts.channels}
+	offices := numbering.Renumbering[string]{From: &o.offices, To: &ts.offices}
 	run := make([]thread, 0, o.Len())
 	for e := range o.held {
 		t := *e
-		t.ch, t.office = chans.of(e.ch), offices.of(e.office)
+		t.ch, t.office = chans.Of(e.ch), offices.Of(e.office)
 		if e.text != 0 {
 			t.text = ts.textNum(o.texts[e.text-1])
 		}
@@ -406,12 +408,12 @@ type ThreadTextRow struct {
 func threadRows(threads *threads) []ThreadRow {
 	threads.settle()
 	entries := slices.AppendSeq(make([]*thread, 0, threads.Len()), threads.held)
-	byName := make([]int, len(threads.channels.keys))
+	byName := make([]int, threads.channels.Len())
 	for i := range byName {
 		byName[i] = i
 	}
 	slices.SortFunc(byName, func(x, y int) int {
-		a, b := threads.channels.keys[x], threads.channels.keys[y]
+		a, b := threads.channels.Key(uint32(x)), threads.channels.Key(uint32(y))
 		return cmp.Or(cmp.Compare(a.Team, b.Team), cmp.Compare(a.Channel, b.Channel))
 	})
 	order := make([]int, len(byName)) // by channel number: its rank by name
