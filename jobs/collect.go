@@ -91,7 +91,7 @@ func (c *collector) Complete(ctx context.Context, through time.Time) error {
 	for i, d := range days {
 		agg := aggs[i]
 		agg.PruneTopics(aggregate.MinBigramSupport)
-		if err := writeDay(ctx, c.out, d, agg.Tables(), c.text); err != nil {
+		if err := writeDay(ctx, c.out, d, agg, c.text); err != nil {
 			return err
 		}
 		c.mu.Lock()

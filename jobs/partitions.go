@@ -32,53 +32,46 @@ func partition(table string, day aggregate.Day) string {
 	return output.PartitionPath(table, "date", day.String(), partFile)
 }
 
-// writeDay stages the tables of one day. Every table is written, empty or
-// not, so that a rerun replaces whatever an earlier run left there. With
-// text, the offices, users and topics tables get the column evidence_text
-// (every row, even one without text, so that a run's files agree); without
-// it they are written exactly as before that column existed.
-func writeDay(ctx context.Context, out output.Output, day aggregate.Day, t *aggregate.Tables, text bool) error {
-	offices := func() ([]byte, error) { return output.EncodeParquet(t.Offices, Version) }
-	users := func() ([]byte, error) { return output.EncodeParquet(t.Users, Version) }
-	topics := func() ([]byte, error) { return output.EncodeParquet(t.Topics, Version) }
-	threads := func() ([]byte, error) { return output.EncodeParquet(t.Threads, Version) }
-	if text {
-		offices = func() ([]byte, error) {
-			return output.EncodeParquet(withText(t.Offices, func(r aggregate.OfficeRow) aggregate.OfficeTextRow {
-				return aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText,
-					PositiveEvidenceText: r.PositiveEvidenceText, NegativeEvidenceText: r.NegativeEvidenceText}
-			}), Version)
-		}
-		users = func() ([]byte, error) {
-			return output.EncodeParquet(withText(t.Users, func(r aggregate.UserRow) aggregate.UserTextRow {
-				return aggregate.UserTextRow{UserRow: r, EvidenceText: r.EvidenceText,
-					MentionEvidenceText: r.MentionEvidenceText, SarcasmEvidenceText: r.SarcasmEvidenceText,
-					PositiveEvidenceText: r.PositiveEvidenceText, NegativeEvidenceText: r.NegativeEvidenceText}
-			}), Version)
-		}
-		topics = func() ([]byte, error) {
-			return output.EncodeParquet(withText(t.Topics, func(r aggregate.TopicRow) aggregate.TopicTextRow {
-				return aggregate.TopicTextRow{TopicRow: r, EvidenceText: r.EvidenceText}
-			}), Version)
-		}
-		threads = func() ([]byte, error) {
-			return output.EncodeParquet(withText(t.Threads, func(r aggregate.ThreadRow) aggregate.ThreadTextRow {
-				return aggregate.ThreadTextRow{ThreadRow: r, QuestionText: r.QuestionText}
-			}), Version)
-		}
-	}
+// writeDay stages the tables of one day, agg. Every table is written,
+// empty or not, so that a rerun replaces whatever an earlier run left
+// there. Tables are rendered one at a time, each dropped once written: a
+// large workspace's day has millions of rows, and all its tables at once
+// were a sixth of a run's live heap. With text, the offices, users and
+// topics tables get the column evidence_text (every row, even one without
+// text, so that a run's files agree); without it they are written exactly
+// as before that column existed.
+func writeDay(ctx context.Context, out output.Output, day aggregate.Day, agg *aggregate.Aggregate, text bool) error {
 	files := []struct {
 		table string
 		data  func() ([]byte, error)
 	}{
-		{TableOffices, offices},
-		{TableUsers, users},
-		{TableChannels, func() ([]byte, error) { return output.EncodeParquet(t.Channels, Version) }},
-		{TableChannelUsers, func() ([]byte, error) { return output.EncodeParquet(t.ChannelUsers, Version) }},
-		{TableTopics, topics},
-		{TableActivity, func() ([]byte, error) { return output.EncodeParquet(t.Activity, Version) }},
-		{TableReactions, func() ([]byte, error) { return output.EncodeParquet(t.Reactions, Version) }},
-		{TableThreads, threads},
+		{TableOffices, func() ([]byte, error) {
+			return encodeRows(agg.OfficeRows(), text, func(r aggregate.OfficeRow) aggregate.OfficeTextRow {
+				return aggregate.OfficeTextRow{OfficeRow: r, EvidenceText: r.EvidenceText,
+					PositiveEvidenceText: r.PositiveEvidenceText, NegativeEvidenceText: r.NegativeEvidenceText}
+			})
+		}},
+		{TableUsers, func() ([]byte, error) {
+			return encodeRows(agg.UserRows(), text, func(r aggregate.UserRow) aggregate.UserTextRow {
+				return aggregate.UserTextRow{UserRow: r, EvidenceText: r.EvidenceText,
+					MentionEvidenceText: r.MentionEvidenceText, SarcasmEvidenceText: r.SarcasmEvidenceText,
+					PositiveEvidenceText: r.PositiveEvidenceText, NegativeEvidenceText: r.NegativeEvidenceText}
+			})
+		}},
+		{TableChannels, func() ([]byte, error) { return output.EncodeParquet(agg.ChannelRows(), Version) }},
+		{TableChannelUsers, func() ([]byte, error) { return output.EncodeParquet(agg.ChannelUserRows(), Version) }},
+		{TableTopics, func() ([]byte, error) {
+			return encodeRows(agg.TopicRows(), text, func(r aggregate.TopicRow) aggregate.TopicTextRow {
+				return aggregate.TopicTextRow{TopicRow: r, EvidenceText: r.EvidenceText}
+			})
+		}},
+		{TableActivity, func() ([]byte, error) { return output.EncodeParquet(agg.ActivityRows(), Version) }},
+		{TableReactions, func() ([]byte, error) { return output.EncodeParquet(agg.ReactionRows(), Version) }},
+		{TableThreads, func() ([]byte, error) {
+			return encodeRows(agg.ThreadRows(), text, func(r aggregate.ThreadRow) aggregate.ThreadTextRow {
+				return aggregate.ThreadTextRow{ThreadRow: r, QuestionText: r.QuestionText}
+			})
+		}},
 	}
 	for _, f := range files {
 		data, err := f.data()
@@ -90,6 +83,15 @@ func writeDay(ctx context.Context, out output.Output, day aggregate.Day, t *aggr
 		}
 	}
 	return nil
+}
+
+// encodeRows encodes a table's rows as Parquet, converted to the form
+// written with evidence text when text is set.
+func encodeRows[R, W any](rows []R, text bool, conv func(R) W) ([]byte, error) {
+	if text {
+		return output.EncodeParquet(withText(rows, conv), Version)
+	}
+	return output.EncodeParquet(rows, Version)
 }
 
 // withText converts rows to the form written with evidence text.

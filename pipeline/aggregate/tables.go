@@ -245,28 +245,25 @@ type Tables struct {
 
 // Tables renders a as sorted table rows.
 func (a *Aggregate) Tables() *Tables {
-	// Room for every row up front: a large workspace's day has millions
-	// of channel-user pairs and topics, and growing the slices to them
-	// copied each row several times.
-	pairs, topics := 0, 0
-	for _, c := range a.Channels {
-		pairs += len(c.authors())
+	return &Tables{
+		Offices: a.OfficeRows(), Users: a.UserRows(), Channels: a.ChannelRows(), ChannelUsers: a.ChannelUserRows(),
+		Topics: a.TopicRows(), Activity: a.ActivityRows(), Reactions: a.ReactionRows(), Threads: a.ThreadRows(),
 	}
-	for _, ot := range a.Topics {
-		topics += len(ot)
-	}
-	for _, once := range a.once {
-		topics += once.Len()
-	}
-	t := &Tables{
-		Offices: rows[OfficeRow](len(a.Offices)), Users: rows[UserRow](len(a.Users)),
-		Channels: rows[ChannelRow](len(a.Channels)), ChannelUsers: rows[ChannelUserRow](pairs),
-		Topics: rows[TopicRow](topics), Activity: rows[ActivityRow](len(a.Hours)),
-	}
+}
+
+// The row methods render one table of a each, sorted by its key: one at a
+// time, a large workspace's day needs room for the rows of its largest
+// table rather than of all its tables at once. Each makes room for every
+// row up front: a day has millions of channel-user pairs and topics, and
+// growing the slices to them copied each row several times.
+
+// OfficeRows renders a's offices table.
+func (a *Aggregate) OfficeRows() []OfficeRow {
 	var cells cells
 	active := a.ActiveUsers()
+	t := rows[OfficeRow](len(a.Offices))
 	for k, v := range a.Offices {
-		t.Offices = append(t.Offices, OfficeRow{
+		t = append(t, OfficeRow{
 			Office: k, Messages: v.Messages, ActiveUsers: active[k], Words: v.Words,
 			ThreadReplies: v.ThreadReplies, MentionsReceived: v.MentionsReceived, ReactionsReceived: v.ReactionsReceived,
 			SentimentColumns: sentimentColumns(&v.Sentiment), SarcasmColumns: sarcasmColumns(&v.Activity),
@@ -274,7 +271,12 @@ func (a *Aggregate) Tables() *Tables {
 			MoodEvidenceColumns: moodEvidenceColumns(&cells, &v.PositiveEvidence, &v.NegativeEvidence),
 		})
 	}
-	slices.SortFunc(t.Offices, func(x, y OfficeRow) int { return cmp.Compare(x.Office, y.Office) })
+	slices.SortFunc(t, func(x, y OfficeRow) int { return cmp.Compare(x.Office, y.Office) })
+	return t
+}
+
+// UserRows renders a's users table.
+func (a *Aggregate) UserRows() []UserRow {
 	// Rows are wide: the keys are sorted, then the rows made in order,
 	// rather than the rows moved about by a sort.
 	users := make([]keyed[UserKey, *UserStats], 0, len(a.Users))
@@ -284,6 +286,8 @@ func (a *Aggregate) Tables() *Tables {
 	slices.SortFunc(users, func(x, y keyed[UserKey, *UserStats]) int {
 		return cmp.Or(cmp.Compare(x.key.Team, y.key.Team), cmp.Compare(x.key.User, y.key.User))
 	})
+	var cells cells
+	t := rows[UserRow](len(users))
 	for _, u := range users {
 		k, v := u.key, u.value
 		row := UserRow{
@@ -297,35 +301,68 @@ func (a *Aggregate) Tables() *Tables {
 		}
 		row.MentionEvidence, _, row.MentionEvidenceText = v.MentionEvidence.columns(&cells)
 		row.SarcasmEvidence, row.SarcasmEvidenceScore, row.SarcasmEvidenceText = v.SarcasmEvidence.columns(&cells)
-		t.Users = append(t.Users, row)
+		t = append(t, row)
 	}
+	return t
+}
+
+// ChannelRows renders a's channels table.
+func (a *Aggregate) ChannelRows() []ChannelRow {
+	t := rows[ChannelRow](len(a.Channels))
 	for k, v := range a.Channels {
-		t.Channels = append(t.Channels, ChannelRow{
+		t = append(t, ChannelRow{
 			TeamID: k.Team, ChannelID: k.Channel, ChannelName: v.Name.Name, Messages: v.Messages,
 			ActiveUsers: v.ActiveUsers(), Words: v.Words, ThreadReplies: v.ThreadReplies,
 			ReactionsReceived: v.ReactionsReceived, SentimentColumns: sentimentColumns(&v.Sentiment), SarcasmColumns: sarcasmColumns(&v.Activity),
 		})
 	}
-	slices.SortFunc(t.Channels, func(x, y ChannelRow) int {
+	slices.SortFunc(t, func(x, y ChannelRow) int {
 		return cmp.Or(cmp.Compare(x.TeamID, y.TeamID), cmp.Compare(x.ChannelID, y.ChannelID))
 	})
-	// Channel by channel, in the order just sorted: sorting each channel's
-	// few users costs far less than sorting every pair of the day at once.
+	return t
+}
+
+// ChannelUserRows renders a's channel_users table.
+func (a *Aggregate) ChannelUserRows() []ChannelUserRow {
+	channels := make([]keyed[ChannelKey, *ChannelStats], 0, len(a.Channels))
+	pairs := 0
+	for k, v := range a.Channels {
+		channels = append(channels, keyed[ChannelKey, *ChannelStats]{k, v})
+		pairs += len(v.authors())
+	}
+	slices.SortFunc(channels, func(x, y keyed[ChannelKey, *ChannelStats]) int {
+		return cmp.Or(cmp.Compare(x.key.Team, y.key.Team), cmp.Compare(x.key.Channel, y.key.Channel))
+	})
+	// Channel by channel, in key order: sorting each channel's few users
+	// costs far less than sorting every pair of the day at once.
+	t := rows[ChannelUserRow](pairs)
 	var channelUsers []keyed[string, int64]
-	for _, c := range t.Channels {
+	for _, c := range channels {
 		channelUsers = channelUsers[:0]
-		for p, n := range a.Channels[ChannelKey{c.TeamID, c.ChannelID}].authors() {
+		for p, n := range c.value.authors() {
 			channelUsers = append(channelUsers, keyed[string, int64]{a.people.Key(p).User, n})
 		}
 		slices.SortFunc(channelUsers, func(x, y keyed[string, int64]) int { return cmp.Compare(x.key, y.key) })
 		for _, u := range channelUsers {
-			t.ChannelUsers = append(t.ChannelUsers, ChannelUserRow{TeamID: c.TeamID, ChannelID: c.ChannelID, UserID: u.key, Messages: u.value})
+			t = append(t, ChannelUserRow{TeamID: c.key.Team, ChannelID: c.key.Channel, UserID: u.key, Messages: u.value})
 		}
 	}
+	return t
+}
+
+// TopicRows renders a's topics table.
+func (a *Aggregate) TopicRows() []TopicRow {
 	// A topic is in an office's topics or, a bigram seen once, in its
 	// once map, never in both.
+	n := 0
+	for _, ot := range a.Topics {
+		n += len(ot)
+	}
+	for _, once := range a.once {
+		n += once.Len()
+	}
 	type topicKey struct{ office, topic, kind string }
-	keys := make([]keyed[topicKey, *TopicStats], 0, topics)
+	keys := make([]keyed[topicKey, *TopicStats], 0, n)
 	for office, ot := range a.Topics {
 		for topic, v := range ot {
 			keys = append(keys, keyed[topicKey, *TopicStats]{topicKey{office, topic, TopicKind(topic)}, v})
@@ -339,34 +376,50 @@ func (a *Aggregate) Tables() *Tables {
 	slices.SortFunc(keys, func(x, y keyed[topicKey, *TopicStats]) int {
 		return cmp.Or(cmp.Compare(x.key.office, y.key.office), cmp.Compare(x.key.topic, y.key.topic))
 	})
+	var cells cells
+	t := rows[TopicRow](len(keys))
 	for _, k := range keys {
 		v, kind := k.value, k.key.kind
-		t.Topics = append(t.Topics, TopicRow{
+		t = append(t, TopicRow{
 			Office: k.key.office, Topic: k.key.topic, Kind: kind, Messages: v.Messages,
 			SentimentColumns: sentimentColumns(&v.Sentiment), Evidence: v.Evidence.strings(&cells),
 			EvidenceText: v.Evidence.texts(), AuthorColumns: authorColumns(&v.Authors),
 		})
 	}
+	return t
+}
+
+// ActivityRows renders a's activity table.
+func (a *Aggregate) ActivityRows() []ActivityRow {
+	t := rows[ActivityRow](len(a.Hours))
 	for k, v := range a.Hours {
 		authors := a.HourAuthors[k]
 		if authors == nil {
 			authors = &privacy.AuthorSet{}
 		}
-		t.Activity = append(t.Activity, ActivityRow{Office: k.Office, HourOfWeek: int32(k.HourOfWeek), Messages: v,
+		t = append(t, ActivityRow{Office: k.Office, HourOfWeek: int32(k.HourOfWeek), Messages: v,
 			AuthorColumns: authorColumns(authors)})
 	}
-	slices.SortFunc(t.Activity, func(x, y ActivityRow) int {
+	slices.SortFunc(t, func(x, y ActivityRow) int {
 		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.HourOfWeek, y.HourOfWeek))
 	})
-	for k, v := range a.Reactions {
-		t.Reactions = append(t.Reactions, ReactionRow{Office: k.Office, Emoji: k.Emoji, ReactionsReceived: v})
-	}
-	slices.SortFunc(t.Reactions, func(x, y ReactionRow) int {
-		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.Emoji, y.Emoji))
-	})
-	t.Threads = threadRows(&a.threads)
 	return t
 }
+
+// ReactionRows renders a's reactions table.
+func (a *Aggregate) ReactionRows() []ReactionRow {
+	var t []ReactionRow
+	for k, v := range a.Reactions {
+		t = append(t, ReactionRow{Office: k.Office, Emoji: k.Emoji, ReactionsReceived: v})
+	}
+	slices.SortFunc(t, func(x, y ReactionRow) int {
+		return cmp.Or(cmp.Compare(x.Office, y.Office), cmp.Compare(x.Emoji, y.Emoji))
+	})
+	return t
+}
+
+// ThreadRows renders a's threads table.
+func (a *Aggregate) ThreadRows() []ThreadRow { return threadRows(&a.threads) }
 
 // keyed is a map entry: sorting entries and then making rows in order
 // moves far less memory than sorting the wide rows.
