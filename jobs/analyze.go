@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -51,21 +52,33 @@ type analyst struct {
 	// building ":tada:" or "#general" allocates once per name, not per
 	// message. It grows with distinct names only.
 	labels map[string]string
-	// index numbers the run's user ids, for all its workers. people is
-	// this worker's person of each number, in chunks that never move, and
-	// known the numbers of the ids met in text (mentions) or as a parent's
-	// author. ids interns team and channel ids. They grow with distinct
-	// ids only, and live for the run: ids are resolved once per batch
-	// (through the batch's dictionaries) rather than once per message, and
-	// reach the aggregates as stable strings they need not copy.
-	index  *peopleIndex
+	// index numbers the run's user ids, for all its workers, and names its
+	// team and channel ids and display names. people is this worker's
+	// person of each number, in chunks that never move, and known the
+	// numbers of the ids met in text (mentions). names is this worker's
+	// copy of the names index. They grow with distinct ids only, and live
+	// for the run: ids are numbered once per batch (through the batch's
+	// dictionaries) rather than once per message, and reach the
+	// aggregates as stable strings they need not copy.
+	index  *idIndex
+	names  *idIndex
 	people [][]person
 	known  map[string]uint32
-	ids    map[string]string
-	// The current batch's dictionaries, resolved.
-	batchTeams    []string
-	batchChannels []string
-	hourRows      []int // the rows of the hour being analysed
+	nameOf []string
+	// Scratch of Process: the numbers of the batch's dictionaries, and the
+	// batch's authored rows with the slot of their hour in batchHours.
+	users, parents, teams, channels, userNames, channelNames []uint32
+	authored                                                 []authoredRow
+	sizes                                                    []chunkSize // of each hour's chunk
+	chunks                                                   []*heldChunk
+}
+
+// chunkSize is the room a heldChunk needs.
+type chunkSize struct{ msgs, bytes int }
+
+// authoredRow is an authored row of a batch, with its hour's slot.
+type authoredRow struct {
+	row, slot int
 }
 
 // openDay is the aggregate of a day, the hours its owner (see heldHours)
@@ -158,78 +171,149 @@ func (p *person) statsIn(d *openDay, team string) *dayAuthor {
 	return s
 }
 
-func (a *analyst) intern(id string) string {
-	s, ok := a.ids[id]
-	if !ok {
-		s = strings.Clone(id)
-		a.ids[s] = s
+// name is the string numbered n in the run's names index.
+func (a *analyst) name(n uint32) string {
+	if int(n) >= len(a.nameOf) {
+		a.nameOf = a.names.appendIDs(a.nameOf)
 	}
-	return s
+	return a.nameOf[n]
 }
 
-// resolve interns the team and channel ids of a batch's dictionaries,
-// once per distinct value, and lists the batch's rows of hour h in
-// a.hourRows.
-func (a *analyst) resolve(rows *pipeline.Rows, h msgHour) {
-	teams, channels := rows.Teams(), rows.Channels()
-	a.batchTeams = a.batchTeams[:0]
-	for k := range teams.Len() {
-		a.batchTeams = append(a.batchTeams, a.intern(teams.Value(k)))
-	}
-	a.batchChannels = a.batchChannels[:0]
-	for k := range channels.Len() {
-		a.batchChannels = append(a.batchChannels, a.intern(channels.Value(k)))
-	}
-	a.hourRows = a.hourRows[:0]
-	for i := range rows.Len() {
-		if msgHourOf(rows.Time(i)) == h {
-			a.hourRows = append(a.hourRows, i)
-		}
-	}
-}
-
-// Process holds rec for each message hour it has rows of, with the people
-// numbers of its users.
+// Process keeps the authored messages of rec, in the compact form their
+// analysis needs, for each message hour rec has rows of, until the hour is
+// final. The batch itself is let go at once: as Arrow columns a message
+// took about 430 bytes (a dozen dictionary indices, most of them null, an
+// event id, the batch's own dictionaries), held for the edit window and
+// more; held messages take about a third of that.
 func (a *analyst) Process(ctx context.Context, rec arrow.RecordBatch) error {
 	rows, err := pipeline.NewRows(rec)
 	if err != nil {
 		return err
 	}
-	// A batch is one object's: its rows span an hour or two.
+	// The batch's users and names are numbered now, while the batch is in
+	// cache: when its hour is analysed, later, they no longer are.
+	a.users = a.index.numbers(a.users[:0], rows.Users(), false)
+	a.parents = a.index.numbers(a.parents[:0], rows.ParentUsers(), true)
+	a.teams = a.names.numbers(a.teams[:0], rows.Teams(), false)
+	a.channels = a.names.numbers(a.channels[:0], rows.Channels(), false)
+	a.userNames = a.names.numbers(a.userNames[:0], rows.UserNames(), false)
+	a.channelNames = a.names.numbers(a.channelNames[:0], rows.ChannelNames(), false)
+	// A batch is one object's: its rows span an hour or two. Every hour
+	// with rows is held, authored or not, as the batch was.
 	a.batchHours = a.batchHours[:0]
+	a.authored = a.authored[:0]
+	a.sizes = a.sizes[:0]
+	var msg schema.Message
 	for i := range rows.Len() {
-		if h := msgHourOf(rows.Time(i)); !slices.Contains(a.batchHours, h) {
+		h := msgHourOf(rows.Time(i))
+		slot := slices.Index(a.batchHours, h)
+		if slot < 0 {
+			slot = len(a.batchHours)
 			a.batchHours = append(a.batchHours, h)
+			a.sizes = append(a.sizes, chunkSize{})
 		}
+		rows.Message(i, &msg)
+		if !msg.IsAuthored() {
+			continue
+		}
+		a.authored = append(a.authored, authoredRow{i, slot})
+		a.sizes[slot].msgs++
+		a.sizes[slot].bytes += len(msg.TS) + len(msg.Text)
 	}
-	// The users are numbered now, while the batch is in cache: when its
-	// hour is analysed, later, its dictionary's strings no longer are.
-	users := rows.Users()
-	a.held.hold(a.batchHours, heldBatch{rec: rec, users: a.index.numbers(make([]uint32, 0, users.Len()), users)})
+	a.chunks = a.chunks[:0]
+	for _, size := range a.sizes {
+		a.chunks = append(a.chunks, &heldChunk{
+			msgs:  make([]heldMessage, 0, size.msgs),
+			bytes: make([]byte, 0, size.bytes),
+		})
+	}
+	users, parents := rows.Users(), rows.ParentUsers()
+	teams, channels := rows.Teams(), rows.Channels()
+	userNames, channelNames := rows.UserNames(), rows.ChannelNames()
+	for _, r := range a.authored {
+		i := r.row
+		rows.Message(i, &msg)
+		c := a.chunks[r.slot]
+		// Authored messages always have a user, a team and a channel.
+		m := heldMessage{
+			time: msg.Time.UnixMicro(), user: a.users[users.Index(i)],
+			team: a.teams[teams.Index(i)], channel: a.channels[channels.Index(i)],
+			userName: noID, channelName: noID, parentUser: noID,
+			reply: msg.IsThreadReply(),
+		}
+		if k := userNames.Index(i); k >= 0 {
+			m.userName = a.userNames[k]
+		}
+		if k := channelNames.Index(i); k >= 0 {
+			m.channelName = a.channelNames[k]
+		}
+		if k := parents.Index(i); k >= 0 {
+			m.parentUser = a.parents[k]
+		}
+		if m.reply {
+			if parent, err := schema.ParseTS(msg.ThreadTS); err == nil {
+				m.parent, m.parentKnown = parent.UnixMicro(), true
+			}
+		}
+		m.start = uint32(len(c.bytes))
+		c.bytes = append(c.bytes, msg.TS...)
+		m.text = uint32(len(c.bytes))
+		c.bytes = append(c.bytes, msg.Text...)
+		m.end = uint32(len(c.bytes))
+		c.msgs = append(c.msgs, m)
+	}
+	a.held.hold(a.batchHours, a.chunks)
 	return nil
 }
 
-// analyse adds the authored messages of hour h in rec, in their final
-// form, to the aggregate of h's day, d.
-func (a *analyst) analyse(b heldBatch, h msgHour, d *openDay, revs map[[16]byte]*pipeline.Revision) error {
-	rows, err := pipeline.NewRows(b.rec)
-	if err != nil {
-		return err
+// heldChunk is the authored messages of a batch in one message hour.
+type heldChunk struct {
+	msgs  []heldMessage
+	bytes []byte // the ts and text of each message
+}
+
+// heldMessage is an authored message held for its hour to be final: what
+// its analysis needs, without pointers, so that the collector need not
+// scan the hours held.
+type heldMessage struct {
+	time   int64 // Unix microseconds
+	parent int64 // a reply's thread parent, Unix microseconds, if parentKnown
+	// The message's ts is bytes[start:text], its text bytes[text:end].
+	start, text, end uint32
+	user             uint32 // in the people index
+	parentUser       uint32 // in the people index; noID: none
+	// In the names index; userName and channelName noID: none.
+	team, channel, userName, channelName uint32
+	reply, parentKnown                   bool
+}
+
+// ts and textOf return m's ts and text, aliasing c: its bytes never change.
+func (c *heldChunk) ts(m *heldMessage) string     { return c.str(m.start, m.text) }
+func (c *heldChunk) textOf(m *heldMessage) string { return c.str(m.text, m.end) }
+
+func (c *heldChunk) str(from, to uint32) string {
+	if from == to {
+		return ""
 	}
-	a.resolve(rows, h)
-	users, teams, channels := rows.Users(), rows.Teams(), rows.Channels()
-	var msg schema.Message
-	for _, i := range a.hourRows {
-		rows.Message(i, &msg)
-		m := &msg
-		if !m.IsAuthored() {
-			continue
+	return unsafe.String(&c.bytes[from], to-from)
+}
+
+// analyse adds the messages of c, in their final form, to the aggregate
+// of their day, d.
+func (a *analyst) analyse(c *heldChunk, d *openDay, revs map[[16]byte]*pipeline.Revision) {
+	for i := range c.msgs {
+		hm := &c.msgs[i]
+		author := a.numbered(hm.user)
+		m := schema.Message{
+			UserID: author.id, Team: a.name(hm.team), ChannelID: a.name(hm.channel),
+			TS: c.ts(hm), Time: time.UnixMicro(hm.time).UTC(), Text: c.textOf(hm),
 		}
-		// Authored messages always have a user, a team and a channel.
-		author := a.numbered(b.users[users.Index(i)])
-		m.UserID = author.id
-		m.Team = a.batchTeams[teams.Index(i)]
-		m.ChannelID = a.batchChannels[channels.Index(i)]
+		if hm.userName != noID {
+			m.UserName = a.name(hm.userName)
+		}
+		if hm.channelName != noID {
+			m.ChannelName = a.name(hm.channelName)
+		}
 		var rev *pipeline.Revision
 		if len(revs) > 0 {
 			rev = revs[schema.MessageKey(m.Team, m.ChannelID, m.TS)]
@@ -241,13 +325,13 @@ func (a *analyst) analyse(b heldBatch, h msgHour, d *openDay, revs map[[16]byte]
 		if rev != nil && rev.Edited {
 			m.Text = rev.Text
 		}
-		a.observe(m, author, d, rev)
+		a.observe(&m, hm, author, d, rev)
 	}
-	return nil
 }
 
-// observe scores one message, in its final form, and adds it to d.
-func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pipeline.Revision) {
+// observe scores one message, m, held as hm, in its final form, and adds
+// it to d.
+func (a *analyst) observe(m *schema.Message, hm *heldMessage, author *person, d *openDay, rev *pipeline.Revision) {
 	a.nlp.Analyze(m.Text, &a.analysis)
 	entry := author.on(d.day)
 	o := &aggregate.Observation{
@@ -256,7 +340,7 @@ func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pi
 		Office: entry.Office, Location: entry.Location,
 		Words:       a.analysis.Words,
 		Compound:    aggregate.Quantize(a.analysis.Sentiment.Compound),
-		ThreadReply: m.IsThreadReply(),
+		ThreadReply: hm.reply,
 		Sarcastic:   a.analysis.Sarcastic(),
 		Sarcasm:     aggregate.Quantize(a.analysis.Sarcasm),
 		Mentioned:   a.mentioned[:0],
@@ -266,12 +350,12 @@ func (a *analyst) observe(m *schema.Message, author *person, d *openDay, rev *pi
 	}
 	stats := author.statsIn(d, m.Team)
 	o.Author, o.AuthorOffice = stats.stats, stats.office
-	if m.IsThreadReply() {
-		if parent, err := schema.ParseTS(m.ThreadTS); err == nil {
-			o.ThreadParent = parent.UnixMicro()
+	if hm.reply {
+		if hm.parentKnown {
+			o.ThreadParent = hm.parent
 		}
-		if m.ParentUser != "" {
-			o.ParentOffice = cmp.Or(a.person(m.ParentUser).on(d.day).Office, aggregate.Unassigned)
+		if hm.parentUser != noID {
+			o.ParentOffice = cmp.Or(a.numbered(hm.parentUser).on(d.day).Office, aggregate.Unassigned)
 		}
 	} else {
 		o.Question = nlp.IsQuestion(m.Text)
@@ -334,17 +418,10 @@ func (a *analyst) Flush(ctx context.Context, through time.Time) error {
 			continue
 		}
 		revs := a.revisions.Hour(w.hour.start())
-		var err error
-		for _, b := range w.batches {
-			if err == nil {
-				err = a.analyse(b, w.hour, w.day, revs)
-			}
-			b.rec.Release()
+		for _, c := range w.chunks {
+			a.analyse(c, w.day, revs)
 		}
 		a.held.finished(w.day)
-		if err != nil {
-			return err
-		}
 	}
 	return ctx.Err()
 }
@@ -392,7 +469,7 @@ func (h msgHour) less(o msgHour) bool {
 // hours are held for the edit window and an hour.
 type heldHours struct {
 	mu    sync.Mutex
-	hours map[msgHour][]heldBatch
+	hours map[msgHour][]*heldChunk
 	days  map[aggregate.Day]*openDay // the aggregate of each day being added to
 	// workers is how many workers there are (join); started says a claim
 	// was made, after which no worker may join, since the days' owners
@@ -405,33 +482,25 @@ type heldHours struct {
 }
 
 func newHeldHours() *heldHours {
-	return &heldHours{hours: make(map[msgHour][]heldBatch), days: make(map[aggregate.Day]*openDay)}
+	return &heldHours{hours: make(map[msgHour][]*heldChunk), days: make(map[aggregate.Day]*openDay)}
 }
 
-// heldBatch is a batch held for an hour, with the people number of each
-// entry of its users dictionary.
-type heldBatch struct {
-	rec   arrow.RecordBatch
-	users []uint32
-}
-
-// hold retains b's batch once for each of hours.
-func (h *heldHours) hold(hours []msgHour, b heldBatch) {
+// hold keeps chunks[i], the messages of a batch in hours[i].
+func (h *heldHours) hold(hours []msgHour, chunks []*heldChunk) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for _, hour := range hours {
-		b.rec.Retain()
-		h.hours[hour] = append(h.hours[hour], b)
+	for i, hour := range hours {
+		h.hours[hour] = append(h.hours[hour], chunks[i])
 	}
 }
 
 // work is what claim gives a worker: an hour to add to its day, or a day
 // to hand over (done).
 type work struct {
-	hour    msgHour
-	batches []heldBatch
-	day     *openDay
-	done    *openDay
+	hour   msgHour
+	chunks []*heldChunk
+	day    *openDay
+	done   *openDay
 }
 
 // claim returns the earliest final hour held of a day worker owns (owner),
@@ -461,7 +530,7 @@ func (h *heldHours) claim(through time.Time, worker int) (w work, ok bool) {
 		}
 	}
 	if ok {
-		w.batches = h.hours[w.hour]
+		w.chunks = h.hours[w.hour]
 		delete(h.hours, w.hour)
 		w.day = h.open(w.hour.day)
 		w.day.busy = true
@@ -531,14 +600,9 @@ func (h *heldHours) finished(d *openDay) {
 	d.busy = false
 }
 
-// release lets go of the batches still held, after a failed run.
+// release lets go of the messages still held, after a failed run.
 func (h *heldHours) release() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for hour, held := range h.hours {
-		for _, b := range held {
-			b.rec.Release()
-		}
-		delete(h.hours, hour)
-	}
+	clear(h.hours)
 }

@@ -32,7 +32,8 @@ type collector struct {
 	// of the days being added to, which the workers share (each day has
 	// one owner among them).
 	held   *heldHours
-	people *peopleIndex
+	people *idIndex
+	names  *idIndex
 
 	mu      sync.Mutex // guards open and written
 	open    map[aggregate.Day]*aggregate.Aggregate
@@ -48,7 +49,8 @@ func newCollector(an *nlp.Analyzer, roster *pipeline.Roster, out output.Output, 
 	return &collector{
 		nlp: an, roster: roster, out: out, rng: rng, text: text, revisions: pipeline.NewRevisions(),
 		held:    newHeldHours(),
-		people:  newPeopleIndex(),
+		people:  newIDIndex(),
+		names:   newIDIndex(),
 		open:    make(map[aggregate.Day]*aggregate.Aggregate),
 		written: make(map[aggregate.Day]bool),
 		total:   aggregate.New(),
@@ -61,7 +63,7 @@ func (c *collector) NewWorker() (pipeline.Worker, error) {
 		return nil, err
 	}
 	return &analyst{worker: worker, nlp: c.nlp, roster: c.roster, revisions: c.revisions, sink: c, held: c.held, text: c.text,
-		labels: make(map[string]string), index: c.people, known: make(map[string]uint32), ids: make(map[string]string)}, nil
+		labels: make(map[string]string), index: c.people, names: c.names, known: make(map[string]uint32)}, nil
 }
 
 // release lets go of the batches still held, after a failed run.

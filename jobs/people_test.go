@@ -13,7 +13,7 @@ import (
 // workers do, and checks that each id has one number and each number one
 // id.
 func TestPeopleIndex(t *testing.T) {
-	p := newPeopleIndex()
+	p := newIDIndex()
 	const n = 2000
 	got := make([][]uint32, 2)
 	var wg sync.WaitGroup
@@ -64,7 +64,7 @@ func TestAnalystPeopleStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &analyst{index: newPeopleIndex(), known: map[string]uint32{}, roster: roster}
+	a := &analyst{index: newIDIndex(), known: map[string]uint32{}, roster: roster}
 	first := a.person("U00001")
 	if first.id != "U00001" || len(first.rows) != 1 || first.rows[0].Office != "berlin" {
 		t.Fatalf("person U00001 = %+v, want its id and its roster row", first)

@@ -257,6 +257,15 @@ func (r *Rows) Channels() Dict { return Dict{r.dicts[colChannelID], r.vals[colCh
 // Users is the dictionary of the user_id column.
 func (r *Rows) Users() Dict { return Dict{r.dicts[colUserID], r.vals[colUserID]} }
 
+// ChannelNames is the dictionary of the channel_name column.
+func (r *Rows) ChannelNames() Dict { return Dict{r.dicts[colChannelName], r.vals[colChannelName]} }
+
+// UserNames is the dictionary of the user_name column.
+func (r *Rows) UserNames() Dict { return Dict{r.dicts[colUserName], r.vals[colUserName]} }
+
+// ParentUsers is the dictionary of the parent_user_id column.
+func (r *Rows) ParentUsers() Dict { return Dict{r.dicts[colParentUser], r.vals[colParentUser]} }
+
 // Time is row i's message time, without decoding the rest of the row.
 func (r *Rows) Time(i int) time.Time { return time.UnixMicro(int64(r.times.Value(i))).UTC() }
 
