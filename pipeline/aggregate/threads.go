@@ -74,8 +74,8 @@ func (t *ThreadStats) merge(o *ThreadStats) {
 type threads struct {
 	index    map[threadID]int32 // into entries
 	entries  blocks[thread]
-	runs     [][]thread // each sorted by id, ids unique; each run at least twice the next
-	inRuns   int        // entries in runs
+	runs     []run // each at least twice the next
+	inRuns   int   // entries in runs
 	channels numbering.Numbering[ChannelKey]
 	offices  numbering.Numbering[string] // "" is 0
 	texts    []*string                   // by text number - 1
@@ -223,7 +223,7 @@ func (ts *threads) merge(o *threads) {
 		run = append(run, t)
 	}
 	slices.SortFunc(run, compareThreads)
-	ts.push(ts.combine(run))
+	ts.push(wholeRun(ts.combine(run)))
 }
 
 // held yields every entry held, in no particular order: a thread with
@@ -234,10 +234,12 @@ func (ts *threads) held(yield func(*thread) bool) {
 			return
 		}
 	}
-	for _, run := range ts.runs {
-		for i := range run {
-			if !yield(&run[i]) {
-				return
+	for _, r := range ts.runs {
+		for _, b := range r.blocks {
+			for i := range b {
+				if !yield(&b[i]) {
+					return
+				}
 			}
 		}
 	}
@@ -267,38 +269,101 @@ func (ts *threads) fold(t, e *thread) {
 	ts.set(t, false, &s)
 }
 
-// push adds a sorted run of unique ids, then merges runs while the last
-// is not less than half the one before, so that there are few runs and
-// each entry is merged a logarithmic number of times.
-func (ts *threads) push(run []thread) {
-	ts.runs = append(ts.runs, run)
-	ts.inRuns += len(run)
-	for n := len(ts.runs); n > 1 && 2*len(ts.runs[n-1]) >= len(ts.runs[n-2]); n = len(ts.runs) {
-		ts.inRuns -= len(ts.runs[n-2]) + len(ts.runs[n-1])
-		merged := ts.mergeRuns(ts.runs[n-2], ts.runs[n-1])
-		ts.runs[n-2], ts.runs[n-1] = merged, nil
+// push adds a run, then merges runs while the last is not less than half
+// the one before, so that there are few runs and each entry is merged a
+// logarithmic number of times.
+func (ts *threads) push(r run) {
+	ts.runs = append(ts.runs, r)
+	ts.inRuns += r.n
+	for n := len(ts.runs); n > 1 && 2*ts.runs[n-1].n >= ts.runs[n-2].n; n = len(ts.runs) {
+		ts.inRuns -= ts.runs[n-2].n + ts.runs[n-1].n
+		merged := ts.mergeRuns(&ts.runs[n-2], &ts.runs[n-1])
+		ts.runs[n-2], ts.runs[n-1] = merged, run{}
 		ts.runs = ts.runs[:n-1]
-		ts.inRuns += len(merged)
+		ts.inRuns += merged.n
 	}
 }
 
-// mergeRuns merges two sorted runs of unique ids into a new one.
-func (ts *threads) mergeRuns(x, y []thread) []thread {
-	out := make([]thread, 0, len(x)+len(y))
-	for len(x) > 0 && len(y) > 0 {
-		switch c := compareThreads(x[0], y[0]); {
-		case c < 0:
-			out, x = append(out, x[0]), x[1:]
-		case c > 0:
-			out, y = append(out, y[0]), y[1:]
+// run is a sequence of thread entries sorted by id, ids unique, kept in
+// blocks that a merge lets go of as it consumes them: merging two runs
+// then needs room for what it has written beyond what it has read, not
+// for a second copy of both. A range's runs hold every question and
+// replied thread of the range, and the merge that joined the largest two
+// had made its peak twice that.
+type run struct {
+	blocks [][]thread
+	n      int
+}
+
+// runBlock is how many entries a block of a merged run holds.
+const runBlock = 4096
+
+// wholeRun is a run of the sorted entries of one slice.
+func wholeRun(entries []thread) run {
+	if len(entries) == 0 {
+		return run{}
+	}
+	return run{blocks: [][]thread{entries}, n: len(entries)}
+}
+
+// runReader reads a run from its start, letting go of each block read.
+type runReader struct {
+	r    *run
+	b, i int
+}
+
+// peek returns the next entry, or nil at the end.
+func (rr *runReader) peek() *thread {
+	for rr.b < len(rr.r.blocks) {
+		if b := rr.r.blocks[rr.b]; rr.i < len(b) {
+			return &b[rr.i]
+		}
+		rr.r.blocks[rr.b] = nil
+		rr.b, rr.i = rr.b+1, 0
+	}
+	return nil
+}
+
+// runWriter appends to a run of at most max entries.
+type runWriter struct {
+	r   run
+	max int
+}
+
+func (w *runWriter) add(t *thread) {
+	n := len(w.r.blocks)
+	if n == 0 || len(w.r.blocks[n-1]) == cap(w.r.blocks[n-1]) {
+		w.r.blocks = append(w.r.blocks, make([]thread, 0, min(runBlock, w.max-w.r.n)))
+		n++
+	}
+	w.r.blocks[n-1] = append(w.r.blocks[n-1], *t)
+	w.r.n++
+}
+
+// mergeRuns merges two runs into a new one, emptying them.
+func (ts *threads) mergeRuns(x, y *run) run {
+	w := runWriter{max: x.n + y.n}
+	xr, yr := runReader{r: x}, runReader{r: y}
+	for {
+		a, b := xr.peek(), yr.peek()
+		switch {
+		case a == nil && b == nil:
+			*x, *y = run{}, run{}
+			return w.r
+		case b == nil || (a != nil && compareThreads(*a, *b) < 0):
+			w.add(a)
+			xr.i++
+		case a == nil || compareThreads(*a, *b) > 0:
+			w.add(b)
+			yr.i++
 		default:
-			t := x[0]
-			ts.fold(&t, &y[0])
-			out, x, y = append(out, t), x[1:], y[1:]
+			t := *a
+			ts.fold(&t, b)
+			w.add(&t)
+			xr.i++
+			yr.i++
 		}
 	}
-	out = append(out, x...)
-	return append(out, y...)
 }
 
 // settle makes every thread held have exactly one entry: the indexed
@@ -308,21 +373,20 @@ func (ts *threads) settle() {
 		return
 	}
 	if ts.entries.len() > 0 {
-		run := make([]thread, 0, ts.entries.len())
+		entries := make([]thread, 0, ts.entries.len())
 		for i := range ts.entries.len() {
-			run = append(run, *ts.entries.at(i))
+			entries = append(entries, *ts.entries.at(i))
 		}
-		slices.SortFunc(run, compareThreads)
-		ts.runs = append(ts.runs, run)
-		ts.inRuns += len(run)
+		slices.SortFunc(entries, compareThreads)
+		ts.runs = append(ts.runs, wholeRun(entries))
 		ts.index, ts.entries = make(map[threadID]int32), blocks[thread]{}
 	}
 	for len(ts.runs) > 1 {
 		n := len(ts.runs)
-		ts.runs[n-2] = ts.mergeRuns(ts.runs[n-2], ts.runs[n-1])
+		ts.runs[n-2] = ts.mergeRuns(&ts.runs[n-2], &ts.runs[n-1])
 		ts.runs = ts.runs[:n-1]
 	}
-	ts.inRuns = len(ts.runs[0])
+	ts.inRuns = ts.runs[0].n
 }
 
 // all yields every thread, in no particular order. It first settles ts, so
